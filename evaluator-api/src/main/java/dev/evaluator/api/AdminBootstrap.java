@@ -1,0 +1,79 @@
+package dev.evaluator.api;
+
+import dev.evaluator.store.User;
+import dev.evaluator.store.UserStore;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Makes sure the bootstrap administrator exists: with the password from the environment when one is given (set
+ * again if it changed), else, on the first start only, with a generated one that is written to
+ * {@code <data-dir>/initial-admin-password} (mode 0600).
+ */
+final class AdminBootstrap {
+    static final String PASSWORD_FILE = "initial-admin-password";
+
+    private AdminBootstrap() {
+    }
+
+    /**
+     * Ensure the administrator.
+     *
+     * @return the generated password when one was generated (to be shown once), else empty
+     */
+    static Optional<String> ensure(UserStore users, PasswordHasher hasher, ServerSettings settings, Path dataDir) {
+        String name = settings.adminUser();
+        Optional<User> existing = users.find(name);
+        if (settings.adminPassword().isPresent()) {
+            char[] password = settings.adminPassword().get().toCharArray();
+            boolean current = existing.map(u -> hasher.verify(password, u.passwordHash())
+                    && u.roles().contains(Caller.ADMIN)).orElse(false);
+            if (!current) {
+                users.upsert(new User(name, hasher.hash(password), roles(existing)));
+            }
+            return Optional.empty();
+        }
+        if (existing.isPresent()) {
+            return Optional.empty();
+        }
+        String generated = generatePassword();
+        writePasswordFile(dataDir.resolve(PASSWORD_FILE), generated);
+        users.upsert(new User(name, hasher.hash(generated.toCharArray()), List.of(Caller.ADMIN)));
+        return Optional.of(generated);
+    }
+
+    private static List<String> roles(Optional<User> existing) {
+        List<String> roles = existing.map(User::roles).orElse(List.of());
+        return roles.contains(Caller.ADMIN) ? roles
+                : java.util.stream.Stream.concat(roles.stream(), java.util.stream.Stream.of(Caller.ADMIN)).toList();
+    }
+
+    private static String generatePassword() {
+        byte[] bytes = new byte[18];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static void writePasswordFile(Path file, String password) {
+        try {
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, password + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (UnsupportedOperationException e) {
+            throw new IllegalStateException("The data directory's file system has no POSIX permissions,"
+                    + " so the generated password cannot be stored privately: set EVALUATOR_ADMIN_PASSWORD", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + file, e);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.evaluator.api;
+
+import dev.evaluator.store.UserStore;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Optional;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import io.helidon.security.providers.httpauth.SecureUserStore;
+
+/**
+ * Checks user names and passwords against the store, for Helidon's HTTP Basic provider.
+ * <p>
+ * A password check costs a slow KDF, so successful checks are remembered for a short time. The cache key is a keyed
+ * hash (HMAC with a per-process random key) of the user name, the user's stored password hash and the password:
+ * a changed password or a deleted user can never hit an old entry, and the cache holds no password.
+ * Unknown users cost the same KDF as known ones, so response time does not tell which names exist.
+ */
+final class Credentials implements SecureUserStore {
+    private static final String HMAC = "HmacSHA256";
+    private static final Duration CACHE_TTL = Duration.ofMinutes(5);
+    private static final int CACHE_SIZE = 10_000;
+
+    private final UserStore users;
+    private final PasswordHasher hasher;
+    private final Cache<String, Boolean> verified;
+    private final SecretKeySpec cacheKey;
+    private final String unknownUserHash;
+
+    Credentials(UserStore users, PasswordHasher hasher) {
+        this.users = users;
+        this.hasher = hasher;
+        this.verified = Caffeine.newBuilder().maximumSize(CACHE_SIZE).expireAfterWrite(CACHE_TTL).build();
+        byte[] key = new byte[32];
+        SecureRandom random = new SecureRandom();
+        random.nextBytes(key);
+        this.cacheKey = new SecretKeySpec(key, HMAC);
+        char[] noPassword = Base64.getEncoder().encodeToString(key).toCharArray();
+        this.unknownUserHash = hasher.hash(noPassword);
+    }
+
+    @Override
+    public Optional<SecureUserStore.User> user(String login) {
+        Optional<dev.evaluator.store.User> stored = users.find(login);
+        return Optional.of(new Candidate(login, stored));
+    }
+
+    private boolean check(String login, Optional<dev.evaluator.store.User> stored, char[] password) {
+        if (stored.isEmpty()) {
+            hasher.verify(password, unknownUserHash);
+            return false;
+        }
+        String key = cacheKey(login, stored.get().passwordHash(), password);
+        if (verified.getIfPresent(key) != null) {
+            return true;
+        }
+        boolean valid = hasher.verify(password, stored.get().passwordHash());
+        if (valid) {
+            verified.put(key, Boolean.TRUE);
+        }
+        return valid;
+    }
+
+    private String cacheKey(String login, String passwordHash, char[] password) {
+        try {
+            Mac mac = Mac.getInstance(HMAC);
+            mac.init(cacheKey);
+            mac.update(login.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 0);
+            mac.update(passwordHash.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 0);
+            mac.update(StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(password)));
+            return Base64.getEncoder().encodeToString(mac.doFinal());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(HMAC + " is part of every JDK", e);
+        }
+    }
+
+    private final class Candidate implements SecureUserStore.User {
+        private final String login;
+        private final Optional<dev.evaluator.store.User> stored;
+
+        Candidate(String login, Optional<dev.evaluator.store.User> stored) {
+            this.login = login;
+            this.stored = stored;
+        }
+
+        @Override
+        public String login() {
+            return login;
+        }
+
+        @Override
+        public boolean isPasswordValid(char[] password) {
+            return check(login, stored, password);
+        }
+
+        @Override
+        public Collection<String> roles() {
+            return stored.map(dev.evaluator.store.User::roles).orElse(java.util.List.of());
+        }
+    }
+}

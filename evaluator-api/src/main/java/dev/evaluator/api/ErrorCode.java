@@ -1,0 +1,55 @@
+package dev.evaluator.api;
+
+/**
+ * The stable machine codes of API errors, each with its HTTP status. Clients may branch on the code; the message is
+ * for people.
+ */
+enum ErrorCode {
+    /** A library, bucket or scope name breaks its rule. */
+    INVALID_NAME(400),
+    /** Only one of {@code bucket} and {@code scope} was given. */
+    BUCKET_AND_SCOPE_REQUIRED(400),
+    /** The library code is not valid JavaScript. */
+    SYNTAX_ERROR(400),
+    /** The request body is empty where content is required. */
+    EMPTY_BODY(400),
+    /** The request body is not valid UTF-8. */
+    INVALID_UTF8(400),
+    /** The request is malformed at the HTTP level. */
+    BAD_REQUEST(400),
+    /** No credentials, or wrong ones. */
+    UNAUTHENTICATED(401),
+    /** The caller is known but not allowed to do this. */
+    FORBIDDEN(403),
+    /** The library does not exist. */
+    LIBRARY_NOT_FOUND(404),
+    /** No such route. */
+    NOT_FOUND(404),
+    /** The route exists but not for this HTTP method. */
+    METHOD_NOT_ALLOWED(405),
+    /** The request body is larger than the configured limit. */
+    PAYLOAD_TOO_LARGE(413),
+    /** The store failed. */
+    STORAGE_ERROR(500),
+    /** Anything unexpected; details are in the server log, never in the response. */
+    INTERNAL_ERROR(500);
+
+    private final int status;
+
+    ErrorCode(int status) {
+        this.status = status;
+    }
+
+    int status() {
+        return status;
+    }
+
+    /**
+     * The code as it appears in responses.
+     *
+     * @return the lower-case code
+     */
+    String code() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.evaluator.api;
+
+import dev.evaluator.runtime.JsRuntime;
+import dev.evaluator.store.Store;
+import dev.evaluator.store.rocksdb.RocksDbStore;
+
+import java.util.Optional;
+
+import io.helidon.openapi.OpenApiFeature;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+
+/**
+ * A running evaluator: the store, the JavaScript runtime and the HTTP server over them.
+ * Closing it stops the server, then releases the runtime and flushes and closes the store.
+ */
+final class EvaluatorServer implements AutoCloseable {
+    static final String LIBRARIES_PATH = "/evaluator/v1/libraries";
+
+    private final Store store;
+    private final JsRuntime runtime;
+    private final WebServer server;
+    private final Optional<String> generatedAdminPassword;
+
+    private EvaluatorServer(Store store, JsRuntime runtime, WebServer server, Optional<String> generatedPassword) {
+        this.store = store;
+        this.runtime = runtime;
+        this.server = server;
+        this.generatedAdminPassword = generatedPassword;
+    }
+
+    /**
+     * Open the store, bootstrap the administrator, create the runtime and start listening.
+     *
+     * @param settings the settings
+     * @return the running evaluator
+     * @throws dev.evaluator.store.StoreException when the store cannot be opened
+     * @throws java.io.UncheckedIOException       when the server cannot bind its address
+     */
+    static EvaluatorServer start(ServerSettings settings) {
+        RocksDbStore store = RocksDbStore.open(settings.dataDir());
+        JsRuntime runtime = null;
+        try {
+            PasswordHasher hasher = new PasswordHasher();
+            Optional<String> generated = AdminBootstrap.ensure(store.users(), hasher, settings, store.directory());
+            runtime = JsRuntime.create();
+            Credentials credentials = new Credentials(store.users(), hasher);
+            LibraryService libraries = new LibraryService(store.libraries(), runtime, settings.maxLibraryBytes());
+            WebServer server = WebServer.builder()
+                    .host(settings.host())
+                    .port(settings.port())
+                    .featuresDiscoverServices(false)
+                    .shutdownHook(false)
+                    .addFeature(OpenApiFeature.builder().build())
+                    .routing(routing -> routing(routing, credentials, libraries))
+                    .build()
+                    .start();
+            return new EvaluatorServer(store, runtime, server, generated);
+        } catch (RuntimeException e) {
+            if (runtime != null) {
+                runtime.close();
+            }
+            store.close();
+            throw e;
+        }
+    }
+
+    private static void routing(HttpRouting.Builder routing, Credentials credentials, LibraryService libraries) {
+        routing.addFilter(new AuthenticationFilter(credentials))
+                .register(LIBRARIES_PATH, libraries)
+                .error(Throwable.class, new ErrorMapper());
+    }
+
+    int port() {
+        return server.port();
+    }
+
+    JsRuntime runtime() {
+        return runtime;
+    }
+
+    Optional<String> generatedAdminPassword() {
+        return generatedAdminPassword;
+    }
+
+    RocksDbStore store() {
+        return (RocksDbStore) store;
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } finally {
+            try {
+                runtime.close();
+            } finally {
+                store.close();
+            }
+        }
+    }
+}

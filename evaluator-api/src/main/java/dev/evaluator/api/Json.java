@@ -1,0 +1,36 @@
+package dev.evaluator.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * Writes JSON response bodies. One mapper for the whole server.
+ */
+final class Json {
+    private static final ObjectMapper MAPPER = JsonMapper.builder().build();
+    private static final String APPLICATION_JSON = "application/json";
+
+    private Json() {
+    }
+
+    static void send(ServerResponse res, int status, Object body) {
+        byte[] bytes;
+        try {
+            bytes = MAPPER.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Response body cannot be written as JSON", e);
+        }
+        res.status(Status.create(status))
+                .header(HeaderNames.CONTENT_TYPE, APPLICATION_JSON)
+                .send(bytes);
+    }
+
+    static void ok(ServerResponse res, Object body) {
+        send(res, 200, body);
+    }
+}

@@ -1,0 +1,155 @@
+package dev.evaluator.api;
+
+import dev.evaluator.runtime.JsRuntime;
+import dev.evaluator.store.Library;
+import dev.evaluator.store.LibraryId;
+import dev.evaluator.store.LibraryStore;
+import dev.evaluator.store.Namespace;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.helidon.http.Method;
+import io.helidon.http.PathMatchers;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * The libraries API, compatible with Couchbase's Functions REST API: list, read, create or replace, delete.
+ */
+final class LibraryService implements HttpService {
+    private static final Map<String, String> OK = Map.of("status", "OK");
+
+    private final LibraryStore libraries;
+    private final JsRuntime runtime;
+    private final int maxLibraryBytes;
+
+    LibraryService(LibraryStore libraries, JsRuntime runtime, int maxLibraryBytes) {
+        this.libraries = libraries;
+        this.runtime = runtime;
+        this.maxLibraryBytes = maxLibraryBytes;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.route(Method.predicate(Method.GET, Method.HEAD), PathMatchers.create("/"), this::list)
+                .any("/", MethodNotAllowed.allowing("GET", "HEAD"))
+                .route(Method.predicate(Method.GET, Method.HEAD), PathMatchers.create("/{library}"), this::read)
+                .post("/{library}", this::upsert)
+                .delete("/{library}", this::delete)
+                .any("/{library}", MethodNotAllowed.allowing("GET", "HEAD", "POST", "DELETE"));
+    }
+
+    /** A library as the list returns it: global libraries have empty bucket and scope. */
+    record LibraryView(String name, String bucket, String scope, String code) {
+        static LibraryView of(Library library) {
+            return switch (library.id().namespace()) {
+                case Namespace.Global g -> new LibraryView(library.id().name(), "", "", library.code());
+                case Namespace.Scoped s -> new LibraryView(library.id().name(), s.bucket(), s.scope(), library.code());
+            };
+        }
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        List<Library> found = namespace(req).map(libraries::list).orElseGet(libraries::list);
+        Json.ok(res, found.stream().map(LibraryView::of).toList());
+    }
+
+    private void read(ServerRequest req, ServerResponse res) {
+        LibraryId id = libraryId(req);
+        Library library = libraries.find(id).orElseThrow(() -> notFound(id));
+        Json.ok(res, Map.of(id.name(), library.code()));
+    }
+
+    private void upsert(ServerRequest req, ServerResponse res) {
+        LibraryId id = libraryId(req);
+        String code = body(req);
+        runtime.checkSyntax(id.name(), code);
+        libraries.upsert(id, code);
+        Json.ok(res, OK);
+    }
+
+    private void delete(ServerRequest req, ServerResponse res) {
+        LibraryId id = libraryId(req);
+        if (!libraries.delete(id)) {
+            throw notFound(id);
+        }
+        Json.ok(res, OK);
+    }
+
+    private LibraryId libraryId(ServerRequest req) {
+        String name = req.path().pathParameters().get("library");
+        return new LibraryId(namespace(req).orElse(Namespace.GLOBAL), name);
+    }
+
+    /**
+     * The namespace named by the {@code bucket} and {@code scope} query parameters: empty when neither is given
+     * (or both are empty, as Couchbase lists global libraries), an error when only one is.
+     */
+    static Optional<Namespace> namespace(ServerRequest req) {
+        String bucket = req.query().first("bucket").orElse("");
+        String scope = req.query().first("scope").orElse("");
+        if (bucket.isEmpty() && scope.isEmpty()) {
+            return Optional.empty();
+        }
+        if (bucket.isEmpty() || scope.isEmpty()) {
+            throw new ApiException(ErrorCode.BUCKET_AND_SCOPE_REQUIRED,
+                    "Both bucket and scope are required for a scoped library; give both or neither (global)");
+        }
+        return Optional.of(Namespace.scoped(bucket, scope));
+    }
+
+    private String body(ServerRequest req) {
+        long declared = req.headers().contentLength().orElse(-1);
+        if (declared > maxLibraryBytes) {
+            throw tooLarge();
+        }
+        byte[] bytes;
+        try (InputStream in = req.content().inputStream()) {
+            bytes = in.readNBytes(maxLibraryBytes + 1);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Reading the request body", e);
+        }
+        if (bytes.length > maxLibraryBytes) {
+            throw tooLarge();
+        }
+        String code;
+        try {
+            code = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new ApiException(ErrorCode.INVALID_UTF8, "The library code must be valid UTF-8 text");
+        }
+        if (code.isBlank()) {
+            throw new ApiException(ErrorCode.EMPTY_BODY,
+                    "The request body must be the JavaScript code of the whole library; it was empty");
+        }
+        return code;
+    }
+
+    private ApiException tooLarge() {
+        return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE,
+                "Library code is larger than the limit of " + maxLibraryBytes + " bytes",
+                ApiException.details("limit", maxLibraryBytes), Map.of());
+    }
+
+    private static ApiException notFound(LibraryId id) {
+        String where = id.namespace() instanceof Namespace.Scoped s
+                ? " in scope " + s.bucket() + "." + s.scope()
+                : " among global libraries";
+        return new ApiException(ErrorCode.LIBRARY_NOT_FOUND, "Library [" + id.name() + "] not found" + where);
+    }
+}

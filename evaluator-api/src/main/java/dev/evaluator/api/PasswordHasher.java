@@ -1,0 +1,68 @@
+package dev.evaluator.api;
+
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+
+/**
+ * Salted, slow password hashing with PBKDF2-HMAC-SHA256 from the JDK.
+ * Encoded as {@code pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>}, so the cost can rise later
+ * without invalidating stored hashes.
+ */
+final class PasswordHasher {
+    private static final String PREFIX = "pbkdf2-sha256";
+    private static final String ALGORITHM = "PBKDF2WithHmacSHA256";
+    /** OWASP's 2023 recommendation for PBKDF2-HMAC-SHA256. */
+    static final int DEFAULT_ITERATIONS = 600_000;
+    private static final int SALT_BYTES = 16;
+    private static final int HASH_BITS = 256;
+
+    private final SecureRandom random = new SecureRandom();
+    private final int iterations;
+
+    PasswordHasher() {
+        this(DEFAULT_ITERATIONS);
+    }
+
+    PasswordHasher(int iterations) {
+        this.iterations = iterations;
+    }
+
+    String hash(char[] password) {
+        byte[] salt = new byte[SALT_BYTES];
+        random.nextBytes(salt);
+        byte[] hash = derive(password, salt, iterations);
+        Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
+        return PREFIX + "$" + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
+    }
+
+    boolean verify(char[] password, String encoded) {
+        String[] parts = encoded.split("\\$");
+        if (parts.length != 4 || !PREFIX.equals(parts[0])) {
+            return false;
+        }
+        try {
+            int rounds = Integer.parseInt(parts[1]);
+            byte[] salt = Base64.getDecoder().decode(parts[2]);
+            byte[] expected = Base64.getDecoder().decode(parts[3]);
+            return MessageDigest.isEqual(expected, derive(password, salt, rounds));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static byte[] derive(char[] password, byte[] salt, int rounds) {
+        PBEKeySpec spec = new PBEKeySpec(password, salt, rounds, HASH_BITS);
+        try {
+            return SecretKeyFactory.getInstance(ALGORITHM).generateSecret(spec).getEncoded();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(ALGORITHM + " is part of every JDK", e);
+        } finally {
+            spec.clearPassword();
+        }
+    }
+}

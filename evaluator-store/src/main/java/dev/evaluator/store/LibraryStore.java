@@ -1,0 +1,55 @@
+package dev.evaluator.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable storage of libraries. Every write is on disk (synced write-ahead log) before the method returns.
+ * Implementations are safe for concurrent use.
+ */
+public interface LibraryStore {
+    /**
+     * All libraries of all namespaces, sorted by name, then bucket, then scope (global libraries first on a tie).
+     *
+     * @return the libraries
+     * @throws StoreException if the store cannot be read
+     */
+    List<Library> list();
+
+    /**
+     * The libraries of one namespace, sorted by name.
+     *
+     * @param namespace the namespace
+     * @return the libraries
+     * @throws StoreException if the store cannot be read
+     */
+    List<Library> list(Namespace namespace);
+
+    /**
+     * One library.
+     *
+     * @param id the library's identity
+     * @return the library, or empty when there is none
+     * @throws StoreException if the store cannot be read
+     */
+    Optional<Library> find(LibraryId id);
+
+    /**
+     * Create the library, or replace its whole code when it exists.
+     *
+     * @param id   the library's identity
+     * @param code the JavaScript source of the whole library
+     * @return the library as stored
+     * @throws StoreException if the write fails; then nothing was changed
+     */
+    Library upsert(LibraryId id, String code);
+
+    /**
+     * Delete a library.
+     *
+     * @param id the library's identity
+     * @return whether the library existed
+     * @throws StoreException if the write fails; then nothing was changed
+     */
+    boolean delete(LibraryId id);
+}

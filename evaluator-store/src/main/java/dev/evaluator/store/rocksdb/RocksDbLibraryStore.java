@@ -1,0 +1,187 @@
+package dev.evaluator.store.rocksdb;
+
+import dev.evaluator.store.Library;
+import dev.evaluator.store.LibraryId;
+import dev.evaluator.store.LibraryStore;
+import dev.evaluator.store.Namespace;
+import dev.evaluator.store.StoreException;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+
+/**
+ * Libraries in their column family.
+ * <p>
+ * Keys: {@code 0x00 name} for a global library, {@code 0x01 bucket 0x00 scope 0x00 name} for a scoped one, so the
+ * libraries of one namespace are one prefix scan. Names never contain {@code 0x00} (their rules forbid it).
+ * Values: {@code 0x01} (format), the modification time in epoch milliseconds (8 bytes), the code in UTF-8.
+ */
+final class RocksDbLibraryStore implements LibraryStore {
+    private static final byte GLOBAL = 0x00;
+    private static final byte SCOPED = 0x01;
+    private static final byte SEPARATOR = 0x00;
+    private static final byte VALUE_FORMAT = 0x01;
+    private static final int VALUE_HEADER = 1 + Long.BYTES;
+
+    static final Comparator<Library> ORDER = Comparator
+            .comparing((Library l) -> l.id().name())
+            .thenComparing(l -> l.id().namespace() instanceof Namespace.Scoped s ? s.bucket() : "")
+            .thenComparing(l -> l.id().namespace() instanceof Namespace.Scoped s ? s.scope() : "");
+
+    private final RocksDbStore store;
+    private final ColumnFamilyHandle family;
+
+    RocksDbLibraryStore(RocksDbStore store, ColumnFamilyHandle family) {
+        this.store = store;
+        this.family = family;
+    }
+
+    @Override
+    public List<Library> list() {
+        return scan(new byte[0]);
+    }
+
+    @Override
+    public List<Library> list(Namespace namespace) {
+        return scan(prefix(namespace));
+    }
+
+    @Override
+    public Optional<Library> find(LibraryId id) {
+        store.checkOpen();
+        try {
+            byte[] value = store.db().get(family, key(id));
+            return value == null ? Optional.empty() : Optional.of(decode(id, value));
+        } catch (RocksDBException e) {
+            throw RocksDbStore.wrap("Reading library " + id, e);
+        }
+    }
+
+    @Override
+    public Library upsert(LibraryId id, String code) {
+        store.checkOpen();
+        Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()));
+        try {
+            store.db().put(family, store.syncWrites(), key(id), encode(library));
+            return library;
+        } catch (RocksDBException e) {
+            throw RocksDbStore.wrap("Writing library " + id, e);
+        }
+    }
+
+    @Override
+    public boolean delete(LibraryId id) {
+        store.checkOpen();
+        byte[] key = key(id);
+        try {
+            // Deletes of one key are serialised so that "existed" is exact when two callers race.
+            synchronized (this) {
+                if (store.db().get(family, key) == null) {
+                    return false;
+                }
+                store.db().delete(family, store.syncWrites(), key);
+                return true;
+            }
+        } catch (RocksDBException e) {
+            throw RocksDbStore.wrap("Deleting library " + id, e);
+        }
+    }
+
+    private List<Library> scan(byte[] prefix) {
+        store.checkOpen();
+        List<Library> result = new ArrayList<>();
+        try (RocksIterator it = store.db().newIterator(family)) {
+            for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+                byte[] key = it.key();
+                result.add(decode(decodeKey(key), it.value()));
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw RocksDbStore.wrap("Listing libraries", e);
+        }
+        result.sort(ORDER);
+        return result;
+    }
+
+    static byte[] prefix(Namespace namespace) {
+        return switch (namespace) {
+            case Namespace.Global g -> new byte[] {GLOBAL};
+            case Namespace.Scoped s -> {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                out.write(SCOPED);
+                out.writeBytes(s.bucket().getBytes(StandardCharsets.UTF_8));
+                out.write(SEPARATOR);
+                out.writeBytes(s.scope().getBytes(StandardCharsets.UTF_8));
+                out.write(SEPARATOR);
+                yield out.toByteArray();
+            }
+        };
+    }
+
+    static byte[] key(LibraryId id) {
+        byte[] prefix = prefix(id.namespace());
+        byte[] name = id.name().getBytes(StandardCharsets.UTF_8);
+        byte[] key = Arrays.copyOf(prefix, prefix.length + name.length);
+        System.arraycopy(name, 0, key, prefix.length, name.length);
+        return key;
+    }
+
+    static LibraryId decodeKey(byte[] key) {
+        if (key.length > 1 && key[0] == GLOBAL) {
+            return LibraryId.global(new String(key, 1, key.length - 1, StandardCharsets.UTF_8));
+        }
+        if (key.length > 1 && key[0] == SCOPED) {
+            int first = indexOf(key, 1);
+            int second = first < 0 ? -1 : indexOf(key, first + 1);
+            if (second > 0) {
+                String bucket = new String(key, 1, first - 1, StandardCharsets.UTF_8);
+                String scope = new String(key, first + 1, second - first - 1, StandardCharsets.UTF_8);
+                String name = new String(key, second + 1, key.length - second - 1, StandardCharsets.UTF_8);
+                return new LibraryId(Namespace.scoped(bucket, scope), name);
+            }
+        }
+        throw new StoreException(StoreException.Reason.CORRUPTED, "Damaged library key in the store", null);
+    }
+
+    static byte[] encode(Library library) {
+        byte[] code = library.code().getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(VALUE_HEADER + code.length)
+                .put(VALUE_FORMAT)
+                .putLong(library.modified().toEpochMilli())
+                .put(code)
+                .array();
+    }
+
+    static Library decode(LibraryId id, byte[] value) {
+        if (value.length < VALUE_HEADER || value[0] != VALUE_FORMAT) {
+            throw new StoreException(StoreException.Reason.CORRUPTED, "Damaged record of library " + id, null);
+        }
+        long modified = ByteBuffer.wrap(value, 1, Long.BYTES).getLong();
+        String code = new String(value, VALUE_HEADER, value.length - VALUE_HEADER, StandardCharsets.UTF_8);
+        return new Library(id, code, Instant.ofEpochMilli(modified));
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private static int indexOf(byte[] bytes, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == SEPARATOR) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

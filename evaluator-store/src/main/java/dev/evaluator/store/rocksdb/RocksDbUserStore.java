@@ -1,0 +1,120 @@
+package dev.evaluator.store.rocksdb;
+
+import dev.evaluator.store.StoreException;
+import dev.evaluator.store.User;
+import dev.evaluator.store.UserStore;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+
+/**
+ * Users in their column family: key is the UTF-8 login name; value is a format byte, the password hash and the
+ * roles, each string in modified UTF-8 with a length prefix.
+ */
+final class RocksDbUserStore implements UserStore {
+    private static final byte VALUE_FORMAT = 0x01;
+
+    private final RocksDbStore store;
+    private final ColumnFamilyHandle family;
+
+    RocksDbUserStore(RocksDbStore store, ColumnFamilyHandle family) {
+        this.store = store;
+        this.family = family;
+    }
+
+    @Override
+    public Optional<User> find(String name) {
+        store.checkOpen();
+        try {
+            byte[] value = store.db().get(family, RocksDbStore.bytes(name));
+            return value == null ? Optional.empty() : Optional.of(decode(name, value));
+        } catch (RocksDBException e) {
+            throw RocksDbStore.wrap("Reading user " + name, e);
+        }
+    }
+
+    @Override
+    public List<User> list() {
+        store.checkOpen();
+        List<User> users = new ArrayList<>();
+        try (RocksIterator it = store.db().newIterator(family)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                users.add(decode(new String(it.key(), StandardCharsets.UTF_8), it.value()));
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw RocksDbStore.wrap("Listing users", e);
+        }
+        return users;
+    }
+
+    @Override
+    public void upsert(User user) {
+        store.checkOpen();
+        try {
+            store.db().put(family, store.syncWrites(), RocksDbStore.bytes(user.name()), encode(user));
+        } catch (RocksDBException e) {
+            throw RocksDbStore.wrap("Writing user " + user.name(), e);
+        }
+    }
+
+    @Override
+    public boolean delete(String name) {
+        store.checkOpen();
+        byte[] key = RocksDbStore.bytes(name);
+        try {
+            synchronized (this) {
+                if (store.db().get(family, key) == null) {
+                    return false;
+                }
+                store.db().delete(family, store.syncWrites(), key);
+                return true;
+            }
+        } catch (RocksDBException e) {
+            throw RocksDbStore.wrap("Deleting user " + name, e);
+        }
+    }
+
+    private static byte[] encode(User user) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(VALUE_FORMAT);
+            out.writeUTF(user.passwordHash());
+            out.writeInt(user.roles().size());
+            for (String role : user.roles()) {
+                out.writeUTF(role);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Writing to memory cannot fail", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static User decode(String name, byte[] value) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
+            if (in.readByte() != VALUE_FORMAT) {
+                throw new IOException("unknown format");
+            }
+            String hash = in.readUTF();
+            int count = in.readInt();
+            List<String> roles = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                roles.add(in.readUTF());
+            }
+            return new User(name, hash, roles);
+        } catch (IOException e) {
+            throw new StoreException(StoreException.Reason.CORRUPTED, "Damaged record of user " + name, e);
+        }
+    }
+}
