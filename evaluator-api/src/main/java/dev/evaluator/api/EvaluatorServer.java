@@ -4,6 +4,10 @@ import dev.evaluator.runtime.JsRuntime;
 import dev.evaluator.store.Store;
 import dev.evaluator.store.rocksdb.RocksDbStore;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.Optional;
 
 import io.helidon.openapi.OpenApiFeature;
@@ -38,6 +42,7 @@ final class EvaluatorServer implements AutoCloseable {
      * @throws java.io.UncheckedIOException       when the server cannot bind its address
      */
     static EvaluatorServer start(ServerSettings settings) {
+        checkAddressFree(settings.host(), settings.port());
         RocksDbStore store = RocksDbStore.open(settings.dataDir());
         JsRuntime runtime = null;
         try {
@@ -55,6 +60,11 @@ final class EvaluatorServer implements AutoCloseable {
                     .routing(routing -> routing(routing, credentials, libraries))
                     .build()
                     .start();
+            if (!server.isRunning()) {
+                // Helidon logs why and does not throw; the address check above makes this a rare race.
+                throw new UncheckedIOException(new IOException("the web server failed to start on "
+                        + settings.host() + ":" + settings.port() + "; see the log above"));
+            }
             return new EvaluatorServer(store, runtime, server, generated);
         } catch (RuntimeException e) {
             if (runtime != null) {
@@ -62,6 +72,22 @@ final class EvaluatorServer implements AutoCloseable {
             }
             store.close();
             throw e;
+        }
+    }
+
+    /**
+     * Fail with the operating system's reason when the address cannot be bound, before anything else starts (the
+     * web server would only log it).
+     */
+    private static void checkAddressFree(String host, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -73,6 +73,10 @@ public final class Main {
                 return "cannot listen on " + settings.host() + ":" + settings.port() + " (" + t.getMessage()
                         + "): is another server using the port? Choose another with --port";
             }
+            if (t instanceof java.net.SocketException || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return "cannot listen on " + settings.host() + ":" + settings.port() + " (" + t.getMessage()
+                        + "): check --host";
+            }
         }
         return e.getMessage();
     }

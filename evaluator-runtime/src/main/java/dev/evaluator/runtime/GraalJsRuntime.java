@@ -36,6 +36,8 @@ final class GraalJsRuntime implements JsRuntime {
         this.engine = Engine.newBuilder(JS)
                 // The service reports an interpreter-only engine itself, in one line at start-up.
                 .option("engine.WarnInterpreterOnly", "false")
+                // Engine messages go to the service's log, not straight to stderr.
+                .logHandler(new ForwardingLogHandler(System.getLogger("graaljs")))
                 .build();
         AtomicInteger count = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), task -> {

@@ -1,0 +1,142 @@
+package dev.evaluator.api;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+
+import io.restassured.RestAssured;
+import io.restassured.specification.RequestSpecification;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The packaged server as a process: durability across SIGKILL, the start-up line, the administrator bootstrap,
+ * and one clear line for each start-up failure.
+ */
+class ServerProcessIT {
+    private static final Map<String, String> ADMIN_ENV = Map.of("EVALUATOR_ADMIN_PASSWORD", TestServer.PASSWORD);
+
+    @TempDir
+    Path dir;
+
+    private static RequestSpecification as(int port, String password) {
+        return RestAssured.given().port(port).filter(TestServer.OUR_SPEC)
+                .auth().preemptive().basic(TestServer.ADMIN, password);
+    }
+
+    @Test
+    void killDashNine_rightAfterAcknowledgedWrites_losesNothing() throws Exception {
+        Path data = dir.resolve("data");
+        int writes = 40;
+        try (ServerProcess server = ServerProcess.start(ADMIN_ENV, "--port", "0", "--data-dir", data.toString())) {
+            int port = server.awaitListening();
+            for (int i = 0; i < writes; i++) {
+                as(port, TestServer.PASSWORD).body("function v() { return " + i + "; }")
+                        .post(TestServer.LIBRARIES + "/lib" + i + (i % 2 == 0 ? "" : "?bucket=b&scope=s"))
+                        .then().statusCode(200);
+            }
+            as(port, TestServer.PASSWORD).delete(TestServer.LIBRARIES + "/lib0").then().statusCode(200);
+            server.kill();
+        }
+        try (ServerProcess server = ServerProcess.start(ADMIN_ENV, "--port", "0", "--data-dir", data.toString())) {
+            int port = server.awaitListening();
+            as(port, TestServer.PASSWORD).get(TestServer.LIBRARIES + "/lib0").then().statusCode(404);
+            for (int i = 1; i < writes; i++) {
+                as(port, TestServer.PASSWORD)
+                        .get(TestServer.LIBRARIES + "/lib" + i + (i % 2 == 0 ? "" : "?bucket=b&scope=s"))
+                        .then().statusCode(200).body("lib" + i, equalTo("function v() { return " + i + "; }"));
+            }
+        }
+    }
+
+    @Test
+    void firstStart_withoutPassword_generatesPrintsOnceAndStoresPrivately() throws Exception {
+        Path data = dir.resolve("data");
+        String password;
+        try (ServerProcess server = ServerProcess.start(Map.of(), "--port", "0", "--data-dir", data.toString())) {
+            int port = server.awaitListening();
+            String generated = server.stdoutLines().stream()
+                    .filter(line -> line.startsWith("Generated password for administrator 'Administrator': "))
+                    .findFirst().orElseThrow();
+            password = generated.split(": ")[1].split(" ")[0];
+            Path file = data.resolve("initial-admin-password");
+            assertEquals(password, Files.readString(file).trim());
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+            as(port, password).get(TestServer.LIBRARIES).then().statusCode(200);
+            String startLine = server.stdoutLines().getLast();
+            assertTrue(startLine.contains("data dir " + data.toAbsolutePath()), startLine);
+            assertTrue(startLine.contains("JavaScript JIT active"), startLine);
+        }
+        try (ServerProcess server = ServerProcess.start(Map.of(), "--port", "0", "--data-dir", data.toString())) {
+            int port = server.awaitListening();
+            assertFalse(server.stdoutLines().stream().anyMatch(line -> line.contains("Generated password")));
+            as(port, password).get(TestServer.LIBRARIES).then().statusCode(200);
+        }
+    }
+
+    @Test
+    void passwordFromEnvironment_replacesThePreviousOne() throws Exception {
+        Path data = dir.resolve("data");
+        try (ServerProcess server = ServerProcess.start(Map.of("EVALUATOR_ADMIN_PASSWORD", "first-password"),
+                "--port", "0", "--data-dir", data.toString())) {
+            as(server.awaitListening(), "first-password").get(TestServer.LIBRARIES).then().statusCode(200);
+        }
+        try (ServerProcess server = ServerProcess.start(Map.of("EVALUATOR_ADMIN_PASSWORD", "second-password"),
+                "--port", "0", "--data-dir", data.toString())) {
+            int port = server.awaitListening();
+            as(port, "second-password").get(TestServer.LIBRARIES).then().statusCode(200);
+            as(port, "first-password").get(TestServer.LIBRARIES).then().statusCode(401);
+        }
+    }
+
+    @Test
+    void secondServer_sameDataDir_failsWithOneClearLine() throws Exception {
+        Path data = dir.resolve("data");
+        try (ServerProcess first = ServerProcess.start(ADMIN_ENV, "--port", "0", "--data-dir", data.toString())) {
+            first.awaitListening();
+            ServerProcess second = ServerProcess.start(ADMIN_ENV, "--port", "0", "--data-dir", data.toString());
+            assertEquals(1, second.awaitExit());
+            assertOneLine(second.stderr(), "is in use by another process");
+        }
+    }
+
+    @Test
+    void portInUse_failsWithOneClearLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            ServerProcess server = ServerProcess.start(ADMIN_ENV, "--port", String.valueOf(taken.getLocalPort()),
+                    "--data-dir", dir.resolve("data").toString());
+            assertEquals(1, server.awaitExit());
+            assertOneLine(server.stderr(), "cannot listen on 127.0.0.1:" + taken.getLocalPort());
+        }
+    }
+
+    @Test
+    void dataDirIsAFile_failsWithOneClearLine() throws Exception {
+        Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+        ServerProcess server = ServerProcess.start(ADMIN_ENV, "--port", "0", "--data-dir", file.toString());
+        assertEquals(1, server.awaitExit());
+        assertOneLine(server.stderr(), "Cannot create data directory");
+    }
+
+    @Test
+    void unknownFlag_exits2WithUsage() throws Exception {
+        ServerProcess server = ServerProcess.start(ADMIN_ENV, "--prot", "1");
+        assertEquals(2, server.awaitExit());
+        assertTrue(server.stderr().startsWith("evaluator: Unknown flag --prot\nUsage: evaluator"), server.stderr());
+    }
+
+    private static void assertOneLine(String stderr, String expected) {
+        String[] lines = stderr.strip().split("\n");
+        assertEquals(1, lines.length, stderr);
+        assertTrue(lines[0].startsWith("evaluator: cannot start: "), stderr);
+        assertTrue(lines[0].contains(expected), stderr);
+    }
+}

@@ -1,0 +1,141 @@
+package dev.evaluator.store;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The behaviour every {@link UserStore} implementation must have; each implementation's test extends this.
+ */
+public abstract class UserStoreContract {
+    private static final String HASH = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
+
+    @TempDir
+    Path dir;
+
+    private Store store;
+
+    /**
+     * Open the implementation's store in a directory, creating it when empty.
+     *
+     * @param dir the data directory
+     * @return the open store
+     */
+    protected abstract Store open(Path dir);
+
+    @BeforeEach
+    void openStore() {
+        store = open(dir);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    private UserStore users() {
+        return store.users();
+    }
+
+    @Test
+    void find_missing_isEmpty() {
+        assertEquals(Optional.empty(), users().find("alice"));
+    }
+
+    @Test
+    void upsert_new_findReturnsEqualUser() {
+        User alice = new User("alice", HASH, List.of("admin"));
+
+        users().upsert(alice);
+
+        assertEquals(Optional.of(alice), users().find("alice"));
+    }
+
+    @Test
+    void upsert_manyRoles_keepsTheirOrder() {
+        User alice = new User("alice", HASH, List.of("writer", "admin", "reader", "auditor"));
+
+        users().upsert(alice);
+
+        assertEquals(List.of("writer", "admin", "reader", "auditor"), users().find("alice").orElseThrow().roles());
+    }
+
+    @Test
+    void upsert_noRoles_roundTrips() {
+        users().upsert(new User("alice", HASH, List.of()));
+
+        assertEquals(List.of(), users().find("alice").orElseThrow().roles());
+    }
+
+    @Test
+    void upsert_existing_replacesHashAndRoles() {
+        users().upsert(new User("alice", HASH, List.of("reader")));
+        User replaced = new User("alice", "other-hash", List.of("admin", "reader"));
+
+        users().upsert(replaced);
+
+        assertEquals(Optional.of(replaced), users().find("alice"));
+        assertEquals(List.of(replaced), users().list());
+    }
+
+    @Test
+    void upsert_unicodeNameAndRoles_roundTrip() {
+        User user = new User("用户-😀", "hash-ü", List.of("rôle", "角色"));
+
+        users().upsert(user);
+
+        assertEquals(Optional.of(user), users().find("用户-😀"));
+    }
+
+    @Test
+    void list_manyUsers_sortedByName() {
+        User carol = new User("carol", HASH, List.of("reader"));
+        User alice = new User("alice", HASH, List.of("admin"));
+        User bob = new User("bob", HASH, List.of());
+        users().upsert(carol);
+        users().upsert(alice);
+        users().upsert(bob);
+
+        assertEquals(List.of(alice, bob, carol), users().list());
+    }
+
+    @Test
+    void list_empty_isEmpty() {
+        assertEquals(List.of(), users().list());
+    }
+
+    @Test
+    void delete_existing_returnsTrueAndRemoves() {
+        users().upsert(new User("alice", HASH, List.of("admin")));
+
+        assertTrue(users().delete("alice"));
+
+        assertEquals(Optional.empty(), users().find("alice"));
+        assertEquals(List.of(), users().list());
+    }
+
+    @Test
+    void delete_missing_returnsFalse() {
+        assertFalse(users().delete("alice"));
+    }
+
+    @Test
+    void users_sameNameAsLibrary_keptApart() {
+        users().upsert(new User("math", HASH, List.of("admin")));
+        store.libraries().upsert(LibraryId.global("math"), "// code");
+
+        assertTrue(users().delete("math"));
+
+        assertEquals("// code", store.libraries().find(LibraryId.global("math")).orElseThrow().code());
+        assertEquals(1, store.libraries().list().size());
+    }
+}
