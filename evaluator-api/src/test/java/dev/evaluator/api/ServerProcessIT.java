@@ -104,7 +104,7 @@ class ServerProcessIT {
             first.awaitListening();
             ServerProcess second = ServerProcess.start(ADMIN_ENV, "--port", "0", "--data-dir", data.toString());
             assertEquals(1, second.awaitExit());
-            assertOneLine(second.stderr(), "is in use by another process");
+            assertOneLine(second.stderr(), "is in use (its RocksDB LOCK is held");
         }
     }
 

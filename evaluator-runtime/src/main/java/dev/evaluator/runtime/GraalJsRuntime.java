@@ -70,6 +70,10 @@ final class GraalJsRuntime implements JsRuntime {
         try (Context context = sandbox()) {
             context.parse(source);
         } catch (PolyglotException e) {
+            if (e.isResourceExhausted()) {
+                // The parser recurses per nesting level: absurdly nested code exhausts its stack.
+                throw new JsSyntaxException("the code is nested too deeply to parse", 1, 1);
+            }
             if (!e.isSyntaxError()) {
                 throw e;
             }

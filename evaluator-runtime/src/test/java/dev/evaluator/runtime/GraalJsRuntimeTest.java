@@ -39,6 +39,13 @@ class GraalJsRuntimeTest {
         runtime.close();
     }
 
+    @Test
+    void checkSyntax_deeplyNestedCode_throwsJsSyntaxException() {
+        JsSyntaxException e = assertThrows(JsSyntaxException.class,
+                () -> runtime.checkSyntax("deep", "[".repeat(200_000)));
+        assertTrue(e.getMessage().contains("nested too deeply"), e.getMessage());
+    }
+
     static Stream<Arguments> validScripts() {
         return Stream.of(
                 argumentSet("Couchbase add/sub example",

@@ -34,12 +34,13 @@ public sealed interface Namespace permits Namespace.Global, Namespace.Scoped {
     /**
      * One scope of one bucket.
      *
-     * @param bucket 1 to 251 characters of {@code [A-Za-z0-9_%.-]}, not starting with {@code _} or {@code %}
+     * @param bucket 1 to 251 characters of {@code [A-Za-z0-9_%.-]}, not starting with {@code _}, {@code %} or
+     *               {@code .} (Couchbase rejects a leading dot too)
      * @param scope  1 to 251 characters of {@code [A-Za-z0-9_%-]}, not starting with {@code _} or {@code %},
      *               except Couchbase's {@code _default} scope
      */
     record Scoped(String bucket, String scope) implements Namespace {
-        private static final Pattern BUCKET = Pattern.compile("[A-Za-z0-9.-][A-Za-z0-9_.%-]*");
+        private static final Pattern BUCKET = Pattern.compile("[A-Za-z0-9-][A-Za-z0-9_.%-]*");
         private static final Pattern SCOPE = Pattern.compile("[A-Za-z0-9-][A-Za-z0-9_%-]*");
         private static final int MAX_LENGTH = 251;
         /** Couchbase's default scope, the one scope name allowed to start with an underscore. */
@@ -54,7 +55,7 @@ public sealed interface Namespace permits Namespace.Global, Namespace.Scoped {
             if (bucket == null || bucket.length() > MAX_LENGTH || !BUCKET.matcher(bucket).matches()) {
                 throw new InvalidNameException("bucket",
                         "a bucket name is 1 to 251 characters of letters, digits, '_', '-', '.' and '%',"
-                                + " and does not start with '_' or '%'");
+                                + " and does not start with '_', '%' or '.'");
             }
             if (scope == null || scope.length() > MAX_LENGTH
                     || !(scope.equals(DEFAULT_SCOPE) || SCOPE.matcher(scope).matches())) {

@@ -28,6 +28,7 @@ class NamespaceTest {
         return Stream.of(
                 argumentSet("bucket starts with underscore", "_x", "inventory", "bucket"),
                 argumentSet("bucket starts with percent", "%x", "inventory", "bucket"),
+                argumentSet("bucket starts with dot (Couchbase rejects it)", ".x", "inventory", "bucket"),
                 argumentSet("bucket empty", "", "inventory", "bucket"),
                 argumentSet("bucket null", null, "inventory", "bucket"),
                 argumentSet("bucket 252 characters", "b".repeat(252), "inventory", "bucket"),

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 
 /**
@@ -59,57 +58,48 @@ final class RocksDbLibraryStore implements LibraryStore {
 
     @Override
     public Optional<Library> find(LibraryId id) {
-        store.checkOpen();
-        try {
-            byte[] value = store.db().get(family, key(id));
-            return value == null ? Optional.empty() : Optional.of(decode(id, value));
-        } catch (RocksDBException e) {
-            throw RocksDbStore.wrap("Reading library " + id, e);
-        }
+        byte[] value = store.apply("Reading library " + id, (db, writes) -> db.get(family, key(id)));
+        return value == null ? Optional.empty() : Optional.of(decode(id, value));
     }
 
     @Override
     public Library upsert(LibraryId id, String code) {
-        store.checkOpen();
         Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()));
-        try {
-            store.db().put(family, store.syncWrites(), key(id), encode(library));
-            return library;
-        } catch (RocksDBException e) {
-            throw RocksDbStore.wrap("Writing library " + id, e);
-        }
+        byte[] value = encode(library);
+        store.apply("Writing library " + id, (db, writes) -> {
+            db.put(family, writes, key(id), value);
+            return null;
+        });
+        return library;
     }
 
     @Override
     public boolean delete(LibraryId id) {
-        store.checkOpen();
         byte[] key = key(id);
-        try {
-            // Deletes of one key are serialised so that "existed" is exact when two callers race.
+        return store.apply("Deleting library " + id, (db, writes) -> {
+            // Deletes are serialised so that "existed" is exact when two callers race.
             synchronized (this) {
-                if (store.db().get(family, key) == null) {
+                if (db.get(family, key) == null) {
                     return false;
                 }
-                store.db().delete(family, store.syncWrites(), key);
+                db.delete(family, writes, key);
                 return true;
             }
-        } catch (RocksDBException e) {
-            throw RocksDbStore.wrap("Deleting library " + id, e);
-        }
+        });
     }
 
     private List<Library> scan(byte[] prefix) {
-        store.checkOpen();
-        List<Library> result = new ArrayList<>();
-        try (RocksIterator it = store.db().newIterator(family)) {
-            for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
-                byte[] key = it.key();
-                result.add(decode(decodeKey(key), it.value()));
+        List<Library> result = store.apply("Listing libraries", (db, writes) -> {
+            List<Library> found = new ArrayList<>();
+            try (RocksIterator it = db.newIterator(family)) {
+                for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+                    byte[] key = it.key();
+                    found.add(decode(decodeKey(key), it.value()));
+                }
+                it.status();
             }
-            it.status();
-        } catch (RocksDBException e) {
-            throw RocksDbStore.wrap("Listing libraries", e);
-        }
+            return found;
+        });
         result.sort(ORDER);
         return result;
     }

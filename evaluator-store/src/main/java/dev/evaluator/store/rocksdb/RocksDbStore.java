@@ -14,7 +14,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -51,7 +51,9 @@ public final class RocksDbStore implements Store {
     private final Deque<AutoCloseable> handles;
     private final RocksDbLibraryStore libraries;
     private final RocksDbUserStore users;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Operations hold the read lock, so {@link #close()} never frees native handles under a running call. */
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private boolean closed;
 
     private RocksDbStore(Path directory, RocksDB db, WriteOptions syncWrites, Deque<AutoCloseable> handles,
                          ColumnFamilyHandle librariesFamily, ColumnFamilyHandle usersFamily) {
@@ -135,30 +137,47 @@ public final class RocksDbStore implements Store {
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
-            db.flush(flush);
-            db.syncWal();
-        } catch (RocksDBException e) {
-            throw wrap("Flushing the store on close", e);
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+                db.flush(flush);
+                db.syncWal();
+            } catch (RocksDBException e) {
+                throw wrap("Flushing the store on close", e);
+            } finally {
+                closeAll(handles);
+            }
         } finally {
-            closeAll(handles);
+            lifecycle.writeLock().unlock();
         }
     }
 
-    RocksDB db() {
-        return db;
+    /** One call into RocksDB. */
+    @FunctionalInterface
+    interface Operation<T> {
+        T run(RocksDB db, WriteOptions syncWrites) throws RocksDBException;
     }
 
-    WriteOptions syncWrites() {
-        return syncWrites;
-    }
-
-    void checkOpen() {
-        if (closed.get()) {
-            throw new StoreException(StoreException.Reason.IO, "The store is closed", null);
+    /**
+     * Run an operation on the open database, wrapping RocksDB's exception once.
+     *
+     * @param action what the operation does, for the error message
+     */
+    <T> T apply(String action, Operation<T> operation) {
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new StoreException(StoreException.Reason.IO, action + " failed: the store is closed", null);
+            }
+            return operation.run(db, syncWrites);
+        } catch (RocksDBException e) {
+            throw wrap(action, e);
+        } finally {
+            lifecycle.readLock().unlock();
         }
     }
 
@@ -195,12 +214,13 @@ public final class RocksDbStore implements Store {
 
     private static StoreException translateOpenFailure(Path dir, RocksDBException e) {
         String message = String.valueOf(e.getMessage());
-        if (message.contains("LOCK") || message.contains("lock file")) {
-            return new StoreException(StoreException.Reason.LOCKED,
-                    "Data directory " + dir + " is in use by another process (its RocksDB LOCK is held):"
-                            + " stop the other evaluator or choose another --data-dir", e);
-        }
         Status status = e.getStatus();
+        boolean ioError = status != null && status.getCode() == Status.Code.IOError;
+        if (ioError && message.contains(dir.resolve("LOCK") + ":")) {
+            return new StoreException(StoreException.Reason.LOCKED,
+                    "Data directory " + dir + " is in use (its RocksDB LOCK is held, by another process or"
+                            + " another open store): stop the other evaluator or choose another --data-dir", e);
+        }
         if (status != null && status.getCode() == Status.Code.Corruption) {
             return new StoreException(StoreException.Reason.CORRUPTED,
                     "The store in " + dir + " is corrupted (" + message + "): restore it from a backup,"

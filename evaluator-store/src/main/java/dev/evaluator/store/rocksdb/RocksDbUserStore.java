@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Optional;
 
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 
 /**
@@ -35,55 +34,45 @@ final class RocksDbUserStore implements UserStore {
 
     @Override
     public Optional<User> find(String name) {
-        store.checkOpen();
-        try {
-            byte[] value = store.db().get(family, RocksDbStore.bytes(name));
-            return value == null ? Optional.empty() : Optional.of(decode(name, value));
-        } catch (RocksDBException e) {
-            throw RocksDbStore.wrap("Reading user " + name, e);
-        }
+        byte[] value = store.apply("Reading user " + name, (db, writes) -> db.get(family, RocksDbStore.bytes(name)));
+        return value == null ? Optional.empty() : Optional.of(decode(name, value));
     }
 
     @Override
     public List<User> list() {
-        store.checkOpen();
-        List<User> users = new ArrayList<>();
-        try (RocksIterator it = store.db().newIterator(family)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                users.add(decode(new String(it.key(), StandardCharsets.UTF_8), it.value()));
+        return store.apply("Listing users", (db, writes) -> {
+            List<User> users = new ArrayList<>();
+            try (RocksIterator it = db.newIterator(family)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    users.add(decode(new String(it.key(), StandardCharsets.UTF_8), it.value()));
+                }
+                it.status();
             }
-            it.status();
-        } catch (RocksDBException e) {
-            throw RocksDbStore.wrap("Listing users", e);
-        }
-        return users;
+            return users;
+        });
     }
 
     @Override
     public void upsert(User user) {
-        store.checkOpen();
-        try {
-            store.db().put(family, store.syncWrites(), RocksDbStore.bytes(user.name()), encode(user));
-        } catch (RocksDBException e) {
-            throw RocksDbStore.wrap("Writing user " + user.name(), e);
-        }
+        byte[] value = encode(user);
+        store.apply("Writing user " + user.name(), (db, writes) -> {
+            db.put(family, writes, RocksDbStore.bytes(user.name()), value);
+            return null;
+        });
     }
 
     @Override
     public boolean delete(String name) {
-        store.checkOpen();
         byte[] key = RocksDbStore.bytes(name);
-        try {
+        return store.apply("Deleting user " + name, (db, writes) -> {
             synchronized (this) {
-                if (store.db().get(family, key) == null) {
+                if (db.get(family, key) == null) {
                     return false;
                 }
-                store.db().delete(family, store.syncWrites(), key);
+                db.delete(family, writes, key);
                 return true;
             }
-        } catch (RocksDBException e) {
-            throw RocksDbStore.wrap("Deleting user " + name, e);
-        }
+        });
     }
 
     private static byte[] encode(User user) {

@@ -31,6 +31,7 @@ import org.rocksdb.RocksDBException;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -138,6 +139,21 @@ class RocksDbStoreTest {
         StoreException e = assertThrows(StoreException.class, () -> RocksDbStore.open(dir));
 
         assertEquals(StoreException.Reason.CORRUPTED, e.reason());
+    }
+
+    @Test
+    void open_damagedStoreInDirectoryWhoseNameContainsLock_isNotReportedAsLocked() throws Exception {
+        Path blocks = dir.resolve("BLOCKS");
+        RocksDbStore.open(blocks).close();
+        try (var files = java.nio.file.Files.list(blocks)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().startsWith("MANIFEST")).toList()) {
+                java.nio.file.Files.delete(file);
+            }
+        }
+
+        StoreException e = assertThrows(StoreException.class, () -> RocksDbStore.open(blocks));
+
+        assertNotEquals(StoreException.Reason.LOCKED, e.reason(), e.getMessage());
     }
 
     @Test
