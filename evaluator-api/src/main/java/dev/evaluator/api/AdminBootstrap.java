@@ -37,7 +37,7 @@ final class AdminBootstrap {
         if (settings.adminPassword().isPresent()) {
             char[] password = settings.adminPassword().get().toCharArray();
             boolean current = existing.map(u -> hasher.verify(password, u.passwordHash())
-                    && u.roles().contains(Caller.ADMIN)).orElse(false);
+                    && u.roles().contains(Role.ADMIN.text())).orElse(false);
             if (!current) {
                 users.upsert(new User(name, hasher.hash(password), roles(existing)));
             }
@@ -48,14 +48,14 @@ final class AdminBootstrap {
         }
         String generated = generatePassword();
         writePasswordFile(dataDir.resolve(PASSWORD_FILE), generated);
-        users.upsert(new User(name, hasher.hash(generated.toCharArray()), List.of(Caller.ADMIN)));
+        users.upsert(new User(name, hasher.hash(generated.toCharArray()), List.of(Role.ADMIN.text())));
         return Optional.of(generated);
     }
 
     private static List<String> roles(Optional<User> existing) {
         List<String> roles = existing.map(User::roles).orElse(List.of());
-        return roles.contains(Caller.ADMIN) ? roles
-                : java.util.stream.Stream.concat(roles.stream(), java.util.stream.Stream.of(Caller.ADMIN)).toList();
+        return roles.contains(Role.ADMIN.text()) ? roles
+                : java.util.stream.Stream.concat(roles.stream(), java.util.stream.Stream.of(Role.ADMIN.text())).toList();
     }
 
     private static String generatePassword() {

@@ -1,17 +1,22 @@
 package dev.evaluator.api;
 
-import java.util.Set;
+import java.util.List;
 
 /**
- * The authenticated user of a request, registered in the request's context by {@link AuthenticationFilter}.
+ * The authenticated user of a request, registered in the request's context by {@link SecurityFilter}.
  *
  * @param name  the login name
- * @param roles the user's role names
+ * @param roles the user's roles
  */
-record Caller(String name, Set<String> roles) {
-    static final String ADMIN = "admin";
-
+record Caller(String name, List<Role> roles) {
     Caller {
-        roles = Set.copyOf(roles);
+        roles = List.copyOf(roles);
+    }
+
+    /**
+     * Whether any of the caller's roles grants the permission.
+     */
+    boolean may(Permission permission) {
+        return permission instanceof Permission.Authenticated || roles.stream().anyMatch(r -> r.allows(permission));
     }
 }

@@ -15,6 +15,14 @@ enum ErrorCode {
     EMPTY_BODY(400),
     /** The request body is not valid UTF-8. */
     INVALID_UTF8(400),
+    /** A role is unknown or its {@code [bucket:scope]} is malformed. */
+    INVALID_ROLE(400),
+    /** A password is too short or too long. */
+    INVALID_PASSWORD(400),
+    /** A new user was given no password. */
+    PASSWORD_REQUIRED(400),
+    /** A request body (other than library code) cannot be understood. */
+    INVALID_BODY(400),
     /** The request is malformed at the HTTP level. */
     BAD_REQUEST(400),
     /** No credentials, or wrong ones. */
@@ -23,12 +31,18 @@ enum ErrorCode {
     FORBIDDEN(403),
     /** The library does not exist. */
     LIBRARY_NOT_FOUND(404),
+    /** The user does not exist. */
+    USER_NOT_FOUND(404),
     /** No such route. */
     NOT_FOUND(404),
     /** The route exists but not for this HTTP method. */
     METHOD_NOT_ALLOWED(405),
+    /** The change would leave no administrator. */
+    LAST_ADMIN(409),
     /** The request body is larger than the configured limit. */
     PAYLOAD_TOO_LARGE(413),
+    /** Too many failed logins for this user or from this address; retry later. */
+    TOO_MANY_ATTEMPTS(429),
     /** The store failed. */
     STORAGE_ERROR(500),
     /** Anything unexpected; details are in the server log, never in the response. */

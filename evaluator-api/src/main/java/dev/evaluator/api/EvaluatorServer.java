@@ -2,6 +2,7 @@ package dev.evaluator.api;
 
 import dev.evaluator.runtime.JsRuntime;
 import dev.evaluator.store.Store;
+import dev.evaluator.store.UserStore;
 import dev.evaluator.store.rocksdb.RocksDbStore;
 
 import java.io.IOException;
@@ -9,8 +10,10 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 import io.helidon.openapi.OpenApiFeature;
+import io.helidon.security.providers.httpauth.SecureUserStore;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 
@@ -42,6 +45,16 @@ final class EvaluatorServer implements AutoCloseable {
      * @throws java.io.UncheckedIOException       when the server cannot bind its address
      */
     static EvaluatorServer start(ServerSettings settings) {
+        return start(settings, Credentials::new);
+    }
+
+    /**
+     * Start with another check of user names and passwords (benchmarks compare against one that skips hashing).
+     *
+     * @param credentials makes the password check from the user store and the hasher
+     */
+    static EvaluatorServer start(ServerSettings settings,
+                                 BiFunction<UserStore, PasswordHasher, SecureUserStore> credentials) {
         checkAddressFree(settings.host(), settings.port());
         RocksDbStore store = RocksDbStore.open(settings.dataDir());
         JsRuntime runtime = null;
@@ -49,15 +62,21 @@ final class EvaluatorServer implements AutoCloseable {
             PasswordHasher hasher = new PasswordHasher();
             Optional<String> generated = AdminBootstrap.ensure(store.users(), hasher, settings, store.directory());
             runtime = JsRuntime.create();
-            Credentials credentials = new Credentials(store.users(), hasher);
+            SecurityFilter security = new SecurityFilter(credentials.apply(store.users(), hasher),
+                    new LoginThrottle());
             LibraryService libraries = new LibraryService(store.libraries(), runtime, settings.maxLibraryBytes());
+            UserService users = new UserService(new UserAccounts(store.users(), hasher));
             WebServer server = WebServer.builder()
                     .host(settings.host())
                     .port(settings.port())
                     .featuresDiscoverServices(false)
                     .shutdownHook(false)
                     .addFeature(OpenApiFeature.builder().build())
-                    .routing(routing -> routing(routing, credentials, libraries))
+                    .routing(routing -> routing.addFilter(security)
+                            .register(LIBRARIES_PATH, libraries)
+                            .register(UserService.PATH, users)
+                            .register(WhoAmIService.PATH, new WhoAmIService())
+                            .error(Throwable.class, new ErrorMapper()))
                     .build()
                     .start();
             if (!server.isRunning()) {
@@ -89,12 +108,6 @@ final class EvaluatorServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static void routing(HttpRouting.Builder routing, Credentials credentials, LibraryService libraries) {
-        routing.addFilter(new AuthenticationFilter(credentials))
-                .register(LIBRARIES_PATH, libraries)
-                .error(Throwable.class, new ErrorMapper());
     }
 
     int port() {

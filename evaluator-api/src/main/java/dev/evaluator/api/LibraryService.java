@@ -6,13 +6,6 @@ import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.LibraryStore;
 import dev.evaluator.store.Namespace;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,7 +54,15 @@ final class LibraryService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        List<Library> found = namespace(req).map(libraries::list).orElseGet(libraries::list);
+        Optional<Namespace> namespace = namespace(req);
+        List<Library> found = namespace.map(libraries::list).orElseGet(libraries::list);
+        if (namespace.isEmpty()) {
+            // The whole list is open to every user, filtered to what the caller may read (AccessPolicy).
+            Caller caller = req.context().get(Caller.class).orElseThrow();
+            found = found.stream()
+                    .filter(library -> caller.may(new Permission.ReadLibrary(library.id().namespace())))
+                    .toList();
+        }
         Json.ok(res, found.stream().map(LibraryView::of).toList());
     }
 
@@ -110,40 +111,12 @@ final class LibraryService implements HttpService {
     }
 
     private String body(ServerRequest req) {
-        long declared = req.headers().contentLength().orElse(-1);
-        if (declared > maxLibraryBytes) {
-            throw tooLarge();
-        }
-        byte[] bytes;
-        try (InputStream in = req.content().inputStream()) {
-            bytes = in.readNBytes(maxLibraryBytes + 1);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Reading the request body", e);
-        }
-        if (bytes.length > maxLibraryBytes) {
-            throw tooLarge();
-        }
-        String code;
-        try {
-            code = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new ApiException(ErrorCode.INVALID_UTF8, "The library code must be valid UTF-8 text");
-        }
+        String code = RequestBody.text(req, maxLibraryBytes);
         if (code.isBlank()) {
             throw new ApiException(ErrorCode.EMPTY_BODY,
                     "The request body must be the JavaScript code of the whole library; it was empty");
         }
         return code;
-    }
-
-    private ApiException tooLarge() {
-        return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE,
-                "Library code is larger than the limit of " + maxLibraryBytes + " bytes",
-                ApiException.details("limit", maxLibraryBytes), Map.of());
     }
 
     private static ApiException notFound(LibraryId id) {

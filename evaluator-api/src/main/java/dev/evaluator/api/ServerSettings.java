@@ -1,5 +1,8 @@
 package dev.evaluator.api;
 
+import dev.evaluator.store.InvalidNameException;
+import dev.evaluator.store.User;
+
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -98,8 +101,20 @@ record ServerSettings(String host,
         String adminUser = Optional.ofNullable(env.get("EVALUATOR_ADMIN_USER"))
                 .filter(s -> !s.isBlank())
                 .orElse("Administrator");
+        try {
+            User.validateName(adminUser);
+        } catch (InvalidNameException e) {
+            throw new IllegalArgumentException("EVALUATOR_ADMIN_USER is invalid: " + e.rule());
+        }
         Optional<String> adminPassword = Optional.ofNullable(env.get("EVALUATOR_ADMIN_PASSWORD"))
                 .filter(s -> !s.isEmpty());
+        if (adminPassword.isPresent()) {
+            try {
+                UserAccounts.validatePassword(adminPassword.get());
+            } catch (ApiException e) {
+                throw new IllegalArgumentException("EVALUATOR_ADMIN_PASSWORD is invalid: " + e.getMessage());
+            }
+        }
         return new ServerSettings(host, port, dataDir, maxLibraryBytes, adminUser, adminPassword);
     }
 

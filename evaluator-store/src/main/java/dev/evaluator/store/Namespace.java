@@ -52,11 +52,31 @@ public sealed interface Namespace permits Namespace.Global, Namespace.Scoped {
          * @throws InvalidNameException if either name breaks its rule
          */
         public Scoped {
+            validateBucket(bucket);
+            validateScope(scope);
+        }
+
+        /**
+         * Check a bucket name.
+         *
+         * @param bucket the name
+         * @throws InvalidNameException if it breaks the rule
+         */
+        public static void validateBucket(String bucket) {
             if (bucket == null || bucket.length() > MAX_LENGTH || !BUCKET.matcher(bucket).matches()) {
                 throw new InvalidNameException("bucket",
                         "a bucket name is 1 to 251 characters of letters, digits, '_', '-', '.' and '%',"
                                 + " and does not start with '_', '%' or '.'");
             }
+        }
+
+        /**
+         * Check a scope name.
+         *
+         * @param scope the name
+         * @throws InvalidNameException if it breaks the rule
+         */
+        public static void validateScope(String scope) {
             if (scope == null || scope.length() > MAX_LENGTH
                     || !(scope.equals(DEFAULT_SCOPE) || SCOPE.matcher(scope).matches())) {
                 throw new InvalidNameException("scope",

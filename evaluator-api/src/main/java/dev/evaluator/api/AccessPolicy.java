@@ -1,0 +1,95 @@
+package dev.evaluator.api;
+
+import dev.evaluator.store.Namespace;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+import io.helidon.http.Method;
+import io.helidon.http.PathMatcher;
+import io.helidon.http.PathMatchers;
+import io.helidon.webserver.http.ServerRequest;
+
+/**
+ * Who may call what: the declarative table of routes to the permission each method needs. {@link SecurityFilter}
+ * consults it for every request, before any handler runs, so authorization is decided here and only here.
+ * <p>
+ * A path missing from the table needs {@code admin} (fail closed). A listed path called with a method it does not
+ * list needs only authentication, so the caller gets the route's 405, which reveals nothing.
+ */
+final class AccessPolicy {
+    /**
+     * One route.
+     *
+     * @param path    the path pattern, as Helidon's routing writes it
+     * @param methods the permission each supported method needs, computed from the request
+     */
+    record Rule(String path, Map<Method, Function<ServerRequest, Permission>> methods) {
+        PathMatcher matcher() {
+            return PathMatchers.create(path);
+        }
+    }
+
+    private static final Function<ServerRequest, Permission> READ_LIBRARY =
+            req -> new Permission.ReadLibrary(namespaceOrGlobal(req));
+    private static final Function<ServerRequest, Permission> MANAGE_LIBRARY =
+            req -> new Permission.ManageLibrary(namespaceOrGlobal(req));
+    private static final Function<ServerRequest, Permission> ADMIN = req -> Permission.ADMIN;
+    private static final Function<ServerRequest, Permission> AUTHENTICATED = req -> Permission.AUTHENTICATED;
+
+    static final List<Rule> RULES = List.of(
+            // Without bucket and scope the list is filtered to what the caller may read, never refused.
+            new Rule(EvaluatorServer.LIBRARIES_PATH, Map.of(
+                    Method.GET, AccessPolicy::listLibraries,
+                    Method.HEAD, AccessPolicy::listLibraries)),
+            new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}", Map.of(
+                    Method.GET, READ_LIBRARY,
+                    Method.HEAD, READ_LIBRARY,
+                    Method.POST, MANAGE_LIBRARY,
+                    Method.DELETE, MANAGE_LIBRARY)),
+            new Rule(UserService.PATH, Map.of(Method.GET, ADMIN)),
+            new Rule(UserService.PATH + "/local/{name}", Map.of(
+                    Method.GET, ADMIN,
+                    Method.PUT, ADMIN,
+                    Method.DELETE, ADMIN)),
+            new Rule(WhoAmIService.PATH, Map.of(Method.GET, AUTHENTICATED)),
+            new Rule("/openapi", Map.of(Method.GET, AUTHENTICATED)));
+
+    private final List<Compiled> compiled = RULES.stream().map(r -> new Compiled(r, r.matcher())).toList();
+
+    private record Compiled(Rule rule, PathMatcher matcher) {
+    }
+
+    /**
+     * The permission a request needs.
+     *
+     * @throws ApiException when the request's bucket or scope is invalid (400, before any authorization)
+     */
+    Permission required(ServerRequest req) {
+        String path = normalize(req.path().path());
+        io.helidon.common.uri.UriPath uriPath = io.helidon.common.uri.UriPath.create(path);
+        for (Compiled entry : compiled) {
+            if (entry.matcher().match(uriPath).accepted()) {
+                Function<ServerRequest, Permission> permission = entry.rule().methods().get(req.prologue().method());
+                return permission == null ? Permission.AUTHENTICATED : permission.apply(req);
+            }
+        }
+        return Permission.ADMIN;
+    }
+
+    private static Permission listLibraries(ServerRequest req) {
+        Optional<Namespace> namespace = LibraryService.namespace(req);
+        return namespace.<Permission>map(Permission.ReadLibrary::new).orElse(Permission.AUTHENTICATED);
+    }
+
+    private static Namespace namespaceOrGlobal(ServerRequest req) {
+        return LibraryService.namespace(req).orElse(Namespace.GLOBAL);
+    }
+
+    /** The list route answers with and without its trailing slash. */
+    private static String normalize(String path) {
+        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.evaluator.api;
+
+import dev.evaluator.store.Namespace;
+
+/**
+ * What a request needs. {@link AccessPolicy} maps each route to one; {@link Role#allows} decides.
+ */
+sealed interface Permission {
+    /** Any authenticated user. */
+    Permission AUTHENTICATED = new Authenticated();
+    /** Administrators only. */
+    Permission ADMIN = new Admin();
+
+    /**
+     * A role that would grant this permission, for the 403 message. Never says whether the target exists.
+     *
+     * @return role text, e.g. {@code query_manage_external_functions[travel-sample:inventory]}
+     */
+    String grantingRole();
+
+    /** Any authenticated user. */
+    record Authenticated() implements Permission {
+        @Override
+        public String grantingRole() {
+            return "any role";
+        }
+    }
+
+    /** Administrators only (user management). */
+    record Admin() implements Permission {
+        @Override
+        public String grantingRole() {
+            return "admin";
+        }
+    }
+
+    /** Read the libraries of a namespace. */
+    record ReadLibrary(Namespace namespace) implements Permission {
+        @Override
+        public String grantingRole() {
+            return manageRole(namespace) + " or ro_admin";
+        }
+    }
+
+    /** Create, replace or delete the libraries of a namespace. */
+    record ManageLibrary(Namespace namespace) implements Permission {
+        @Override
+        public String grantingRole() {
+            return manageRole(namespace);
+        }
+    }
+
+    private static String manageRole(Namespace namespace) {
+        return switch (namespace) {
+            case Namespace.Global g -> Role.Kind.MANAGE_GLOBAL_FUNCTIONS.text();
+            case Namespace.Scoped s -> Role.Kind.MANAGE_SCOPE_FUNCTIONS.text() + "[" + s.bucket() + ":" + s.scope() + "]";
+        };
+    }
+}

@@ -1,0 +1,56 @@
+package dev.evaluator.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+import io.helidon.webserver.http.ServerRequest;
+
+/**
+ * Reads request bodies as strict UTF-8 text, never more than a limit.
+ */
+final class RequestBody {
+    private RequestBody() {
+    }
+
+    /**
+     * The body as text.
+     *
+     * @param maxBytes the largest body accepted
+     * @throws ApiException {@code payload_too_large} over the limit (declared or actual), {@code invalid_utf8}
+     */
+    static String text(ServerRequest req, int maxBytes) {
+        long declared = req.headers().contentLength().orElse(-1);
+        if (declared > maxBytes) {
+            throw tooLarge(maxBytes);
+        }
+        byte[] bytes;
+        try (InputStream in = req.content().inputStream()) {
+            bytes = in.readNBytes(maxBytes + 1);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Reading the request body", e);
+        }
+        if (bytes.length > maxBytes) {
+            throw tooLarge(maxBytes);
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new ApiException(ErrorCode.INVALID_UTF8, "The request body must be valid UTF-8 text");
+        }
+    }
+
+    private static ApiException tooLarge(int maxBytes) {
+        return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE,
+                "The request body is larger than the limit of " + maxBytes + " bytes",
+                ApiException.details("limit", maxBytes), java.util.Map.of());
+    }
+}

@@ -1,0 +1,144 @@
+package dev.evaluator.api;
+
+import dev.evaluator.store.InvalidNameException;
+import dev.evaluator.store.Namespace;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A role, as Couchbase spells it: {@code admin}, {@code ro_admin}, the global function roles, and the scope function
+ * roles with their {@code [bucket:scope]} where either may be {@code *} ({@code [b]} means {@code [b:*]},
+ * {@code [*]} means {@code [*:*]}).
+ *
+ * @param kind   what the role grants
+ * @param bucket the bucket it is limited to, {@code *} for any; empty for roles without a scope
+ * @param scope  the scope it is limited to, {@code *} for any; empty for roles without a scope
+ */
+record Role(Kind kind, Optional<String> bucket, Optional<String> scope) {
+    static final String ANY = "*";
+    private static final Pattern SYNTAX = Pattern.compile("([a-z_]+)(?:\\[([^\\[\\]:]*)(?::([^\\[\\]:]*))?])?");
+
+    /** What a role grants. */
+    enum Kind {
+        ADMIN("admin", false),
+        RO_ADMIN("ro_admin", false),
+        MANAGE_GLOBAL_FUNCTIONS("query_manage_global_external_functions", false),
+        MANAGE_SCOPE_FUNCTIONS("query_manage_external_functions", true),
+        EXECUTE_GLOBAL_FUNCTIONS("query_execute_global_external_functions", false),
+        EXECUTE_SCOPE_FUNCTIONS("query_execute_external_functions", true);
+
+        private final String text;
+        private final boolean scoped;
+
+        Kind(String text, boolean scoped) {
+            this.text = text;
+            this.scoped = scoped;
+        }
+
+        String text() {
+            return text;
+        }
+
+        static Optional<Kind> named(String text) {
+            return Arrays.stream(values()).filter(k -> k.text.equals(text)).findFirst();
+        }
+    }
+
+    static final Role ADMIN = new Role(Kind.ADMIN, Optional.empty(), Optional.empty());
+
+    /**
+     * Parse a role.
+     *
+     * @param text e.g. {@code admin} or {@code query_manage_external_functions[travel-sample:inventory]}
+     * @return the role
+     * @throws ApiException {@code invalid_role}, naming the role and what is wrong with it
+     */
+    static Role parse(String text) {
+        String trimmed = text.strip();
+        Matcher m = SYNTAX.matcher(trimmed);
+        if (!m.matches()) {
+            throw invalid(trimmed, "expected a role name, optionally followed by [bucket:scope]");
+        }
+        Kind kind = Kind.named(m.group(1).toLowerCase(Locale.ROOT))
+                .orElseThrow(() -> invalid(trimmed, "unknown role; known roles: " + knownRoles()));
+        boolean bracketed = trimmed.contains("[");
+        if (!kind.scoped) {
+            if (bracketed) {
+                throw invalid(trimmed, kind.text + " takes no [bucket:scope]");
+            }
+            return new Role(kind, Optional.empty(), Optional.empty());
+        }
+        if (!bracketed) {
+            throw invalid(trimmed, kind.text + " needs [bucket:scope] (either may be *)");
+        }
+        String bucket = m.group(2);
+        String scope = m.group(3) == null ? ANY : m.group(3);
+        if (bucket.equals(ANY) && !scope.equals(ANY)) {
+            throw invalid(trimmed, "a scope needs a bucket: use [*] or [bucket:scope]");
+        }
+        try {
+            if (!bucket.equals(ANY)) {
+                Namespace.Scoped.validateBucket(bucket);
+            }
+            if (!scope.equals(ANY)) {
+                Namespace.Scoped.validateScope(scope);
+            }
+        } catch (InvalidNameException e) {
+            throw invalid(trimmed, e.rule());
+        }
+        return new Role(kind, Optional.of(bucket), Optional.of(scope));
+    }
+
+    /** The role as Couchbase writes it. */
+    String text() {
+        return bucket.map(b -> kind.text + "[" + b + ":" + scope.orElseThrow() + "]").orElse(kind.text);
+    }
+
+    /** Whether this scope-limited role covers a scope. */
+    boolean covers(Namespace namespace) {
+        return namespace instanceof Namespace.Scoped s
+                && bucket.map(b -> b.equals(ANY) || b.equals(s.bucket())).orElse(false)
+                && scope.map(c -> c.equals(ANY) || c.equals(s.scope())).orElse(false);
+    }
+
+    /**
+     * Whether this role grants a permission. This is the one place where roles meet permissions.
+     */
+    boolean allows(Permission permission) {
+        return switch (permission) {
+            case Permission.Authenticated a -> true;
+            case Permission.Admin a -> kind == Kind.ADMIN;
+            case Permission.ReadLibrary r -> switch (kind) {
+                case ADMIN, RO_ADMIN -> true;
+                case MANAGE_GLOBAL_FUNCTIONS -> r.namespace() instanceof Namespace.Global;
+                case MANAGE_SCOPE_FUNCTIONS -> r.namespace() instanceof Namespace.Global || covers(r.namespace());
+                case EXECUTE_GLOBAL_FUNCTIONS, EXECUTE_SCOPE_FUNCTIONS -> false;
+            };
+            case Permission.ManageLibrary m -> switch (kind) {
+                case ADMIN -> true;
+                case MANAGE_GLOBAL_FUNCTIONS -> m.namespace() instanceof Namespace.Global;
+                case MANAGE_SCOPE_FUNCTIONS -> covers(m.namespace());
+                case RO_ADMIN, EXECUTE_GLOBAL_FUNCTIONS, EXECUTE_SCOPE_FUNCTIONS -> false;
+            };
+        };
+    }
+
+    @Override
+    public String toString() {
+        return text();
+    }
+
+    private static String knownRoles() {
+        return String.join(", ", Arrays.stream(Kind.values())
+                .map(k -> k.scoped ? k.text + "[bucket:scope]" : k.text).toList());
+    }
+
+    private static ApiException invalid(String role, String why) {
+        return new ApiException(ErrorCode.INVALID_ROLE, "Invalid role '" + role + "': " + why,
+                ApiException.details("role", role), java.util.Map.of());
+    }
+}

@@ -1,0 +1,114 @@
+package dev.evaluator.api;
+
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.security.AuthenticationResponse;
+import io.helidon.security.Security;
+import io.helidon.security.SecurityContext;
+import io.helidon.security.SecurityEnvironment;
+import io.helidon.security.Subject;
+import io.helidon.security.providers.httpauth.HttpBasicAuthProvider;
+import io.helidon.security.providers.httpauth.SecureUserStore;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+
+/**
+ * Authenticates every request with HTTP Basic (Helidon Security's provider over {@link Credentials}), throttles
+ * password guessing ({@link LoginThrottle}) and authorizes the request against {@link AccessPolicy}, before any
+ * handler runs. Failures are thrown as {@link ApiException}s, so they get the API's one error shape.
+ */
+final class SecurityFilter implements Filter {
+    static final String REALM = "evaluator";
+    private static final System.Logger LOG = System.getLogger(SecurityFilter.class.getName());
+    private static final Map<String, String> CHALLENGE = Map.of("WWW-Authenticate", "Basic realm=\"" + REALM + "\"");
+
+    private final Security security;
+    private final LoginThrottle throttle;
+    private final AccessPolicy policy = new AccessPolicy();
+
+    SecurityFilter(SecureUserStore credentials, LoginThrottle throttle) {
+        this.security = Security.builder()
+                .addProvider(HttpBasicAuthProvider.builder().realm(REALM).userStore(credentials).build())
+                .build();
+        this.throttle = throttle;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        Caller caller = authenticate(req);
+        Permission required = policy.required(req);
+        if (!caller.may(required)) {
+            throw new ApiException(ErrorCode.FORBIDDEN,
+                    "Forbidden: this requires " + required.grantingRole() + " (or admin)",
+                    ApiException.details("required", required.grantingRole()), Map.of());
+        }
+        req.context().register(caller);
+        chain.proceed();
+    }
+
+    private Caller authenticate(RoutingRequest req) {
+        Optional<String> authorization = req.headers().first(HeaderNames.AUTHORIZATION);
+        String login = authorization.flatMap(SecurityFilter::basicLogin).orElseThrow(SecurityFilter::unauthenticated);
+        String address = req.remotePeer().host();
+        Optional<Duration> wait = throttle.waitBefore(login, address);
+        if (wait.isPresent()) {
+            long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+            throw new ApiException(ErrorCode.TOO_MANY_ATTEMPTS,
+                    "Too many failed logins for this user or from this address; retry in " + seconds + " s",
+                    ApiException.details("retryAfterSeconds", seconds), Map.of("Retry-After", String.valueOf(seconds)));
+        }
+
+        SecurityEnvironment env = SecurityEnvironment.builder()
+                .method(req.prologue().method().text())
+                .path(req.path().path())
+                .header("Authorization", authorization.get())
+                .build();
+        SecurityContext context = security.contextBuilder(String.valueOf(req.id())).env(env).build();
+        AuthenticationResponse response = context.atnClientBuilder().submit();
+        Optional<Subject> subject = response.user().filter(user -> response.status().isSuccess());
+        if (subject.isEmpty()) {
+            throttle.failed(login, address);
+            throw unauthenticated();
+        }
+        throttle.succeeded(login, address);
+        List<Role> roles = new ArrayList<>();
+        for (String role : Security.getRoles(subject.get())) {
+            try {
+                roles.add(Role.parse(role));
+            } catch (ApiException e) {
+                LOG.log(Level.WARNING, "Ignoring unknown stored role " + role + " of user " + login);
+            }
+        }
+        return new Caller(subject.get().principal().getName(), roles);
+    }
+
+    /** The user name of a Basic authorization header, for throttling; the provider does the real parsing. */
+    private static Optional<String> basicLogin(String header) {
+        if (header.length() < 6 || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return Optional.empty();
+        }
+        try {
+            String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()),
+                    StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon < 0 ? Optional.empty() : Optional.of(decoded.substring(0, colon));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static ApiException unauthenticated() {
+        return new ApiException(ErrorCode.UNAUTHENTICATED,
+                "Authentication required: send HTTP Basic credentials of a valid user", Map.of(), CHALLENGE);
+    }
+}

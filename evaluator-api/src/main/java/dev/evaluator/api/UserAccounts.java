@@ -1,0 +1,112 @@
+package dev.evaluator.api;
+
+import dev.evaluator.store.User;
+import dev.evaluator.store.UserStore;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * User management over the store: validation, password hashing and the rule that the last administrator can be
+ * neither deleted nor demoted. Changes are serialised, so two concurrent changes cannot both remove "the other"
+ * administrator.
+ */
+final class UserAccounts {
+    static final int MIN_PASSWORD_LENGTH = 6;
+    static final int MAX_PASSWORD_LENGTH = 1024;
+
+    private final UserStore users;
+    private final PasswordHasher hasher;
+    private final ReentrantLock changes = new ReentrantLock();
+
+    UserAccounts(UserStore users, PasswordHasher hasher) {
+        this.users = users;
+        this.hasher = hasher;
+    }
+
+    List<User> list() {
+        return users.list();
+    }
+
+    User find(String name) {
+        User.validateName(name);
+        return users.find(name).orElseThrow(() -> notFound(name));
+    }
+
+    /**
+     * Create or replace a user.
+     *
+     * @param password the new password; empty keeps the current one (required for a new user)
+     * @param roles    the new roles; empty keeps the current ones (none for a new user)
+     * @return whether the user was created
+     */
+    boolean upsert(String name, Optional<String> password, Optional<List<Role>> roles) {
+        User.validateName(name);
+        password.ifPresent(UserAccounts::validatePassword);
+        // Hash outside the lock: it is slow on purpose.
+        Optional<String> hash = password.map(p -> hasher.hash(p.toCharArray()));
+        changes.lock();
+        try {
+            Optional<User> existing = users.find(name);
+            if (existing.isEmpty() && hash.isEmpty()) {
+                throw new ApiException(ErrorCode.PASSWORD_REQUIRED, "A new user needs a password");
+            }
+            List<String> newRoles = roles.map(UserAccounts::texts)
+                    .orElseGet(() -> existing.map(User::roles).orElse(List.of()));
+            if (existing.isPresent() && isAdmin(existing.get().roles()) && !isAdmin(newRoles)) {
+                requireAnotherAdmin(name);
+            }
+            users.upsert(new User(name, hash.orElseGet(() -> existing.orElseThrow().passwordHash()), newRoles));
+            return existing.isEmpty();
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    void delete(String name) {
+        User.validateName(name);
+        changes.lock();
+        try {
+            User existing = users.find(name).orElseThrow(() -> notFound(name));
+            if (isAdmin(existing.roles())) {
+                requireAnotherAdmin(name);
+            }
+            users.delete(name);
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    static void validatePassword(String password) {
+        int length = password.codePointCount(0, password.length());
+        if (length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
+            throw new ApiException(ErrorCode.INVALID_PASSWORD, "A password is " + MIN_PASSWORD_LENGTH + " to "
+                    + MAX_PASSWORD_LENGTH + " characters long");
+        }
+    }
+
+    private void requireAnotherAdmin(String name) {
+        boolean another = users.list().stream().anyMatch(u -> !u.name().equals(name) && isAdmin(u.roles()));
+        if (!another) {
+            throw new ApiException(ErrorCode.LAST_ADMIN,
+                    "User " + name + " is the last administrator: give another user the admin role first");
+        }
+    }
+
+    private static boolean isAdmin(List<String> roles) {
+        return roles.contains(Role.ADMIN.text());
+    }
+
+    /** Canonical texts, duplicates removed, order kept. */
+    private static List<String> texts(List<Role> roles) {
+        LinkedHashMap<String, Role> unique = new LinkedHashMap<>();
+        roles.forEach(r -> unique.putIfAbsent(r.text(), r));
+        return List.copyOf(unique.keySet());
+    }
+
+    private static ApiException notFound(String name) {
+        return new ApiException(ErrorCode.USER_NOT_FOUND, "User [" + name + "] not found");
+    }
+}
