@@ -7,22 +7,30 @@ import dev.evaluator.store.rocksdb.RocksDbStore;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
+import io.helidon.common.tls.Tls;
 import io.helidon.openapi.OpenApiFeature;
 import io.helidon.security.providers.httpauth.SecureUserStore;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 
 /**
- * A running evaluator: the store, the JavaScript runtime and the HTTP server over them.
+ * A running evaluator: the store, the JavaScript runtime and the HTTP server over them, listening for plain HTTP,
+ * HTTPS or both, with the same routing on each.
  * Closing it stops the server, then releases the runtime and flushes and closes the store.
  */
 final class EvaluatorServer implements AutoCloseable {
     static final String LIBRARIES_PATH = "/evaluator/v1/libraries";
+
+    /** The HTTPS listener's name when plain HTTP runs too (on the default listener). */
+    private static final String HTTPS_SOCKET = "https";
 
     private final Store store;
     private final JsRuntime runtime;
@@ -42,7 +50,8 @@ final class EvaluatorServer implements AutoCloseable {
      * @param settings the settings
      * @return the running evaluator
      * @throws dev.evaluator.store.StoreException when the store cannot be opened
-     * @throws java.io.UncheckedIOException       when the server cannot bind its address
+     * @throws java.io.UncheckedIOException       when the server cannot bind its address or read its TLS key and
+     *                                            certificates; the message is one line for the operator
      */
     static EvaluatorServer start(ServerSettings settings) {
         return start(settings, Credentials::new);
@@ -55,34 +64,52 @@ final class EvaluatorServer implements AutoCloseable {
      */
     static EvaluatorServer start(ServerSettings settings,
                                  BiFunction<UserStore, PasswordHasher, SecureUserStore> credentials) {
-        checkAddressFree(settings.host(), settings.port());
+        Optional<Tls> tls = settings.tls().map(TlsSettings::load);
+        if (settings.httpEnabled()) {
+            checkAddressFree(settings.host(), settings.port(), "--port");
+        }
+        settings.tls().ifPresent(t -> checkAddressFree(settings.host(), t.port(), "--tls-port"));
         RocksDbStore store = RocksDbStore.open(settings.dataDir());
         JsRuntime runtime = null;
         try {
             PasswordHasher hasher = new PasswordHasher();
             Optional<String> generated = AdminBootstrap.ensure(store.users(), hasher, settings, store.directory());
             runtime = JsRuntime.create();
+            // One filter (and so one login throttle) for every listener: HTTPS must not double an attacker's tries.
             SecurityFilter security = new SecurityFilter(credentials.apply(store.users(), hasher),
                     new LoginThrottle());
             LibraryService libraries = new LibraryService(store.libraries(), runtime, settings.maxLibraryBytes());
             UserService users = new UserService(new UserAccounts(store.users(), hasher));
-            WebServer server = WebServer.builder()
+            WhoAmIService whoAmI = new WhoAmIService();
+            ErrorMapper errors = new ErrorMapper();
+            Consumer<HttpRouting.Builder> routing = rules -> rules.addFilter(security)
+                    .register(LIBRARIES_PATH, libraries)
+                    .register(UserService.PATH, users)
+                    .register(WhoAmIService.PATH, whoAmI)
+                    .error(Throwable.class, errors);
+            WebServerConfig.Builder config = WebServer.builder()
                     .host(settings.host())
-                    .port(settings.port())
                     .featuresDiscoverServices(false)
                     .shutdownHook(false)
+                    // The feature adds its endpoint to every listener's routing.
                     .addFeature(OpenApiFeature.builder().build())
-                    .routing(routing -> routing.addFilter(security)
-                            .register(LIBRARIES_PATH, libraries)
-                            .register(UserService.PATH, users)
-                            .register(WhoAmIService.PATH, new WhoAmIService())
-                            .error(Throwable.class, new ErrorMapper()))
-                    .build()
-                    .start();
+                    .routing(routing);
+            if (tls.isEmpty()) {
+                config.port(settings.port());
+            } else if (!settings.httpEnabled()) {
+                config.port(settings.tls().get().port()).tls(tls.get());
+            } else {
+                config.port(settings.port())
+                        .putSocket(HTTPS_SOCKET, socket -> socket.host(settings.host())
+                                .port(settings.tls().get().port())
+                                .tls(tls.get())
+                                .routing(routing));
+            }
+            WebServer server = config.build().start();
             if (!server.isRunning()) {
-                // Helidon logs why and does not throw; the address check above makes this a rare race.
+                // Helidon logs why and does not throw; the address checks above make this a rare race.
                 throw new UncheckedIOException(new IOException("the web server failed to start on "
-                        + settings.host() + ":" + settings.port() + "; see the log above"));
+                        + settings.host() + "; see the log above"));
             }
             return new EvaluatorServer(store, runtime, server, generated);
         } catch (RuntimeException e) {
@@ -96,22 +123,29 @@ final class EvaluatorServer implements AutoCloseable {
 
     /**
      * Fail with the operating system's reason when the address cannot be bound, before anything else starts (the
-     * web server would only log it).
+     * web server would only log it). Port 0 still checks the host.
      */
-    private static void checkAddressFree(String host, int port) {
-        if (port == 0) {
-            return;
-        }
+    private static void checkAddressFree(String host, int port, String portFlag) {
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);
             probe.bind(new InetSocketAddress(host, port));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            String hint = e instanceof BindException
+                    ? "is another server using the port? Choose another with " + portFlag
+                    : "check --host";
+            String message = "cannot listen on " + host + ":" + port + " (" + e.getMessage() + "): " + hint;
+            throw new UncheckedIOException(message, e);
         }
     }
 
+    /** The plain HTTP port, or -1 when plain HTTP is disabled. */
     int port() {
-        return server.port();
+        return server.hasTls() ? -1 : server.port();
+    }
+
+    /** The HTTPS port, or -1 without TLS. */
+    int tlsPort() {
+        return server.hasTls() ? server.port() : server.port(HTTPS_SOCKET);
     }
 
     JsRuntime runtime() {

@@ -10,60 +10,97 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The server's settings, from command-line flags and environment variables (a flag wins over its variable).
  *
  * @param host            address to bind; loopback by default
- * @param port            port to listen on; 0 picks a free one
+ * @param port            port for plain HTTP; 0 picks a free one
  * @param dataDir         the store's data directory
  * @param maxLibraryBytes largest library code accepted, in bytes of UTF-8
  * @param adminUser       the bootstrap administrator's name
  * @param adminPassword   the bootstrap administrator's password, when given
+ * @param tls             HTTPS, when a certificate and key were given
+ * @param httpEnabled     whether plain HTTP listens on {@code port}; false only with TLS
  */
 record ServerSettings(String host,
                       int port,
                       Path dataDir,
                       int maxLibraryBytes,
                       String adminUser,
-                      Optional<String> adminPassword) {
+                      Optional<String> adminPassword,
+                      Optional<TlsSettings> tls,
+                      boolean httpEnabled) {
 
     static final String USAGE = """
             Usage: evaluator [--host ADDRESS] [--port PORT] [--data-dir DIR] [--max-library-bytes N]
+                             [--tls-cert FILE --tls-key FILE | --tls-keystore FILE] [--tls-port PORT] [--disable-http]
               --host               address to bind (env EVALUATOR_HOST, default 127.0.0.1)
-              --port               port to listen on (env EVALUATOR_PORT, default 8093)
+              --port               plain HTTP port (env EVALUATOR_PORT, default 8093; 0 picks a free one)
               --data-dir           store directory (env EVALUATOR_DATA_DIR, default ./data)
               --max-library-bytes  largest library accepted (env EVALUATOR_MAX_LIBRARY_BYTES, default 1048576)
+            HTTPS: give a PEM certificate and key, or a PKCS#12 key store; plain HTTP keeps running unless disabled.
+              --tls-cert           PEM certificate chain, the server's certificate first (env EVALUATOR_TLS_CERT)
+              --tls-key            PEM private key, unencrypted PKCS#8 or PKCS#1 RSA (env EVALUATOR_TLS_KEY)
+              --tls-keystore       PKCS#12 key store with one private key (env EVALUATOR_TLS_KEYSTORE); its password
+                                   only from env EVALUATOR_TLS_KEYSTORE_PASSWORD, never on the command line
+              --tls-port           HTTPS port (env EVALUATOR_TLS_PORT, default 18093; 0 picks a free one)
+              --disable-http       serve HTTPS only, no plain HTTP port (env EVALUATOR_DISABLE_HTTP=true)
             Administrator bootstrap: EVALUATOR_ADMIN_USER (default Administrator), EVALUATOR_ADMIN_PASSWORD
             (when unset on the first start, a random password is generated, printed once and written to
             <data-dir>/initial-admin-password).""";
 
-    private static final List<String> FLAGS = List.of("host", "port", "data-dir", "max-library-bytes");
+    static final String KEYSTORE_PASSWORD_ENV = "EVALUATOR_TLS_KEYSTORE_PASSWORD";
+
+    /** Flags that take a value. */
+    private static final List<String> FLAGS = List.of("host", "port", "data-dir", "max-library-bytes",
+            "tls-cert", "tls-key", "tls-keystore", "tls-port");
+
+    /** Flags that are true when given alone, or take {@code =true} or {@code =false}. */
+    private static final List<String> SWITCHES = List.of("disable-http");
+
+    private static final String TLS_HINT = "give --tls-cert and --tls-key, or --tls-keystore";
 
     ServerSettings {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(adminUser, "adminUser");
         Objects.requireNonNull(adminPassword, "adminPassword");
+        Objects.requireNonNull(tls, "tls");
+        if (!httpEnabled && tls.isEmpty()) {
+            throw new IllegalArgumentException("--disable-http needs HTTPS, else nothing would listen: " + TLS_HINT);
+        }
+        if (httpEnabled && tls.isPresent() && port != 0 && port == tls.get().port()) {
+            throw new IllegalArgumentException("--port and --tls-port must differ, not both " + port);
+        }
+    }
+
+    /** Whether the server is reachable only from this machine (no clear-text warning needed). */
+    boolean loopbackOnly() {
+        return host.equalsIgnoreCase("localhost") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1")
+                || host.matches("127(\\.\\d{1,3}){3}");
     }
 
     @Override
     public String toString() {
         return "ServerSettings[host=" + host + ", port=" + port + ", dataDir=" + dataDir
-                + ", maxLibraryBytes=" + maxLibraryBytes + ", adminUser=" + adminUser + "]";
+                + ", maxLibraryBytes=" + maxLibraryBytes + ", adminUser=" + adminUser + ", tls=" + tls
+                + ", httpEnabled=" + httpEnabled + "]";
     }
 
     /**
      * Read the settings.
      *
-     * @param args command-line arguments: {@code --name value} or {@code --name=value}
+     * @param args command-line arguments: {@code --name value} or {@code --name=value}; a switch such as
+     *             {@code --disable-http} alone means true
      * @param env  environment variables
      * @return the settings
      * @throws IllegalArgumentException naming the flag or variable that is unknown or has a bad value
      */
     static ServerSettings parse(String[] args, Map<String, String> env) {
         Map<String, String> values = new HashMap<>();
-        for (String flag : FLAGS) {
+        for (String flag : Stream.concat(FLAGS.stream(), SWITCHES.stream()).toList()) {
             String fromEnv = env.get(envName(flag));
             if (fromEnv != null && !fromEnv.isBlank()) {
                 values.put(flag, fromEnv.trim());
@@ -80,12 +117,18 @@ record ServerSettings(String host,
             if (eq >= 0) {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
+            } else if (SWITCHES.contains(name)) {
+                value = "true";
             } else if (i + 1 < args.length) {
                 value = args[++i];
             } else {
                 throw new IllegalArgumentException("Flag --" + name + " needs a value");
             }
-            if (!FLAGS.contains(name)) {
+            if (name.equals("tls-keystore-password")) {
+                throw new IllegalArgumentException("--tls-keystore-password is not accepted: other users can read"
+                        + " command lines; set " + KEYSTORE_PASSWORD_ENV + " instead");
+            }
+            if (!FLAGS.contains(name) && !SWITCHES.contains(name)) {
                 throw new IllegalArgumentException("Unknown flag --" + name);
             }
             values.put(name, value);
@@ -115,7 +158,64 @@ record ServerSettings(String host,
                 throw new IllegalArgumentException("EVALUATOR_ADMIN_PASSWORD is invalid: " + e.getMessage());
             }
         }
-        return new ServerSettings(host, port, dataDir, maxLibraryBytes, adminUser, adminPassword);
+        Optional<TlsSettings.KeySource> keys = keySource(values, env);
+        boolean httpDisabled = bool(values, "disable-http");
+        if (keys.isEmpty() && values.containsKey("tls-port")) {
+            throw new IllegalArgumentException("--tls-port needs HTTPS: " + TLS_HINT);
+        }
+        int tlsPort = integer(values, "tls-port", TlsSettings.DEFAULT_PORT, 0, 65535);
+        Optional<TlsSettings> tls = keys.map(source -> new TlsSettings(tlsPort, source));
+        return new ServerSettings(host, port, dataDir, maxLibraryBytes, adminUser, adminPassword, tls, !httpDisabled);
+    }
+
+    private static Optional<TlsSettings.KeySource> keySource(Map<String, String> values, Map<String, String> env) {
+        Optional<Path> cert = path(values, "tls-cert");
+        Optional<Path> key = path(values, "tls-key");
+        Optional<Path> keystore = path(values, "tls-keystore");
+        Optional<String> password = Optional.ofNullable(env.get(KEYSTORE_PASSWORD_ENV)).filter(s -> !s.isEmpty());
+        if (keystore.isPresent()) {
+            if (cert.isPresent() || key.isPresent()) {
+                throw new IllegalArgumentException("--tls-keystore and --tls-cert/--tls-key are alternatives:"
+                        + " give the PKCS#12 key store or the PEM files, not both");
+            }
+            return Optional.of(new TlsSettings.Pkcs12(keystore.get(), password.orElseThrow(
+                    () -> new IllegalArgumentException("--tls-keystore needs the key store's password in "
+                            + KEYSTORE_PASSWORD_ENV))));
+        }
+        if (password.isPresent()) {
+            throw new IllegalArgumentException(KEYSTORE_PASSWORD_ENV + " is set but --tls-keystore is not");
+        }
+        if (cert.isPresent() && key.isEmpty()) {
+            throw new IllegalArgumentException("--tls-cert needs --tls-key (the certificate's private key, PEM)");
+        }
+        if (key.isPresent() && cert.isEmpty()) {
+            throw new IllegalArgumentException("--tls-key needs --tls-cert (the key's certificate chain, PEM)");
+        }
+        return cert.map(c -> new TlsSettings.Pem(c, key.get()));
+    }
+
+    private static Optional<Path> path(Map<String, String> values, String flag) {
+        String text = values.get(flag);
+        if (text == null) {
+            return Optional.empty();
+        }
+        if (text.isBlank()) {
+            throw new IllegalArgumentException("--" + flag + " must not be empty");
+        }
+        return Optional.of(Path.of(text.trim()));
+    }
+
+    private static boolean bool(Map<String, String> values, String flag) {
+        String text = values.get(flag);
+        if (text == null) {
+            return false;
+        }
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("--" + flag + " (or " + envName(flag)
+                    + ") must be true or false, not '" + text + "'");
+        };
     }
 
     static String envName(String flag) {

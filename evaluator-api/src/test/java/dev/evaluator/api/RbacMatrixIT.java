@@ -1,0 +1,259 @@
+package dev.evaluator.api;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.params.provider.Arguments.argumentSet;
+
+/**
+ * Every role against every operation, from one table. A route in {@link AccessPolicy} without an operation here
+ * fails {@link #matrix_coversEveryRouteOfTheAccessPolicy()}.
+ */
+class RbacMatrixIT {
+    private static final String LIBS = TestServer.LIBRARIES;
+    private static final String OWN = "bucket=travel-sample&scope=inventory";
+    private static final String SIBLING = "bucket=travel-sample&scope=tenants";
+    private static final String OTHER = "bucket=beer-sample&scope=brewery";
+
+    /** The users, by column name, with the roles each holds. */
+    private static final Map<String, String> USERS = new LinkedHashMap<>();
+
+    static {
+        USERS.put("ro", "ro_admin");
+        USERS.put("gmgr", "query_manage_global_external_functions");
+        USERS.put("smgr", "query_manage_external_functions[travel-sample:inventory]");
+        USERS.put("bmgr", "query_manage_external_functions[travel-sample:*]");
+        USERS.put("gexec", "query_execute_global_external_functions");
+        USERS.put("sexec", "query_execute_external_functions[travel-sample:inventory]");
+        USERS.put("none", "");
+    }
+
+    /**
+     * Expected status per operation and caller. Columns: the bootstrap admin, the users above, no credentials,
+     * and the admin's name with a wrong password.
+     */
+    private static final String MATRIX = """
+            operation             | admin | ro  | gmgr | smgr | bmgr | gexec | sexec | none | anon | wrong
+            list all              | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
+            head list             | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
+            list own scope        | 200   | 200 | 403  | 200  | 200  | 403   | 403   | 403  | 401  | 401
+            list sibling scope    | 200   | 200 | 403  | 403  | 200  | 403   | 403   | 403  | 401  | 401
+            list other bucket     | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
+            get global            | 200   | 200 | 200  | 200  | 200  | 403   | 403   | 403  | 401  | 401
+            head global           | 200   | 200 | 200  | 200  | 200  | 403   | 403   | 403  | 401  | 401
+            get own               | 200   | 200 | 403  | 200  | 200  | 403   | 403   | 403  | 401  | 401
+            get sibling           | 200   | 200 | 403  | 403  | 200  | 403   | 403   | 403  | 401  | 401
+            get other bucket      | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
+            post global           | 200   | 403 | 200  | 403  | 403  | 403   | 403   | 403  | 401  | 401
+            post own              | 200   | 403 | 403  | 200  | 200  | 403   | 403   | 403  | 401  | 401
+            post sibling          | 200   | 403 | 403  | 403  | 200  | 403   | 403   | 403  | 401  | 401
+            post other bucket     | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
+            delete global         | 200   | 403 | 200  | 403  | 403  | 403   | 403   | 403  | 401  | 401
+            delete own            | 200   | 403 | 403  | 200  | 200  | 403   | 403   | 403  | 401  | 401
+            delete sibling        | 200   | 403 | 403  | 403  | 200  | 403   | 403   | 403  | 401  | 401
+            delete other bucket   | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
+            list users            | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
+            get user              | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
+            put user              | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
+            delete user           | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
+            whoami                | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
+            openapi               | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
+            """;
+
+    /**
+     * An operation: the access-policy route it exercises, how to prepare for it (as admin), and the request.
+     */
+    private record Operation(String method, String route, Runnable setup, String path, String body) {
+    }
+
+    private static final Map<String, Operation> OPERATIONS = new LinkedHashMap<>();
+
+    static {
+        String lib = LIBS + "/{library}";
+        String user = UserService.PATH + "/local/{name}";
+        OPERATIONS.put("list all", new Operation("GET", LIBS, () -> { }, LIBS, null));
+        OPERATIONS.put("head list", new Operation("HEAD", LIBS, () -> { }, LIBS, null));
+        OPERATIONS.put("list own scope", new Operation("GET", LIBS, () -> { }, LIBS + "?" + OWN, null));
+        OPERATIONS.put("list sibling scope", new Operation("GET", LIBS, () -> { }, LIBS + "?" + SIBLING, null));
+        OPERATIONS.put("list other bucket", new Operation("GET", LIBS, () -> { }, LIBS + "?" + OTHER, null));
+        OPERATIONS.put("get global", new Operation("GET", lib, () -> { }, LIBS + "/g", null));
+        OPERATIONS.put("head global", new Operation("HEAD", lib, () -> { }, LIBS + "/g", null));
+        OPERATIONS.put("get own", new Operation("GET", lib, () -> { }, LIBS + "/own?" + OWN, null));
+        OPERATIONS.put("get sibling", new Operation("GET", lib, () -> { }, LIBS + "/sibling?" + SIBLING, null));
+        OPERATIONS.put("get other bucket", new Operation("GET", lib, () -> { }, LIBS + "/far?" + OTHER, null));
+        OPERATIONS.put("post global", new Operation("POST", lib, () -> { }, LIBS + "/g", "function g() {}"));
+        OPERATIONS.put("post own", new Operation("POST", lib, () -> { }, LIBS + "/own?" + OWN, "function o() {}"));
+        OPERATIONS.put("post sibling",
+                new Operation("POST", lib, () -> { }, LIBS + "/sibling?" + SIBLING, "function s() {}"));
+        OPERATIONS.put("post other bucket",
+                new Operation("POST", lib, () -> { }, LIBS + "/far?" + OTHER, "function f() {}"));
+        OPERATIONS.put("delete global", new Operation("DELETE", lib, () -> library("/doomed", ""),
+                LIBS + "/doomed", null));
+        OPERATIONS.put("delete own", new Operation("DELETE", lib, () -> library("/doomed", OWN),
+                LIBS + "/doomed?" + OWN, null));
+        OPERATIONS.put("delete sibling", new Operation("DELETE", lib, () -> library("/doomed", SIBLING),
+                LIBS + "/doomed?" + SIBLING, null));
+        OPERATIONS.put("delete other bucket", new Operation("DELETE", lib, () -> library("/doomed", OTHER),
+                LIBS + "/doomed?" + OTHER, null));
+        OPERATIONS.put("list users", new Operation("GET", UserService.PATH, () -> { }, UserService.PATH, null));
+        OPERATIONS.put("get user", new Operation("GET", user, () -> { }, UserService.PATH + "/local/ro", null));
+        OPERATIONS.put("put user", new Operation("PUT", user, () -> { }, UserService.PATH + "/local/victim",
+                "password=victim-password&roles=ro_admin"));
+        OPERATIONS.put("delete user", new Operation("DELETE", user, RbacMatrixIT::createVictim,
+                UserService.PATH + "/local/victim", null));
+        OPERATIONS.put("whoami", new Operation("GET", WhoAmIService.PATH, () -> { }, WhoAmIService.PATH, null));
+        OPERATIONS.put("openapi", new Operation("GET", "/openapi", () -> { }, "/openapi", null));
+    }
+
+    @TempDir
+    static Path dataDir;
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(dataDir);
+        USERS.forEach((name, roles) -> server.admin()
+                .contentType("application/x-www-form-urlencoded")
+                .body("password=" + password(name) + "&roles=" + roles)
+                .put(UserService.PATH + "/local/" + name).then().statusCode(200));
+        library("/g", "");
+        library("/own", OWN);
+        library("/sibling", SIBLING);
+        library("/far", OTHER);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static Stream<Arguments> cases() {
+        List<String> lines = MATRIX.lines().filter(l -> !l.isBlank()).toList();
+        List<String> callers = cells(lines.getFirst()).subList(1, cells(lines.getFirst()).size());
+        return lines.stream().skip(1).flatMap(line -> {
+            List<String> cells = cells(line);
+            String operation = cells.getFirst();
+            return java.util.stream.IntStream.range(0, callers.size()).mapToObj(i -> argumentSet(
+                    operation + " as " + callers.get(i), operation, callers.get(i),
+                    Integer.parseInt(cells.get(i + 1))));
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void operation_asCaller_expectedStatus(String operation, String caller, int expected) {
+        Operation op = OPERATIONS.get(operation);
+        op.setup().run();
+        RequestSpecification request = as(caller);
+        if (op.body() != null) {
+            request = request.contentType(op.method().equals("PUT") ? "application/x-www-form-urlencoded"
+                    : "application/javascript").body(op.body());
+        }
+        Response response = request.request(op.method(), op.path());
+        response.then().statusCode(expected);
+        if (expected == 401) {
+            response.then().header("WWW-Authenticate", "Basic realm=\"evaluator\"");
+        }
+        if (expected == 403 && !op.method().equals("HEAD")) {
+            response.then().body("code", equalTo("forbidden")).body("message", containsString("requires "));
+        }
+    }
+
+    @Test
+    void matrix_coversEveryRouteOfTheAccessPolicy() {
+        Set<String> policy = AccessPolicy.RULES.stream()
+                .flatMap(rule -> rule.methods().keySet().stream().map(m -> m.text() + " " + rule.path()))
+                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> exercised = OPERATIONS.values().stream().map(op -> op.method() + " " + op.route())
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(policy, exercised, "every route and method of the access policy has a row in the matrix");
+        Set<String> rows = MATRIX.lines().skip(1).filter(l -> !l.isBlank()).map(l -> cells(l).getFirst())
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(new TreeSet<>(OPERATIONS.keySet()), rows);
+    }
+
+    @Test
+    void listAll_showsOnlyReadableLibraries() {
+        Map<String, List<String>> visible = Map.of(
+                "admin", List.of("far", "g", "own", "sibling"),
+                "ro", List.of("far", "g", "own", "sibling"),
+                "gmgr", List.of("g"),
+                "smgr", List.of("g", "own"),
+                "bmgr", List.of("g", "own", "sibling"),
+                "gexec", List.of(),
+                "none", List.of());
+        visible.forEach((caller, names) -> assertEquals(names,
+                as(caller).get(LIBS).jsonPath().getList("name").stream().distinct().sorted().toList(), caller));
+    }
+
+    @Test
+    void forbidden_namesTheGrantingRole_andDoesNotRevealExistence() {
+        Response existing = as("smgr").get(LIBS + "/far?" + OTHER);
+        Response missing = as("smgr").get(LIBS + "/nosuchlibrary?" + OTHER);
+        existing.then().statusCode(403)
+                .body("message", containsString("query_manage_external_functions[beer-sample:brewery]"));
+        assertEquals(existing.asString(), missing.asString());
+        as("gexec").body("function x() {}").post(LIBS + "/g").then().statusCode(403)
+                .body("required", equalTo("query_manage_global_external_functions"));
+        as("smgr").get(UserService.PATH).then().statusCode(403).body("required", equalTo("admin"));
+    }
+
+    @Test
+    void whoami_namesCallerAndRoles() {
+        as("smgr").get(WhoAmIService.PATH).then().statusCode(200)
+                .body("id", equalTo("smgr"))
+                .body("domain", equalTo("local"))
+                .body("roles[0].role", equalTo("query_manage_external_functions"))
+                .body("roles[0].bucket_name", equalTo("travel-sample"))
+                .body("roles[0].scope_name", equalTo("inventory"));
+        as("admin").get(WhoAmIService.PATH).then().body("roles[0].role", equalTo("admin"));
+    }
+
+    private static RequestSpecification as(String caller) {
+        return switch (caller) {
+            case "admin" -> server.admin();
+            case "anon" -> server.anonymous();
+            case "wrong" -> server.anonymous().auth().preemptive().basic(TestServer.ADMIN, "not-the-password");
+            default -> server.anonymous().auth().preemptive().basic(caller, password(caller));
+        };
+    }
+
+    private static String password(String user) {
+        return "pw-of-" + user;
+    }
+
+    private static void library(String path, String query) {
+        server.admin().body("function f() {}").post(LIBS + path + (query.isEmpty() ? "" : "?" + query))
+                .then().statusCode(200);
+    }
+
+    private static void createVictim() {
+        server.admin().contentType("application/x-www-form-urlencoded").body("password=victim-password&roles=")
+                .put(UserService.PATH + "/local/victim").then().statusCode(200);
+    }
+
+    private static List<String> cells(String line) {
+        return Arrays.stream(line.split("\\|")).map(String::strip).toList();
+    }
+}
