@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
+import io.helidon.common.uri.UriPath;
 import io.helidon.http.Method;
 import io.helidon.http.PathMatcher;
 import io.helidon.http.PathMatchers;
@@ -20,15 +21,19 @@ import io.helidon.webserver.http.ServerRequest;
  * list needs only authentication, so the caller gets the route's 405, which reveals nothing.
  */
 final class AccessPolicy {
+    private AccessPolicy() {
+    }
+
     /**
      * One route.
      *
      * @param path    the path pattern, as Helidon's routing writes it
      * @param methods the permission each supported method needs, computed from the request
+     * @param matcher matches the path pattern
      */
-    record Rule(String path, Map<Method, Function<ServerRequest, Permission>> methods) {
-        PathMatcher matcher() {
-            return PathMatchers.create(path);
+    record Rule(String path, Map<Method, Function<ServerRequest, Permission>> methods, PathMatcher matcher) {
+        Rule(String path, Map<Method, Function<ServerRequest, Permission>> methods) {
+            this(path, methods, PathMatchers.create(path));
         }
     }
 
@@ -57,22 +62,17 @@ final class AccessPolicy {
             new Rule(WhoAmIService.PATH, Map.of(Method.GET, AUTHENTICATED)),
             new Rule("/openapi", Map.of(Method.GET, AUTHENTICATED)));
 
-    private final List<Compiled> compiled = RULES.stream().map(r -> new Compiled(r, r.matcher())).toList();
-
-    private record Compiled(Rule rule, PathMatcher matcher) {
-    }
-
     /**
      * The permission a request needs.
      *
      * @throws ApiException when the request's bucket or scope is invalid (400, before any authorization)
      */
-    Permission required(ServerRequest req) {
+    static Permission required(ServerRequest req) {
         String path = normalize(req.path().path());
-        io.helidon.common.uri.UriPath uriPath = io.helidon.common.uri.UriPath.create(path);
-        for (Compiled entry : compiled) {
-            if (entry.matcher().match(uriPath).accepted()) {
-                Function<ServerRequest, Permission> permission = entry.rule().methods().get(req.prologue().method());
+        UriPath uriPath = UriPath.create(path);
+        for (Rule rule : RULES) {
+            if (rule.matcher().match(uriPath).accepted()) {
+                Function<ServerRequest, Permission> permission = rule.methods().get(req.prologue().method());
                 return permission == null ? Permission.AUTHENTICATED : permission.apply(req);
             }
         }

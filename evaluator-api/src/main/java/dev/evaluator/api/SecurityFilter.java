@@ -34,7 +34,6 @@ final class SecurityFilter implements Filter {
 
     private final Security security;
     private final LoginThrottle throttle;
-    private final AccessPolicy policy = new AccessPolicy();
 
     SecurityFilter(SecureUserStore credentials, LoginThrottle throttle) {
         this.security = Security.builder()
@@ -46,7 +45,7 @@ final class SecurityFilter implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         Caller caller = authenticate(req);
-        Permission required = policy.required(req);
+        Permission required = AccessPolicy.required(req);
         if (!caller.may(required)) {
             throw new ApiException(ErrorCode.FORBIDDEN,
                     "Forbidden: this requires " + required.grantingRole() + " (or admin)",
