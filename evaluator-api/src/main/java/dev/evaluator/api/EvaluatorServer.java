@@ -108,8 +108,8 @@ final class EvaluatorServer implements AutoCloseable {
             WebServer server = config.build().start();
             if (!server.isRunning()) {
                 // Helidon logs why and does not throw; the address checks above make this a rare race.
-                throw new UncheckedIOException(new IOException("the web server failed to start on "
-                        + settings.host() + "; see the log above"));
+                String message = "the web server failed to start on " + settings.host() + "; see the log above";
+                throw new UncheckedIOException(message, new IOException(message));
             }
             return new EvaluatorServer(store, runtime, server, generated);
         } catch (RuntimeException e) {
@@ -126,15 +126,31 @@ final class EvaluatorServer implements AutoCloseable {
      * web server would only log it). Port 0 still checks the host.
      */
     private static void checkAddressFree(String host, int port, String portFlag) {
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.setReuseAddress(true);
-            probe.bind(new InetSocketAddress(host, port));
+        try {
+            bind(host, port);
         } catch (IOException e) {
-            String hint = e instanceof BindException
+            // A BindException also means an address not on this machine: only a free port tells the two apart.
+            String hint = e instanceof BindException && port != 0 && canBind(host)
                     ? "is another server using the port? Choose another with " + portFlag
                     : "check --host";
             String message = "cannot listen on " + host + ":" + port + " (" + e.getMessage() + "): " + hint;
             throw new UncheckedIOException(message, e);
+        }
+    }
+
+    private static boolean canBind(String host) {
+        try {
+            bind(host, 0);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void bind(String host, int port) throws IOException {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
         }
     }
 

@@ -3,8 +3,10 @@ package dev.evaluator.api;
 import dev.evaluator.store.StoreException;
 
 import java.io.UncheckedIOException;
-import java.net.BindException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 
 import io.helidon.logging.common.LogConfig;
 
@@ -44,7 +46,7 @@ public final class Main {
             System.exit(1);
             return;
         } catch (UncheckedIOException e) {
-            System.err.println("evaluator: cannot start: " + describe(e, settings));
+            System.err.println("evaluator: cannot start: " + e.getMessage());
             System.exit(1);
             return;
         }
@@ -57,9 +59,9 @@ public final class Main {
         String jit = evaluator.runtime().jitActive()
                 ? "active (" + evaluator.runtime().implementationName() + ")"
                 : "INACTIVE, interpreter only";
-        System.out.println("Evaluator listening on http://" + settings.host() + ":" + evaluator.port()
-                + EvaluatorServer.LIBRARIES_PATH + " | data dir " + evaluator.store().directory()
-                + " | JavaScript JIT " + jit);
+        System.out.println("Evaluator " + listening(settings.host(), evaluator.port(), evaluator.tlsPort())
+                + " | data dir " + evaluator.store().directory() + " | JavaScript JIT " + jit);
+        clearTextWarning(settings, evaluator.port(), evaluator.tlsPort()).ifPresent(System.err::println);
         if (!evaluator.runtime().jitActive()) {
             System.err.println("WARNING: the JavaScript engine runs without its optimizing JIT (3 to 10 times slower)."
                     + " Start the server with ./evaluator, which passes -XX:+EnableJVMCI and"
@@ -67,17 +69,41 @@ public final class Main {
         }
     }
 
-    private static String describe(UncheckedIOException e, ServerSettings settings) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BindException) {
-                return "cannot listen on " + settings.host() + ":" + settings.port() + " (" + t.getMessage()
-                        + "): is another server using the port? Choose another with --port";
-            }
-            if (t instanceof java.net.SocketException || t instanceof java.nio.channels.UnresolvedAddressException) {
-                return "cannot listen on " + settings.host() + ":" + settings.port() + " (" + t.getMessage()
-                        + "): check --host";
-            }
+    /**
+     * The start-up line's address part: the plain HTTP address first when it runs, since scripts and tests read the
+     * port from {@code listening on http://HOST:PORT/}.
+     *
+     * @param httpPort  the plain HTTP port, or -1 when disabled
+     * @param httpsPort the HTTPS port, or -1 without TLS
+     */
+    static String listening(String host, int httpPort, int httpsPort) {
+        List<String> urls = new ArrayList<>();
+        if (httpPort >= 0) {
+            urls.add(url("http", host, httpPort));
         }
-        return e.getMessage();
+        if (httpsPort >= 0) {
+            urls.add(url("https", host, httpsPort));
+        }
+        return "listening on " + String.join(" and ", urls);
+    }
+
+    /** A warning when Basic credentials can cross the network unencrypted, else empty. */
+    static Optional<String> clearTextWarning(ServerSettings settings, int httpPort, int httpsPort) {
+        if (httpPort < 0 || settings.loopbackOnly()) {
+            return Optional.empty();
+        }
+        if (httpsPort < 0) {
+            return Optional.of("WARNING: plain HTTP on " + settings.host() + ":" + httpPort + " without TLS:"
+                    + " Basic credentials (user names and passwords) and library code travel in clear text."
+                    + " Serve HTTPS with --tls-cert and --tls-key, or --tls-keystore.");
+        }
+        return Optional.of("WARNING: the plain HTTP port " + settings.host() + ":" + httpPort + " is clear text:"
+                + " Basic credentials sent to it can be read on the network. Clients should use "
+                + url("https", settings.host(), httpsPort) + "; --disable-http turns the plain port off.");
+    }
+
+    private static String url(String scheme, String host, int port) {
+        String authority = host.contains(":") ? "[" + host + "]" : host;
+        return scheme + "://" + authority + ":" + port + EvaluatorServer.LIBRARIES_PATH;
     }
 }

@@ -105,12 +105,30 @@ record TlsSettings(int port, KeySource source) {
     private static ServerKey readPem(Pem pem) {
         List<X509Certificate> chain = read(pem.cert(), "--tls-cert", "certificate chain",
                 file -> Keys.builder().pem(it -> it.certChain(Resource.create(file))).build().certChain());
-        PrivateKey key = read(pem.key(), "--tls-key", "private key",
-                file -> Keys.builder().pem(it -> it.key(Resource.create(file))).build().privateKey()
-                        .orElseThrow(() -> new IllegalStateException("no private key found")));
+        PrivateKey key = read(pem.key(), "--tls-key", "private key", TlsSettings::readPemKey);
         checkPair(key, chain.getFirst(), "the private key in " + pem.key() + " (--tls-key) does not match the"
                 + " first certificate in " + pem.cert() + " (--tls-cert); the server's own certificate must come first");
         return new ServerKey(key, chain, pem.key() + " (--tls-key) and " + pem.cert() + " (--tls-cert)");
+    }
+
+    private static PrivateKey readPemKey(Path file) {
+        String text;
+        try {
+            text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // Helidon's own messages for these two name neither the cause nor the cure.
+        if (text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
+            throw new IllegalArgumentException("the key is encrypted, which is not supported; decrypt it with"
+                    + " 'openssl pkey -in KEY -out PLAIN_KEY' and keep that file readable only by the server");
+        }
+        if (text.contains("-----BEGIN EC PRIVATE KEY-----")) {
+            throw new IllegalArgumentException("EC keys in the SEC1 form (BEGIN EC PRIVATE KEY) are not supported;"
+                    + " convert it to PKCS#8 with 'openssl pkcs8 -topk8 -nocrypt -in KEY -out PKCS8_KEY'");
+        }
+        return Keys.builder().pem(it -> it.key(Resource.create(file))).build().privateKey()
+                .orElseThrow(() -> new IllegalArgumentException("no private key found"));
     }
 
     /**
@@ -132,7 +150,7 @@ record TlsSettings(int port, KeySource source) {
             }
             throw failure("cannot read the PKCS#12 key store " + where + ": " + reason(e), e);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw failure(where + " is not a PKCS#12 key store: " + reason(e), e);
+            throw failure(where + " is not a PKCS#12 key store", e);
         }
         try {
             List<String> keyAliases = new ArrayList<>();

@@ -70,6 +70,118 @@ class ServerSettingsTest {
     }
 
     @Test
+    void parse_noTls_plainHttpOnly() {
+        ServerSettings settings = ServerSettings.parse(new String[0], Map.of());
+        assertEquals(Optional.empty(), settings.tls());
+        assertTrue(settings.httpEnabled());
+    }
+
+    @Test
+    void parse_pemFiles_httpsOnDefaultPortAndHttpStillOn() {
+        ServerSettings settings = ServerSettings.parse(
+                new String[] {"--tls-cert", "/etc/evaluator/cert.pem", "--tls-key=/etc/evaluator/key.pem"}, Map.of());
+        assertEquals(Optional.of(new TlsSettings(18093,
+                new TlsSettings.Pem(Path.of("/etc/evaluator/cert.pem"), Path.of("/etc/evaluator/key.pem")))),
+                settings.tls());
+        assertTrue(settings.httpEnabled());
+        assertEquals(8093, settings.port());
+    }
+
+    @Test
+    void parse_keystoreFromEnvironment_passwordOnlyFromEnvironment() {
+        ServerSettings settings = ServerSettings.parse(new String[0], Map.of(
+                "EVALUATOR_TLS_KEYSTORE", "/etc/evaluator/server.p12",
+                "EVALUATOR_TLS_KEYSTORE_PASSWORD", "store-secret",
+                "EVALUATOR_TLS_PORT", "8443",
+                "EVALUATOR_DISABLE_HTTP", "true"));
+        assertEquals(Optional.of(new TlsSettings(8443,
+                new TlsSettings.Pkcs12(Path.of("/etc/evaluator/server.p12"), "store-secret"))), settings.tls());
+        assertFalse(settings.httpEnabled());
+    }
+
+    @Test
+    void parse_tlsFlagsAndEnvironment_flagWins() {
+        ServerSettings settings = ServerSettings.parse(
+                new String[] {"--tls-cert", "flag.pem", "--tls-key", "flag.key", "--tls-port", "0",
+                        "--disable-http=false"},
+                Map.of("EVALUATOR_TLS_CERT", "env.pem", "EVALUATOR_TLS_KEY", "env.key", "EVALUATOR_TLS_PORT", "9443",
+                        "EVALUATOR_DISABLE_HTTP", "true"));
+        assertEquals(Optional.of(new TlsSettings(0, new TlsSettings.Pem(Path.of("flag.pem"), Path.of("flag.key")))),
+                settings.tls());
+        assertTrue(settings.httpEnabled());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--disable-http|true",
+            "--disable-http=true|true",
+            "--disable-http=TRUE|true",
+            "--disable-http=false|false"})
+    void parse_disableHttpSwitch_aloneOrWithValue(String flag, boolean disabled) {
+        ServerSettings settings = ServerSettings.parse(
+                new String[] {flag, "--tls-cert", "c.pem", "--tls-key", "k.pem"}, Map.of());
+        assertEquals(!disabled, settings.httpEnabled());
+    }
+
+    /** Bad combinations of the TLS flags: each message names the flags involved. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--tls-cert c.pem||--tls-cert needs --tls-key",
+            "--tls-key k.pem||--tls-key needs --tls-cert",
+            "--tls-cert c.pem --tls-key k.pem --tls-keystore s.p12|EVALUATOR_TLS_KEYSTORE_PASSWORD=pw"
+                    + "|--tls-keystore and --tls-cert/--tls-key are alternatives",
+            "--tls-cert c.pem --tls-keystore s.p12|EVALUATOR_TLS_KEYSTORE_PASSWORD=pw"
+                    + "|--tls-keystore and --tls-cert/--tls-key are alternatives",
+            "--tls-keystore s.p12||--tls-keystore needs the key store's password in EVALUATOR_TLS_KEYSTORE_PASSWORD",
+            "--tls-cert c.pem --tls-key k.pem|EVALUATOR_TLS_KEYSTORE_PASSWORD=pw"
+                    + "|EVALUATOR_TLS_KEYSTORE_PASSWORD is set but --tls-keystore is not",
+            "--disable-http||--disable-http needs HTTPS, else nothing would listen: give --tls-cert and --tls-key,"
+                    + " or --tls-keystore",
+            "|EVALUATOR_DISABLE_HTTP=true|--disable-http needs HTTPS",
+            "--tls-port 8443||--tls-port needs HTTPS: give --tls-cert and --tls-key, or --tls-keystore",
+            "--tls-cert c.pem --tls-key k.pem --tls-port 70000||--tls-port (or EVALUATOR_TLS_PORT) must be an integer"
+                    + " from 0 to 65535, not '70000'",
+            "--tls-cert c.pem --tls-key k.pem --port 9000 --tls-port 9000||--port and --tls-port must differ",
+            "--tls-cert c.pem --tls-key k.pem --disable-http=maybe||--disable-http (or EVALUATOR_DISABLE_HTTP) must be"
+                    + " true or false, not 'maybe'",
+            "--tls-cert=|| --tls-cert must not be empty",
+            "--tls-keystore s.p12 --tls-keystore-password pw||--tls-keystore-password is not accepted: other users"
+                    + " can read command lines; set EVALUATOR_TLS_KEYSTORE_PASSWORD instead"})
+    void parse_badTlsCombination_messageNamesTheFlags(String args, String env, String message) {
+        String[] argv = args == null ? new String[0] : args.split(" ");
+        Map<String, String> environment = env == null ? Map.of() : Map.of(env.split("=")[0], env.split("=")[1]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServerSettings.parse(argv, environment));
+        assertTrue(e.getMessage().startsWith(message.strip()), e.getMessage());
+    }
+
+    @Test
+    void parse_sameHttpAndTlsPortWithHttpDisabled_accepted() {
+        ServerSettings settings = ServerSettings.parse(new String[] {
+                "--tls-cert", "c.pem", "--tls-key", "k.pem", "--port", "9000", "--tls-port", "9000",
+                "--disable-http"}, Map.of());
+        assertEquals(9000, settings.tls().orElseThrow().port());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "127.0.0.1, true", "127.1.2.3, true", "localhost, true", "LOCALHOST, true", "::1, true",
+            "0:0:0:0:0:0:0:1, true", "0.0.0.0, false", "::, false", "192.168.1.10, false", "evaluator.example, false",
+            "127.0.0.1.example, false"})
+    void loopbackOnly_byHost(String host, boolean loopback) {
+        ServerSettings settings = ServerSettings.parse(new String[] {"--host", host}, Map.of());
+        assertEquals(loopback, settings.loopbackOnly());
+    }
+
+    @Test
+    void toString_neverShowsTheKeystorePassword() {
+        ServerSettings settings = ServerSettings.parse(new String[] {"--tls-keystore", "s.p12"},
+                Map.of("EVALUATOR_TLS_KEYSTORE_PASSWORD", "store-secret-x"));
+        assertFalse(settings.toString().contains("store-secret-x"), settings.toString());
+        assertTrue(settings.toString().contains("s.p12"), settings.toString());
+    }
+
+    @Test
     void toString_neverShowsThePassword() {
         ServerSettings settings = ServerSettings.parse(new String[0], Map.of("EVALUATOR_ADMIN_PASSWORD", "hunter2-x"));
         assertFalse(settings.toString().contains("hunter2-x"));

@@ -58,7 +58,7 @@ final class TestServer implements AutoCloseable {
 
     static TestServer start(Path dataDir, int maxLibraryBytes) {
         ServerSettings settings = new ServerSettings("127.0.0.1", 0, dataDir, maxLibraryBytes, ADMIN,
-                Optional.of(PASSWORD));
+                Optional.of(PASSWORD), Optional.empty(), true);
         return new TestServer(EvaluatorServer.start(settings), dataDir);
     }
 

@@ -1,7 +1,7 @@
 package dev.evaluator.store;
 
 /**
- * An open store: the libraries and users of one data directory. Closing it flushes and releases the directory.
+ * An open store: the libraries, functions and users of one data directory. Closing it flushes and releases the directory.
  */
 public interface Store extends AutoCloseable {
     /**
@@ -10,6 +10,13 @@ public interface Store extends AutoCloseable {
      * @return the library store
      */
     LibraryStore libraries();
+
+    /**
+     * The SQL++ function definitions.
+     *
+     * @return the function store
+     */
+    FunctionStore functions();
 
     /**
      * The users.

@@ -6,12 +6,10 @@ import dev.evaluator.store.LibraryStore;
 import dev.evaluator.store.Namespace;
 import dev.evaluator.store.StoreException;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -22,14 +20,10 @@ import org.rocksdb.RocksIterator;
 /**
  * Libraries in their column family.
  * <p>
- * Keys: {@code 0x00 name} for a global library, {@code 0x01 bucket 0x00 scope 0x00 name} for a scoped one, so the
- * libraries of one namespace are one prefix scan. Names never contain {@code 0x00} (their rules forbid it).
+ * Keys: see {@link Keys}; the libraries of one namespace are one prefix scan.
  * Values: {@code 0x01} (format), the modification time in epoch milliseconds (8 bytes), the code in UTF-8.
  */
 final class RocksDbLibraryStore implements LibraryStore {
-    private static final byte GLOBAL = 0x00;
-    private static final byte SCOPED = 0x01;
-    private static final byte SEPARATOR = 0x00;
     private static final byte VALUE_FORMAT = 0x01;
     private static final int VALUE_HEADER = 1 + Long.BYTES;
 
@@ -53,7 +47,7 @@ final class RocksDbLibraryStore implements LibraryStore {
 
     @Override
     public List<Library> list(Namespace namespace) {
-        return scan(prefix(namespace));
+        return scan(Keys.prefix(namespace));
     }
 
     @Override
@@ -92,7 +86,7 @@ final class RocksDbLibraryStore implements LibraryStore {
         List<Library> result = store.apply("Listing libraries", (db, writes) -> {
             List<Library> found = new ArrayList<>();
             try (RocksIterator it = db.newIterator(family)) {
-                for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+                for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
                     byte[] key = it.key();
                     found.add(decode(decodeKey(key), it.value()));
                 }
@@ -104,44 +98,13 @@ final class RocksDbLibraryStore implements LibraryStore {
         return result;
     }
 
-    static byte[] prefix(Namespace namespace) {
-        return switch (namespace) {
-            case Namespace.Global g -> new byte[] {GLOBAL};
-            case Namespace.Scoped s -> {
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                out.write(SCOPED);
-                out.writeBytes(s.bucket().getBytes(StandardCharsets.UTF_8));
-                out.write(SEPARATOR);
-                out.writeBytes(s.scope().getBytes(StandardCharsets.UTF_8));
-                out.write(SEPARATOR);
-                yield out.toByteArray();
-            }
-        };
-    }
-
     static byte[] key(LibraryId id) {
-        byte[] prefix = prefix(id.namespace());
-        byte[] name = id.name().getBytes(StandardCharsets.UTF_8);
-        byte[] key = Arrays.copyOf(prefix, prefix.length + name.length);
-        System.arraycopy(name, 0, key, prefix.length, name.length);
-        return key;
+        return Keys.key(id.namespace(), id.name());
     }
 
     static LibraryId decodeKey(byte[] key) {
-        if (key.length > 1 && key[0] == GLOBAL) {
-            return LibraryId.global(new String(key, 1, key.length - 1, StandardCharsets.UTF_8));
-        }
-        if (key.length > 1 && key[0] == SCOPED) {
-            int first = indexOf(key, 1);
-            int second = first < 0 ? -1 : indexOf(key, first + 1);
-            if (second > 0) {
-                String bucket = new String(key, 1, first - 1, StandardCharsets.UTF_8);
-                String scope = new String(key, first + 1, second - first - 1, StandardCharsets.UTF_8);
-                String name = new String(key, second + 1, key.length - second - 1, StandardCharsets.UTF_8);
-                return new LibraryId(Namespace.scoped(bucket, scope), name);
-            }
-        }
-        throw new StoreException(StoreException.Reason.CORRUPTED, "Damaged library key in the store", null);
+        Keys.Decoded decoded = Keys.decode(key, 0, key.length);
+        return new LibraryId(decoded.namespace(), decoded.name());
     }
 
     static byte[] encode(Library library) {
@@ -160,18 +123,5 @@ final class RocksDbLibraryStore implements LibraryStore {
         long modified = ByteBuffer.wrap(value, 1, Long.BYTES).getLong();
         String code = new String(value, VALUE_HEADER, value.length - VALUE_HEADER, StandardCharsets.UTF_8);
         return new Library(id, code, Instant.ofEpochMilli(modified));
-    }
-
-    private static boolean startsWith(byte[] key, byte[] prefix) {
-        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
-    }
-
-    private static int indexOf(byte[] bytes, int from) {
-        for (int i = from; i < bytes.length; i++) {
-            if (bytes[i] == SEPARATOR) {
-                return i;
-            }
-        }
-        return -1;
     }
 }

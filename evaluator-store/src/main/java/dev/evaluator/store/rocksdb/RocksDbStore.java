@@ -1,5 +1,6 @@
 package dev.evaluator.store.rocksdb;
 
+import dev.evaluator.store.FunctionStore;
 import dev.evaluator.store.LibraryStore;
 import dev.evaluator.store.Store;
 import dev.evaluator.store.StoreException;
@@ -29,7 +30,8 @@ import org.rocksdb.WriteOptions;
 /**
  * The store on RocksDB: one database per data directory, one column family per kind of record.
  * <p>
- * Column families: {@code meta} (the schema version), {@code libraries}, {@code users}. Every write uses a synced
+ * Column families: {@code meta} (the schema version), {@code libraries}, {@code users}, {@code functions} and
+ * {@code bindings} (library to functions index). Every write uses a synced
  * write-ahead log, so a write that returned survives a crash of the process or the machine.
  */
 public final class RocksDbStore implements Store {
@@ -40,6 +42,8 @@ public final class RocksDbStore implements Store {
     private static final String CF_META = "meta";
     private static final String CF_LIBRARIES = "libraries";
     private static final String CF_USERS = "users";
+    private static final String CF_FUNCTIONS = "functions";
+    private static final String CF_BINDINGS = "bindings";
 
     static {
         RocksDB.loadLibrary();
@@ -51,18 +55,21 @@ public final class RocksDbStore implements Store {
     private final Deque<AutoCloseable> handles;
     private final RocksDbLibraryStore libraries;
     private final RocksDbUserStore users;
+    private final RocksDbFunctionStore functions;
     /** Operations hold the read lock, so {@link #close()} never frees native handles under a running call. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
 
+    /** Families in the order of the descriptors: default, meta, libraries, users, functions, bindings. */
     private RocksDbStore(Path directory, RocksDB db, WriteOptions syncWrites, Deque<AutoCloseable> handles,
-                         ColumnFamilyHandle librariesFamily, ColumnFamilyHandle usersFamily) {
+                         List<ColumnFamilyHandle> families) {
         this.directory = directory;
         this.db = db;
         this.syncWrites = syncWrites;
         this.handles = handles;
-        this.libraries = new RocksDbLibraryStore(this, librariesFamily);
-        this.users = new RocksDbUserStore(this, usersFamily);
+        this.libraries = new RocksDbLibraryStore(this, families.get(2));
+        this.users = new RocksDbUserStore(this, families.get(3));
+        this.functions = new RocksDbFunctionStore(this, families.get(4), families.get(5));
     }
 
     /**
@@ -97,7 +104,9 @@ public final class RocksDbStore implements Store {
                     new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions),
                     new ColumnFamilyDescriptor(bytes(CF_META), familyOptions),
                     new ColumnFamilyDescriptor(bytes(CF_LIBRARIES), familyOptions),
-                    new ColumnFamilyDescriptor(bytes(CF_USERS), familyOptions));
+                    new ColumnFamilyDescriptor(bytes(CF_USERS), familyOptions),
+                    new ColumnFamilyDescriptor(bytes(CF_FUNCTIONS), familyOptions),
+                    new ColumnFamilyDescriptor(bytes(CF_BINDINGS), familyOptions));
             List<ColumnFamilyHandle> families = new ArrayList<>();
             RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, families);
             // Closed in reverse order: families before the database, the database before its options.
@@ -106,7 +115,7 @@ public final class RocksDbStore implements Store {
             WriteOptions syncWrites = track(handles, new WriteOptions().setSync(true));
 
             checkSchema(db, families.get(1), syncWrites, dir);
-            return new RocksDbStore(dir, db, syncWrites, handles, families.get(2), families.get(3));
+            return new RocksDbStore(dir, db, syncWrites, handles, families);
         } catch (RocksDBException e) {
             closeAll(handles);
             throw translateOpenFailure(dir, e);
@@ -119,6 +128,11 @@ public final class RocksDbStore implements Store {
     @Override
     public LibraryStore libraries() {
         return libraries;
+    }
+
+    @Override
+    public FunctionStore functions() {
+        return functions;
     }
 
     @Override

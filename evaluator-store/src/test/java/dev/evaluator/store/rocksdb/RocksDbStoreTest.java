@@ -302,7 +302,11 @@ class RocksDbStoreTest {
 
     /** Open the store's database directly, below the store, to plant records the store would never write. */
     private static <T> T withRawDb(Path dir, String family, RawAction<T> action) throws RocksDBException {
-        List<String> names = List.of("default", "meta", "libraries", "users");
+        List<String> names;
+        try (org.rocksdb.Options listing = new org.rocksdb.Options()) {
+            names = RocksDB.listColumnFamilies(listing, dir.toString()).stream()
+                    .map(name -> new String(name, StandardCharsets.UTF_8)).toList();
+        }
         List<ColumnFamilyDescriptor> descriptors = names.stream()
                 .map(name -> new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8)))
                 .toList();

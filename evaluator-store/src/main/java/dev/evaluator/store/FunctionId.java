@@ -1,0 +1,53 @@
+package dev.evaluator.store;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The identity of a SQL++ user-defined function: its namespace (global, or one bucket's scope) and its name.
+ *
+ * @param namespace where the function lives
+ * @param name      1 to 200 characters of letters, digits, {@code _}, {@code $} and {@code -}, starting with a
+ *                  letter or {@code _}
+ */
+public record FunctionId(Namespace namespace, String name) {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$-]*");
+    /** Longest function name accepted. */
+    public static final int MAX_NAME_LENGTH = 200;
+
+    /**
+     * Validate the name.
+     *
+     * @throws InvalidNameException if the name breaks its rule
+     * @throws NullPointerException if the namespace is null
+     */
+    public FunctionId {
+        Objects.requireNonNull(namespace, "namespace");
+        if (name == null || name.length() > MAX_NAME_LENGTH || !NAME.matcher(name).matches()) {
+            throw new InvalidNameException("function",
+                    "a function name is 1 to 200 characters of letters, digits, '_', '$' and '-',"
+                            + " starting with a letter or '_'");
+        }
+    }
+
+    /**
+     * The name as Couchbase writes it in full: {@code default:name} or {@code default:bucket.scope.name}.
+     *
+     * @return the qualified name
+     */
+    public String qualifiedName() {
+        return switch (namespace) {
+            case Namespace.Global g -> "default:" + quote(name);
+            case Namespace.Scoped s -> "default:" + quote(s.bucket()) + "." + quote(s.scope()) + "." + quote(name);
+        };
+    }
+
+    @Override
+    public String toString() {
+        return qualifiedName();
+    }
+
+    private static String quote(String part) {
+        return part.matches("[A-Za-z_][A-Za-z0-9_]*") ? part : "`" + part + "`";
+    }
+}

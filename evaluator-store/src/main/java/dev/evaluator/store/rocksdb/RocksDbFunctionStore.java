@@ -1,0 +1,201 @@
+package dev.evaluator.store.rocksdb;
+
+import dev.evaluator.store.FunctionDefinition;
+import dev.evaluator.store.FunctionId;
+import dev.evaluator.store.FunctionStore;
+import dev.evaluator.store.LibraryId;
+import dev.evaluator.store.Namespace;
+import dev.evaluator.store.StoreException;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * Function definitions in their column family, keyed like libraries (see {@link Keys}), and the index of bindings
+ * in another: {@code <library key> 0x00 <function key>} with an empty value, so the functions bound to a library are
+ * one prefix scan. A definition and its index entry are written in one {@link WriteBatch}.
+ * <p>
+ * Values: a format byte, the variadic flag, the parameter names, the library's key, the object name and the
+ * creation time, in {@link DataOutputStream} encoding.
+ */
+final class RocksDbFunctionStore implements FunctionStore {
+    private static final byte VALUE_FORMAT = 0x01;
+    private static final byte[] NO_VALUE = new byte[0];
+
+    static final Comparator<FunctionDefinition> ORDER = Comparator
+            .comparing((FunctionDefinition f) -> f.id().namespace() instanceof Namespace.Scoped ? 1 : 0)
+            .thenComparing(f -> f.id().namespace() instanceof Namespace.Scoped s ? s.bucket() : "")
+            .thenComparing(f -> f.id().namespace() instanceof Namespace.Scoped s ? s.scope() : "")
+            .thenComparing(f -> f.id().name());
+
+    private final RocksDbStore store;
+    private final ColumnFamilyHandle functions;
+    private final ColumnFamilyHandle bindings;
+
+    RocksDbFunctionStore(RocksDbStore store, ColumnFamilyHandle functions, ColumnFamilyHandle bindings) {
+        this.store = store;
+        this.functions = functions;
+        this.bindings = bindings;
+    }
+
+    @Override
+    public Optional<FunctionDefinition> find(FunctionId id) {
+        byte[] value = store.apply("Reading function " + id, (db, writes) -> db.get(functions, key(id)));
+        return value == null ? Optional.empty() : Optional.of(decode(id, value));
+    }
+
+    @Override
+    public List<FunctionDefinition> list() {
+        List<FunctionDefinition> result = store.apply("Listing functions", (db, writes) -> {
+            List<FunctionDefinition> found = new ArrayList<>();
+            try (RocksIterator it = db.newIterator(functions)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    byte[] key = it.key();
+                    found.add(decode(decodeKey(key, 0, key.length), it.value()));
+                }
+                it.status();
+            }
+            return found;
+        });
+        result.sort(ORDER);
+        return result;
+    }
+
+    @Override
+    public List<FunctionDefinition> boundTo(LibraryId library) {
+        byte[] prefix = Keys.concat(RocksDbLibraryStore.key(library), new byte[] {Keys.SEPARATOR});
+        List<FunctionDefinition> result = store.apply("Listing functions bound to library " + library,
+                (db, writes) -> {
+                    List<FunctionDefinition> found = new ArrayList<>();
+                    try (RocksIterator it = db.newIterator(bindings)) {
+                        for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
+                            byte[] key = it.key();
+                            FunctionId id = decodeKey(key, prefix.length, key.length);
+                            byte[] value = db.get(functions, key(id));
+                            if (value != null) {
+                                found.add(decode(id, value));
+                            }
+                        }
+                        it.status();
+                    }
+                    return found;
+                });
+        result.sort(ORDER);
+        return result;
+    }
+
+    @Override
+    public void upsert(FunctionDefinition definition) {
+        byte[] key = key(definition.id());
+        byte[] value = encode(definition);
+        store.apply("Writing function " + definition.id(), (db, writes) -> {
+            // Read-modify-write of the index entry: serialised so two replacements cannot leave a stale entry.
+            synchronized (this) {
+                try (WriteBatch batch = new WriteBatch()) {
+                    byte[] old = db.get(functions, key);
+                    if (old != null) {
+                        LibraryId previous = decode(definition.id(), old).library();
+                        batch.delete(bindings, bindingKey(previous, key));
+                    }
+                    batch.put(functions, key, value);
+                    batch.put(bindings, bindingKey(definition.library(), key), NO_VALUE);
+                    write(db, writes, batch);
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean delete(FunctionId id) {
+        byte[] key = key(id);
+        return store.apply("Deleting function " + id, (db, writes) -> {
+            synchronized (this) {
+                byte[] old = db.get(functions, key);
+                if (old == null) {
+                    return false;
+                }
+                try (WriteBatch batch = new WriteBatch()) {
+                    batch.delete(functions, key);
+                    batch.delete(bindings, bindingKey(decode(id, old).library(), key));
+                    write(db, writes, batch);
+                }
+                return true;
+            }
+        });
+    }
+
+    private static void write(RocksDB db, WriteOptions writes, WriteBatch batch) throws RocksDBException {
+        db.write(writes, batch);
+    }
+
+    static byte[] key(FunctionId id) {
+        return Keys.key(id.namespace(), id.name());
+    }
+
+    private static byte[] bindingKey(LibraryId library, byte[] functionKey) {
+        return Keys.concat(RocksDbLibraryStore.key(library), new byte[] {Keys.SEPARATOR}, functionKey);
+    }
+
+    private static FunctionId decodeKey(byte[] key, int from, int to) {
+        Keys.Decoded decoded = Keys.decode(key, from, to);
+        return new FunctionId(decoded.namespace(), decoded.name());
+    }
+
+    static byte[] encode(FunctionDefinition definition) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(VALUE_FORMAT);
+            out.writeBoolean(definition.variadic());
+            List<String> parameters = definition.parameters().orElse(List.of());
+            out.writeInt(parameters.size());
+            for (String parameter : parameters) {
+                out.writeUTF(parameter);
+            }
+            byte[] library = RocksDbLibraryStore.key(definition.library());
+            out.writeInt(library.length);
+            out.write(library);
+            out.writeUTF(definition.object());
+            out.writeLong(definition.created().toEpochMilli());
+        } catch (IOException e) {
+            throw new IllegalStateException("Writing to memory cannot fail", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static FunctionDefinition decode(FunctionId id, byte[] value) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
+            if (in.readByte() != VALUE_FORMAT) {
+                throw new IOException("unknown format");
+            }
+            boolean variadic = in.readBoolean();
+            int count = in.readInt();
+            List<String> parameters = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                parameters.add(in.readUTF());
+            }
+            byte[] library = in.readNBytes(in.readInt());
+            String object = in.readUTF();
+            Instant created = Instant.ofEpochMilli(in.readLong());
+            return new FunctionDefinition(id, variadic ? Optional.empty() : Optional.of(parameters),
+                    RocksDbLibraryStore.decodeKey(library), object, created);
+        } catch (IOException | RuntimeException e) {
+            throw new StoreException(StoreException.Reason.CORRUPTED, "Damaged record of function " + id, e);
+        }
+    }
+}
