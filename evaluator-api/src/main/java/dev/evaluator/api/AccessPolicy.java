@@ -54,12 +54,17 @@ final class AccessPolicy {
                     Method.HEAD, READ_LIBRARY,
                     Method.POST, MANAGE_LIBRARY,
                     Method.DELETE, MANAGE_LIBRARY)),
+            new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}/functions", Map.of(
+                    Method.GET, READ_LIBRARY,
+                    Method.HEAD, READ_LIBRARY)),
             new Rule(UserService.PATH, Map.of(Method.GET, ADMIN)),
             new Rule(UserService.PATH + "/local/{name}", Map.of(
                     Method.GET, ADMIN,
                     Method.PUT, ADMIN,
                     Method.DELETE, ADMIN)),
             new Rule(WhoAmIService.PATH, Map.of(Method.GET, AUTHENTICATED)),
+            // Each statement's permission depends on what it names; StatementRunner asks Role.allows for it.
+            new Rule(QueryService.PATH, Map.of(Method.GET, AUTHENTICATED, Method.POST, AUTHENTICATED)),
             new Rule("/openapi", Map.of(Method.GET, AUTHENTICATED)));
 
     /**
@@ -68,7 +73,7 @@ final class AccessPolicy {
      * @throws ApiException when the request's bucket or scope is invalid (400, before any authorization)
      */
     static Permission required(ServerRequest req) {
-        String path = normalize(req.path().path());
+        String path = normalize(req.path().absolute().path());
         UriPath uriPath = UriPath.create(path);
         for (Rule rule : RULES) {
             if (rule.matcher().match(uriPath).accepted()) {

@@ -37,6 +37,16 @@ enum ErrorCode {
     NOT_FOUND(404),
     /** The route exists but not for this HTTP method. */
     METHOD_NOT_ALLOWED(405),
+    /** The library cannot be deleted while SQL++ functions are bound to it. */
+    LIBRARY_IN_USE(409),
+    /** The new code would no longer define functions that SQL++ functions are bound to. */
+    BINDING_BROKEN(409),
+    /** A function of that name exists. */
+    FUNCTION_EXISTS(409),
+    /** The function does not exist. */
+    FUNCTION_NOT_FOUND(404),
+    /** A binding points at a JavaScript function that does not exist or takes other parameters. */
+    INVALID_BINDING(400),
     /** The change would leave no administrator. */
     LAST_ADMIN(409),
     /** The request body is larger than the configured limit. */

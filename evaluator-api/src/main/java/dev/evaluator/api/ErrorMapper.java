@@ -1,5 +1,6 @@
 package dev.evaluator.api;
 
+import dev.evaluator.query.QuerySyntaxException;
 import dev.evaluator.runtime.JsSyntaxException;
 import dev.evaluator.store.InvalidNameException;
 import dev.evaluator.store.StoreException;
@@ -24,10 +25,14 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res, Throwable failure) {
-        ApiException error = toApiException(req, failure);
         if (res.isSent()) {
             return;
         }
+        if (QueryService.isQuery(req)) {
+            renderQueryError(req, res, failure);
+            return;
+        }
+        ApiException error = toApiException(req, failure);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "error");
         body.put("code", error.code().code());
@@ -35,6 +40,64 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
         body.putAll(error.details());
         error.headers().forEach((name, value) -> res.header(HeaderNames.create(name), value));
         Json.send(res, error.code().status(), body);
+    }
+
+    /**
+     * A failed query request, in Couchbase's query response shape: {@code requestID}, {@code errors} with
+     * Couchbase's codes, {@code status: "errors"} and {@code metrics}.
+     */
+    private static void renderQueryError(ServerRequest req, ServerResponse res, Throwable failure) {
+        int code;
+        int status;
+        String message;
+        Map<String, String> headers = Map.of();
+        switch (failure) {
+            case QueryException e -> {
+                code = e.code();
+                status = queryStatus(e.code());
+                message = e.getMessage();
+            }
+            case QuerySyntaxException e -> {
+                code = QuerySyntaxException.CODE;
+                status = 400;
+                message = e.getMessage();
+            }
+            default -> {
+                ApiException e = toApiException(req, failure);
+                status = e.code().status();
+                code = switch (e.code()) {
+                    case UNAUTHENTICATED -> QueryException.UNAUTHENTICATED;
+                    case FORBIDDEN -> QueryException.FORBIDDEN;
+                    case INTERNAL_ERROR, STORAGE_ERROR -> QueryException.INTERNAL;
+                    default -> QueryException.BAD_REQUEST;
+                };
+                message = e.getMessage();
+                headers = e.headers();
+            }
+        }
+        QueryService.Timing timing = req.context().get(QueryService.Timing.class)
+                .orElseGet(() -> new QueryService.Timing(java.util.UUID.randomUUID().toString(), System.nanoTime()));
+        String elapsed = QueryService.duration(System.nanoTime() - timing.startNanos());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("requestID", timing.requestId());
+        body.put("errors", java.util.List.of(ApiException.details("code", code, "msg", message)));
+        body.put("status", "errors");
+        body.put("metrics", ApiException.details("elapsedTime", elapsed, "executionTime", elapsed,
+                "resultCount", 0, "resultSize", 0, "errorCount", 1));
+        headers.forEach((name, value) -> res.header(HeaderNames.create(name), value));
+        Json.send(res, status, body);
+    }
+
+    /** The HTTP status of a query response whose error has this Couchbase code. */
+    private static int queryStatus(int code) {
+        return switch (code) {
+            case QueryException.UNAUTHENTICATED -> 401;
+            case QueryException.FORBIDDEN -> 403;
+            case QueryException.FUNCTION_NOT_FOUND -> 404;
+            case QueryException.FUNCTION_EXISTS -> 409;
+            case QueryException.INTERNAL -> 500;
+            default -> 400;
+        };
     }
 
     private static ApiException toApiException(ServerRequest req, Throwable failure) {
@@ -46,15 +109,23 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
                     "Syntax error at line " + e.line() + ", column " + e.column() + ": " + e.getMessage(),
                     ApiException.details("line", e.line(), "column", e.column()), Map.of());
             case StoreException e -> storeFailure(req, e);
+            case CatalogException e -> new ApiException(switch (e.kind()) {
+                case LIBRARY_IN_USE -> ErrorCode.LIBRARY_IN_USE;
+                case BINDING_BROKEN -> ErrorCode.BINDING_BROKEN;
+                case FUNCTION_EXISTS -> ErrorCode.FUNCTION_EXISTS;
+                case FUNCTION_NOT_FOUND -> ErrorCode.FUNCTION_NOT_FOUND;
+                case LIBRARY_NOT_FOUND -> ErrorCode.LIBRARY_NOT_FOUND;
+                case OBJECT_NOT_FOUND, PARAMETER_MISMATCH -> ErrorCode.INVALID_BINDING;
+            }, e.getMessage(), ApiException.details("functions", e.functions()), Map.of());
             case HttpException e when e.status().code() < 500 -> new ApiException(switch (e.status().code()) {
                 case 404 -> ErrorCode.NOT_FOUND;
                 case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
                 case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
                 default -> ErrorCode.BAD_REQUEST;
-            }, e.status().code() == 404 ? "No such endpoint: " + req.path().path() : e.getMessage());
+            }, e.status().code() == 404 ? "No such endpoint: " + req.path().absolute().path() : e.getMessage());
             default -> {
                 LOG.log(Level.ERROR, "Unexpected failure on " + req.prologue().method().text() + " "
-                        + req.path().path(), failure);
+                        + req.path().absolute().path(), failure);
                 yield new ApiException(ErrorCode.INTERNAL_ERROR,
                         "Internal error; the server log has the details (request " + req.id() + ")");
             }
@@ -62,7 +133,7 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
     }
 
     private static ApiException storeFailure(ServerRequest req, StoreException e) {
-        LOG.log(Level.ERROR, "Store failure on " + req.prologue().method().text() + " " + req.path().path(), e);
+        LOG.log(Level.ERROR, "Store failure on " + req.prologue().method().text() + " " + req.path().absolute().path(), e);
         String message = switch (e.reason()) {
             case LOCKED, NOT_WRITABLE, IO -> "The store could not complete the operation; nothing was changed";
             case CORRUPTED -> "The store holds damaged data; an operator must restore it";

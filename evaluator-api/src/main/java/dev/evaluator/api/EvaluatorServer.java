@@ -78,14 +78,18 @@ final class EvaluatorServer implements AutoCloseable {
             // One filter (and so one login throttle) for every listener: HTTPS must not double an attacker's tries.
             SecurityFilter security = new SecurityFilter(credentials.apply(store.users(), hasher),
                     new LoginThrottle());
-            LibraryService libraries = new LibraryService(store.libraries(), runtime, settings.maxLibraryBytes());
+            FunctionCatalog catalog = new FunctionCatalog(store.libraries(), store.functions(), runtime,
+                    settings.lenientBindings());
+            LibraryService libraries = new LibraryService(store.libraries(), catalog, settings.maxLibraryBytes());
             UserService users = new UserService(new UserAccounts(store.users(), hasher));
             WhoAmIService whoAmI = new WhoAmIService();
+            QueryService query = new QueryService(new StatementRunner(catalog));
             ErrorMapper errors = new ErrorMapper();
             Consumer<HttpRouting.Builder> routing = rules -> rules.addFilter(security)
                     .register(LIBRARIES_PATH, libraries)
                     .register(UserService.PATH, users)
                     .register(WhoAmIService.PATH, whoAmI)
+                    .register(QueryService.PATH, query)
                     .error(Throwable.class, errors);
             WebServerConfig.Builder config = WebServer.builder()
                     .host(settings.host())

@@ -1,6 +1,7 @@
 package dev.evaluator.api;
 
-import dev.evaluator.runtime.JsRuntime;
+import dev.evaluator.runtime.JsFunction;
+import dev.evaluator.store.FunctionDefinition;
 import dev.evaluator.store.Library;
 import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.LibraryStore;
@@ -9,6 +10,7 @@ import dev.evaluator.store.Namespace;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import io.helidon.http.Method;
 import io.helidon.http.PathMatchers;
@@ -24,12 +26,12 @@ final class LibraryService implements HttpService {
     private static final Map<String, String> OK = Map.of("status", "OK");
 
     private final LibraryStore libraries;
-    private final JsRuntime runtime;
+    private final FunctionCatalog catalog;
     private final int maxLibraryBytes;
 
-    LibraryService(LibraryStore libraries, JsRuntime runtime, int maxLibraryBytes) {
+    LibraryService(LibraryStore libraries, FunctionCatalog catalog, int maxLibraryBytes) {
         this.libraries = libraries;
-        this.runtime = runtime;
+        this.catalog = catalog;
         this.maxLibraryBytes = maxLibraryBytes;
     }
 
@@ -40,7 +42,10 @@ final class LibraryService implements HttpService {
                 .route(Method.predicate(Method.GET, Method.HEAD), PathMatchers.create("/{library}"), this::read)
                 .post("/{library}", this::upsert)
                 .delete("/{library}", this::delete)
-                .any("/{library}", MethodNotAllowed.allowing("GET", "HEAD", "POST", "DELETE"));
+                .any("/{library}", MethodNotAllowed.allowing("GET", "HEAD", "POST", "DELETE"))
+                .route(Method.predicate(Method.GET, Method.HEAD), PathMatchers.create("/{library}/functions"),
+                        this::functions)
+                .any("/{library}/functions", MethodNotAllowed.allowing("GET", "HEAD"));
     }
 
     /** A library as the list returns it: global libraries have empty bucket and scope. */
@@ -75,17 +80,60 @@ final class LibraryService implements HttpService {
     private void upsert(ServerRequest req, ServerResponse res) {
         LibraryId id = libraryId(req);
         String code = body(req);
-        runtime.checkSyntax(id.name(), code);
-        libraries.upsert(id, code);
+        catalog.upsertLibrary(id, code, force(req));
         Json.ok(res, OK);
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
         LibraryId id = libraryId(req);
-        if (!libraries.delete(id)) {
+        if (!catalog.deleteLibrary(id)) {
             throw notFound(id);
         }
         Json.ok(res, OK);
+    }
+
+    /** A top-level function of a library, with the SQL++ functions bound to it. */
+    record FunctionView(String name, List<String> parameters, boolean variadic, int line, String doc,
+                        List<String> boundBy) {
+    }
+
+    /** A binding whose JavaScript function the library does not define (kept by a forced replace). */
+    record BrokenBinding(String function, String object) {
+    }
+
+    /** What a library defines, found by parsing it, never by running it. */
+    record FunctionsView(String name, String bucket, String scope, List<FunctionView> functions,
+                         List<BrokenBinding> brokenBindings) {
+    }
+
+    private void functions(ServerRequest req, ServerResponse res) {
+        LibraryId id = libraryId(req);
+        Library library = libraries.find(id).orElseThrow(() -> notFound(id));
+        List<JsFunction> defined = catalog.defined(library);
+        Map<String, List<String>> bound = new java.util.HashMap<>();
+        List<BrokenBinding> broken = new java.util.ArrayList<>();
+        java.util.Set<String> names = defined.stream().map(JsFunction::name).collect(Collectors.toSet());
+        for (FunctionDefinition f : catalog.boundTo(id)) {
+            if (names.contains(f.object())) {
+                bound.computeIfAbsent(f.object(), k -> new java.util.ArrayList<>()).add(f.id().qualifiedName());
+            } else {
+                broken.add(new BrokenBinding(f.id().qualifiedName(), f.object()));
+            }
+        }
+        LibraryView view = LibraryView.of(library);
+        Json.ok(res, new FunctionsView(view.name(), view.bucket(), view.scope(), defined.stream()
+                .map(f -> new FunctionView(f.name(), f.parameters(), f.variadic(), f.line(), f.doc().orElse(null),
+                        bound.getOrDefault(f.name(), List.of())))
+                .toList(), broken));
+    }
+
+    private static boolean force(ServerRequest req) {
+        String force = req.query().first("force").orElse("false");
+        return switch (force.toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "" -> true;
+            case "false", "0" -> false;
+            default -> throw new ApiException(ErrorCode.BAD_REQUEST, "force must be true or false, not '" + force + "'");
+        };
     }
 
     private LibraryId libraryId(ServerRequest req) {

@@ -50,6 +50,22 @@ sealed interface Permission {
         }
     }
 
+    /** Create or drop the SQL++ functions of a namespace. */
+    record ManageFunction(Namespace namespace) implements Permission {
+        @Override
+        public String grantingRole() {
+            return manageRole(namespace);
+        }
+    }
+
+    /** See the SQL++ functions of a namespace (in system:functions). */
+    record ReadFunction(Namespace namespace) implements Permission {
+        @Override
+        public String grantingRole() {
+            return manageRole(namespace) + " or ro_admin";
+        }
+    }
+
     private static String manageRole(Namespace namespace) {
         return switch (namespace) {
             case Namespace.Global g -> Role.Kind.MANAGE_GLOBAL_FUNCTIONS.text();

@@ -118,6 +118,17 @@ record Role(Kind kind, Optional<String> bucket, Optional<String> scope) {
                 case MANAGE_SCOPE_FUNCTIONS -> r.namespace() instanceof Namespace.Global || covers(r.namespace());
                 case EXECUTE_GLOBAL_FUNCTIONS, EXECUTE_SCOPE_FUNCTIONS -> false;
             };
+            case Permission.ManageFunction m -> switch (kind) {
+                case ADMIN -> true;
+                case MANAGE_GLOBAL_FUNCTIONS -> m.namespace() instanceof Namespace.Global;
+                case MANAGE_SCOPE_FUNCTIONS -> covers(m.namespace());
+                case RO_ADMIN, EXECUTE_GLOBAL_FUNCTIONS, EXECUTE_SCOPE_FUNCTIONS -> false;
+            };
+            case Permission.ReadFunction r -> switch (kind) {
+                case ADMIN, RO_ADMIN -> true;
+                case MANAGE_GLOBAL_FUNCTIONS, EXECUTE_GLOBAL_FUNCTIONS -> r.namespace() instanceof Namespace.Global;
+                case MANAGE_SCOPE_FUNCTIONS, EXECUTE_SCOPE_FUNCTIONS -> covers(r.namespace());
+            };
             case Permission.ManageLibrary m -> switch (kind) {
                 case ADMIN -> true;
                 case MANAGE_GLOBAL_FUNCTIONS -> m.namespace() instanceof Namespace.Global;

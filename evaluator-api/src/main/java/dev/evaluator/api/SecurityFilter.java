@@ -69,7 +69,7 @@ final class SecurityFilter implements Filter {
 
         SecurityEnvironment env = SecurityEnvironment.builder()
                 .method(req.prologue().method().text())
-                .path(req.path().path())
+                .path(req.path().absolute().path())
                 .header("Authorization", authorization.get())
                 .build();
         SecurityContext context = security.contextBuilder(String.valueOf(req.id())).env(env).build();

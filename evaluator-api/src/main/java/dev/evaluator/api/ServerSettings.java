@@ -23,6 +23,8 @@ import java.util.stream.Stream;
  * @param adminPassword   the bootstrap administrator's password, when given
  * @param tls             HTTPS, when a certificate and key were given
  * @param httpEnabled     whether plain HTTP listens on {@code port}; false only with TLS
+ * @param lenientBindings whether CREATE FUNCTION skips checking its library and JavaScript function (Couchbase's
+ *                        late binding, for migrations)
  */
 record ServerSettings(String host,
                       int port,
@@ -31,11 +33,13 @@ record ServerSettings(String host,
                       String adminUser,
                       Optional<String> adminPassword,
                       Optional<TlsSettings> tls,
-                      boolean httpEnabled) {
+                      boolean httpEnabled,
+                      boolean lenientBindings) {
 
     static final String USAGE = """
             Usage: evaluator [--host ADDRESS] [--port PORT] [--data-dir DIR] [--max-library-bytes N]
                              [--tls-cert FILE --tls-key FILE | --tls-keystore FILE] [--tls-port PORT] [--disable-http]
+                             [--lenient-bindings]
               --host               address to bind (env EVALUATOR_HOST, default 127.0.0.1)
               --port               plain HTTP port (env EVALUATOR_PORT, default 8093; 0 picks a free one)
               --data-dir           store directory (env EVALUATOR_DATA_DIR, default ./data)
@@ -47,6 +51,9 @@ record ServerSettings(String host,
                                    only from env EVALUATOR_TLS_KEYSTORE_PASSWORD, never on the command line
               --tls-port           HTTPS port (env EVALUATOR_TLS_PORT, default 18093; 0 picks a free one)
               --disable-http       serve HTTPS only, no plain HTTP port (env EVALUATOR_DISABLE_HTTP=true)
+            Functions:
+              --lenient-bindings   CREATE FUNCTION does not check that its library and JavaScript function exist,
+                                   as in Couchbase (env EVALUATOR_LENIENT_BINDINGS=true); for migrations
             Administrator bootstrap: EVALUATOR_ADMIN_USER (default Administrator), EVALUATOR_ADMIN_PASSWORD
             (when unset on the first start, a random password is generated, printed once and written to
             <data-dir>/initial-admin-password).""";
@@ -58,7 +65,7 @@ record ServerSettings(String host,
             "tls-cert", "tls-key", "tls-keystore", "tls-port");
 
     /** Flags that are true when given alone, or take {@code =true} or {@code =false}. */
-    private static final List<String> SWITCHES = List.of("disable-http");
+    private static final List<String> SWITCHES = List.of("disable-http", "lenient-bindings");
 
     private static final String TLS_HINT = "give --tls-cert and --tls-key, or --tls-keystore";
 
@@ -86,7 +93,7 @@ record ServerSettings(String host,
     public String toString() {
         return "ServerSettings[host=" + host + ", port=" + port + ", dataDir=" + dataDir
                 + ", maxLibraryBytes=" + maxLibraryBytes + ", adminUser=" + adminUser + ", tls=" + tls
-                + ", httpEnabled=" + httpEnabled + "]";
+                + ", httpEnabled=" + httpEnabled + ", lenientBindings=" + lenientBindings + "]";
     }
 
     /**
@@ -165,7 +172,8 @@ record ServerSettings(String host,
         }
         int tlsPort = integer(values, "tls-port", TlsSettings.DEFAULT_PORT, 0, 65535);
         Optional<TlsSettings> tls = keys.map(source -> new TlsSettings(tlsPort, source));
-        return new ServerSettings(host, port, dataDir, maxLibraryBytes, adminUser, adminPassword, tls, !httpDisabled);
+        return new ServerSettings(host, port, dataDir, maxLibraryBytes, adminUser, adminPassword, tls, !httpDisabled,
+                bool(values, "lenient-bindings"));
     }
 
     private static Optional<TlsSettings.KeySource> keySource(Map<String, String> values, Map<String, String> env) {

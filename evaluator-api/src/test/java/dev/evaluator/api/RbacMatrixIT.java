@@ -77,6 +77,11 @@ class RbacMatrixIT {
             get user              | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
             put user              | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
             delete user           | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
+            functions global      | 200   | 200 | 200  | 200  | 200  | 403   | 403   | 403  | 401  | 401
+            head functions own    | 200   | 200 | 403  | 200  | 200  | 403   | 403   | 403  | 401  | 401
+            functions other       | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
+            query post            | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
+            query get             | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
             whoami                | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
             openapi               | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
             """;
@@ -122,6 +127,16 @@ class RbacMatrixIT {
                 "password=victim-password&roles=ro_admin"));
         OPERATIONS.put("delete user", new Operation("DELETE", user, RbacMatrixIT::createVictim,
                 UserService.PATH + "/local/victim", null));
+        String functions = LIBS + "/{library}/functions";
+        OPERATIONS.put("functions global", new Operation("GET", functions, () -> { }, LIBS + "/g/functions", null));
+        OPERATIONS.put("head functions own",
+                new Operation("HEAD", functions, () -> { }, LIBS + "/own/functions?" + OWN, null));
+        OPERATIONS.put("functions other",
+                new Operation("GET", functions, () -> { }, LIBS + "/far/functions?" + OTHER, null));
+        OPERATIONS.put("query post", new Operation("POST", QueryService.PATH, () -> { }, QueryService.PATH,
+                "statement=SELECT%20RAW%20identity.name%20FROM%20system:functions"));
+        OPERATIONS.put("query get", new Operation("GET", QueryService.PATH, () -> { },
+                QueryService.PATH + "?statement=SELECT%20RAW%201", null));
         OPERATIONS.put("whoami", new Operation("GET", WhoAmIService.PATH, () -> { }, WhoAmIService.PATH, null));
         OPERATIONS.put("openapi", new Operation("GET", "/openapi", () -> { }, "/openapi", null));
     }
@@ -165,17 +180,19 @@ class RbacMatrixIT {
     void operation_asCaller_expectedStatus(String operation, String caller, int expected) {
         Operation op = OPERATIONS.get(operation);
         op.setup().run();
-        RequestSpecification request = as(caller);
+        // Paths are written already encoded.
+        RequestSpecification request = as(caller).urlEncodingEnabled(false);
         if (op.body() != null) {
-            request = request.contentType(op.method().equals("PUT") ? "application/x-www-form-urlencoded"
-                    : "application/javascript").body(op.body());
+            boolean form = op.method().equals("PUT") || op.path().startsWith(QueryService.PATH);
+            request = request.contentType(form ? "application/x-www-form-urlencoded" : "application/javascript")
+                    .body(op.body());
         }
         Response response = request.request(op.method(), op.path());
         response.then().statusCode(expected);
         if (expected == 401) {
             response.then().header("WWW-Authenticate", "Basic realm=\"evaluator\"");
         }
-        if (expected == 403 && !op.method().equals("HEAD")) {
+        if (expected == 403 && !op.method().equals("HEAD") && !op.path().startsWith(QueryService.PATH)) {
             response.then().body("code", equalTo("forbidden")).body("message", containsString("requires "));
         }
     }

@@ -57,8 +57,12 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(Path dataDir, int maxLibraryBytes) {
+        return start(dataDir, maxLibraryBytes, false);
+    }
+
+    static TestServer start(Path dataDir, int maxLibraryBytes, boolean lenientBindings) {
         ServerSettings settings = new ServerSettings("127.0.0.1", 0, dataDir, maxLibraryBytes, ADMIN,
-                Optional.of(PASSWORD), Optional.empty(), true);
+                Optional.of(PASSWORD), Optional.empty(), true, lenientBindings);
         return new TestServer(EvaluatorServer.start(settings), dataDir);
     }
 

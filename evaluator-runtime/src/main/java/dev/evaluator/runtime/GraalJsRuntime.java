@@ -1,9 +1,12 @@
 package dev.evaluator.runtime;
 
+import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
@@ -22,6 +25,8 @@ import org.graalvm.polyglot.io.IOAccess;
  * <p>
  * Polyglot contexts are used only on the runtime's own platform threads: GraalJS on virtual threads (which the
  * web server's handlers run on) is experimental on HotSpot. The pool also bounds how many parses run at once.
+ * Introspection keeps one long-lived context per worker (see {@link AcornIntrospector}); syntax checks open a
+ * short-lived one per call.
  */
 final class GraalJsRuntime implements JsRuntime {
     private static final String JS = "js";
@@ -29,7 +34,15 @@ final class GraalJsRuntime implements JsRuntime {
     /** GraalJS prefixes messages with {@code SyntaxError: <source>:<line>:<column> }; position is reported apart. */
     private static final Pattern MESSAGE_PREFIX = Pattern.compile("^(SyntaxError: )?\\S+\\.js:\\d+:\\d+ ");
 
+    /**
+     * Parsers recurse per nesting level. acorn, being JavaScript run by GraalJS, needs far more stack per level than
+     * GraalJS's own parser: with the default 1 MB, 50 nested parentheses overflow it. The stack is reserved, not
+     * committed, until used.
+     */
+    private static final long WORKER_STACK_BYTES = 16L << 20;
+
     private final Engine engine;
+    private final AcornIntrospector introspector;
     private final ExecutorService workers;
 
     GraalJsRuntime() {
@@ -39,9 +52,15 @@ final class GraalJsRuntime implements JsRuntime {
                 // Engine messages go to the service's log, not straight to stderr.
                 .logHandler(new ForwardingLogHandler(System.getLogger("graaljs")))
                 .build();
+        try {
+            this.introspector = new AcornIntrospector(engine);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
         AtomicInteger count = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), task -> {
-            Thread thread = new Thread(task, "js-worker-" + count.incrementAndGet());
+            Thread thread = new Thread(null, task, "js-worker-" + count.incrementAndGet(), WORKER_STACK_BYTES);
             thread.setDaemon(true);
             return thread;
         });
@@ -49,9 +68,30 @@ final class GraalJsRuntime implements JsRuntime {
 
     @Override
     public void checkSyntax(String libraryName, String code) {
-        Future<?> parse = workers.submit(() -> parse(libraryName, code));
+        onWorker(libraryName, () -> {
+            parse(libraryName, code);
+            return null;
+        });
+    }
+
+    @Override
+    public List<JsFunction> functions(String libraryName, String code) {
+        return onWorker(libraryName, () -> {
+            // GraalJS first, so a syntax error is reported exactly as checkSyntax reports it.
+            parse(libraryName, code);
+            return introspector.functions(code);
+        });
+    }
+
+    private <T> T onWorker(String libraryName, Callable<T> task) {
+        Future<T> parse;
         try {
-            parse.get();
+            parse = workers.submit(task);
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("the runtime is closed", e);
+        }
+        try {
+            return parse.get();
         } catch (InterruptedException e) {
             parse.cancel(true);
             Thread.currentThread().interrupt();
@@ -67,7 +107,7 @@ final class GraalJsRuntime implements JsRuntime {
     private void parse(String libraryName, String code) {
         // Parse only: nothing runs, and the text is not kept in the engine's source cache.
         Source source = Source.newBuilder(JS, code, libraryName + ".js").cached(false).buildLiteral();
-        try (Context context = sandbox()) {
+        try (Context context = sandbox(engine)) {
             context.parse(source);
         } catch (PolyglotException e) {
             if (e.isResourceExhausted()) {
@@ -97,10 +137,12 @@ final class GraalJsRuntime implements JsRuntime {
     @Override
     public void close() {
         workers.shutdownNow();
+        introspector.close();
         engine.close();
     }
 
-    private Context sandbox() {
+    /** A sandboxed context; every context on the shared engine must be built alike. */
+    static Context sandbox(Engine engine) {
         return Context.newBuilder(JS)
                 .engine(engine)
                 .allowAllAccess(false)

@@ -1,0 +1,241 @@
+package dev.evaluator.api;
+
+import dev.evaluator.query.SqlParser;
+import dev.evaluator.query.Statement;
+import dev.evaluator.store.InvalidNameException;
+import dev.evaluator.store.Namespace;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * {@code /query/service}, shaped like Couchbase's Query REST API: the statement and its parameters as form fields
+ * or JSON, and a response with {@code requestID}, {@code signature}, {@code results}, {@code status} and
+ * {@code metrics}. Failures are rendered in the same shape by {@link ErrorMapper}.
+ */
+final class QueryService implements HttpService {
+    static final String PATH = "/query/service";
+    private static final int MAX_BODY_BYTES = 1024 * 1024;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** The request's identity and start, for the response and for errors. */
+    record Timing(String requestId, long startNanos) {
+    }
+
+    private final StatementRunner runner;
+
+    QueryService(StatementRunner runner) {
+        this.runner = runner;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", (req, res) -> handle(req, res, false))
+                .post("/", (req, res) -> handle(req, res, true))
+                .any("/", MethodNotAllowed.allowing("GET", "POST"));
+    }
+
+    private void handle(ServerRequest req, ServerResponse res, boolean post) {
+        Timing timing = new Timing(UUID.randomUUID().toString(), System.nanoTime());
+        req.context().register(timing);
+        Map<String, JsonNode> fields = post ? body(req) : query(req);
+        String text = Optional.ofNullable(fields.get("statement")).filter(JsonNode::isTextual).map(JsonNode::asText)
+                .filter(s -> !s.isBlank())
+                .orElseThrow(() -> new QueryException(QueryException.BAD_REQUEST,
+                        "No statement: send the SQL++ text in the statement field"));
+        Statement statement = SqlParser.parse(text);
+        if (!post && !(statement instanceof Statement.Select)) {
+            throw new QueryException(QueryException.BAD_REQUEST,
+                    "Only SELECT statements may be sent with GET; send this one with POST");
+        }
+        Caller caller = req.context().get(Caller.class).orElseThrow();
+        StatementRunner.Context context = new StatementRunner.Context(caller, queryContext(fields),
+                positional(fields), named(fields));
+        long executionStart = System.nanoTime();
+        StatementRunner.Outcome outcome = runner.run(statement, context);
+        long end = System.nanoTime();
+
+        ObjectNode body = MAPPER.createObjectNode();
+        body.put("requestID", timing.requestId());
+        outcome.signature().ifPresent(s -> body.set("signature", s));
+        ArrayNode results = body.putArray("results");
+        outcome.results().forEach(results::add);
+        body.put("status", "success");
+        ObjectNode metrics = body.putObject("metrics");
+        metrics.put("elapsedTime", duration(end - timing.startNanos()));
+        metrics.put("executionTime", duration(end - executionStart));
+        metrics.put("resultCount", outcome.results().size());
+        metrics.put("resultSize", size(results));
+        Json.ok(res, body);
+    }
+
+    /** Whether a request is a query request, so its errors take the query response shape. */
+    static boolean isQuery(ServerRequest req) {
+        return req.path().absolute().path().startsWith(PATH);
+    }
+
+    /** Couchbase writes durations like Go: {@code 1.234ms}, {@code 56.7µs}, {@code 2.5s}. */
+    static String duration(long nanos) {
+        if (nanos >= 1_000_000_000L) {
+            return String.format(Locale.ROOT, "%.4fs", nanos / 1e9);
+        }
+        if (nanos >= 1_000_000L) {
+            return String.format(Locale.ROOT, "%.4fms", nanos / 1e6);
+        }
+        return String.format(Locale.ROOT, "%.3fµs", nanos / 1e3);
+    }
+
+    private static int size(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsBytes(node).length;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("JSON from Jackson always serialises", e);
+        }
+    }
+
+    private static Map<String, JsonNode> body(ServerRequest req) {
+        String text = RequestBody.text(req, MAX_BODY_BYTES);
+        boolean json = req.headers().first(HeaderNames.CONTENT_TYPE)
+                .map(type -> type.toLowerCase(Locale.ROOT).startsWith("application/json")).orElse(false);
+        if (!json) {
+            Map<String, JsonNode> fields = new LinkedHashMap<>();
+            for (String pair : text.split("&")) {
+                if (!pair.isEmpty()) {
+                    int eq = pair.indexOf('=');
+                    fields.put(decode(eq < 0 ? pair : pair.substring(0, eq)),
+                            MAPPER.getNodeFactory().textNode(eq < 0 ? "" : decode(pair.substring(eq + 1))));
+                }
+            }
+            return formValues(fields);
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new QueryException(QueryException.BAD_REQUEST, "The body is not valid JSON: "
+                    + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new QueryException(QueryException.BAD_REQUEST, "The JSON body must be an object with a statement");
+        }
+        Map<String, JsonNode> fields = new LinkedHashMap<>();
+        node.properties().forEach(e -> fields.put(e.getKey(), e.getValue()));
+        return fields;
+    }
+
+    private static Map<String, JsonNode> query(ServerRequest req) {
+        Map<String, JsonNode> fields = new LinkedHashMap<>();
+        for (String name : req.query().names()) {
+            fields.put(name, MAPPER.getNodeFactory().textNode(req.query().get(name)));
+        }
+        return formValues(fields);
+    }
+
+    /** Form values are text; args and $parameters hold JSON text, as Couchbase takes them. */
+    private static Map<String, JsonNode> formValues(Map<String, JsonNode> fields) {
+        Map<String, JsonNode> values = new LinkedHashMap<>();
+        fields.forEach((name, value) -> values.put(name,
+                name.equals("args") || name.startsWith("$") ? jsonField(name, value.asText()) : value));
+        return values;
+    }
+
+    private static JsonNode jsonField(String name, String text) {
+        try {
+            return MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new QueryException(QueryException.BAD_REQUEST, "The value of " + name + " is not valid JSON: "
+                    + e.getOriginalMessage());
+        }
+    }
+
+    private static List<JsonNode> positional(Map<String, JsonNode> fields) {
+        JsonNode args = fields.get("args");
+        if (args == null || args.isNull()) {
+            return List.of();
+        }
+        if (!args.isArray()) {
+            throw new QueryException(QueryException.BAD_REQUEST, "args must be a JSON array");
+        }
+        List<JsonNode> values = new ArrayList<>();
+        args.forEach(values::add);
+        return values;
+    }
+
+    private static Map<String, JsonNode> named(Map<String, JsonNode> fields) {
+        Map<String, JsonNode> named = new LinkedHashMap<>();
+        fields.forEach((name, value) -> {
+            if (name.startsWith("$") && name.length() > 1) {
+                named.put(name.substring(1), value);
+            }
+        });
+        return named;
+    }
+
+    /**
+     * The query context's scope: {@code default:bucket.scope} or {@code bucket.scope}, parts possibly back-quoted;
+     * empty or {@code default:} for none.
+     */
+    static Optional<Namespace> queryContext(Map<String, JsonNode> fields) {
+        String text = Optional.ofNullable(fields.get("query_context")).map(JsonNode::asText).orElse("").strip();
+        if (text.regionMatches(true, 0, "default:", 0, "default:".length())) {
+            text = text.substring("default:".length());
+        } else if (text.contains(":")) {
+            throw new QueryException(QueryException.BAD_REQUEST,
+                    "query_context " + text + " names a namespace other than default");
+        }
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> parts = new ArrayList<>();
+        StringBuilder part = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '`') {
+                quoted = !quoted;
+            } else if (c == '.' && !quoted) {
+                parts.add(part.toString());
+                part.setLength(0);
+            } else {
+                part.append(c);
+            }
+        }
+        parts.add(part.toString());
+        if (quoted || parts.size() != 2) {
+            throw new QueryException(QueryException.BAD_REQUEST, "query_context must be default:bucket.scope, not "
+                    + fields.get("query_context").asText());
+        }
+        try {
+            return Optional.of(Namespace.scoped(parts.get(0), parts.get(1)));
+        } catch (InvalidNameException e) {
+            throw new QueryException(QueryException.BAD_REQUEST, "query_context is invalid: " + e.rule());
+        }
+    }
+
+    private static String decode(String text) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new QueryException(QueryException.BAD_REQUEST, "The form body is not correctly URL-encoded");
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package dev.evaluator.api;
+
+import dev.evaluator.query.Expression;
+import dev.evaluator.query.FunctionName;
+import dev.evaluator.query.Keyspace;
+import dev.evaluator.query.Projection;
+import dev.evaluator.query.Statement;
+import dev.evaluator.store.FunctionDefinition;
+import dev.evaluator.store.FunctionId;
+import dev.evaluator.store.InvalidNameException;
+import dev.evaluator.store.LibraryId;
+import dev.evaluator.store.Namespace;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Runs parsed SQL++ statements: CREATE FUNCTION, DROP FUNCTION and queries of {@code system:functions}, resolving
+ * names against the request's query context as Couchbase does, and checking the caller's permission for each.
+ */
+final class StatementRunner {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final String DEFAULT_NAMESPACE = "default";
+    private static final String SYSTEM_FUNCTIONS_PATH = "functions";
+
+    /** What the request carries besides the statement. */
+    record Context(Caller caller, Optional<Namespace> queryContext, List<JsonNode> positional,
+                   java.util.Map<String, JsonNode> named) {
+    }
+
+    /** The results and their signature. */
+    record Outcome(List<JsonNode> results, Optional<JsonNode> signature) {
+    }
+
+    private final FunctionCatalog catalog;
+
+    StatementRunner(FunctionCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    Outcome run(Statement statement, Context context) {
+        return switch (statement) {
+            case Statement.CreateFunction create -> create(create, context);
+            case Statement.DropFunction drop -> drop(drop, context);
+            case Statement.Select select -> select(select, context);
+            case Statement.ExecuteFunction execute -> throw new QueryException(QueryException.UNSUPPORTED,
+                    "EXECUTE FUNCTION is not supported by this service yet; only catalog statements and"
+                            + " system:functions queries run here");
+            case Statement.Unsupported unsupported -> throw new QueryException(QueryException.UNSUPPORTED,
+                    unsupported.statementKind() + " statements are not supported by this service: it runs CREATE"
+                            + " FUNCTION, DROP FUNCTION and SELECT ... FROM system:functions");
+        };
+    }
+
+    private Outcome create(Statement.CreateFunction create, Context context) {
+        if (create.orReplace() && create.ifNotExists()) {
+            throw new QueryException(QueryException.SYNTAX,
+                    "syntax error - OR REPLACE and IF NOT EXISTS are mutually exclusive");
+        }
+        FunctionId id = resolve(create.name(), context.queryContext());
+        require(context.caller(), new Permission.ManageFunction(id.namespace()));
+        LibraryId library = libraryPath(create.library(), id);
+        FunctionDefinition definition = new FunctionDefinition(id, create.parameters(), library, create.object(),
+                Instant.now());
+        try {
+            catalog.createFunction(definition, create.orReplace(), create.ifNotExists());
+        } catch (CatalogException e) {
+            throw new QueryException(switch (e.kind()) {
+                case FUNCTION_EXISTS -> QueryException.FUNCTION_EXISTS;
+                case LIBRARY_NOT_FOUND -> QueryException.LIBRARY_NOT_FOUND;
+                case OBJECT_NOT_FOUND -> QueryException.OBJECT_NOT_FOUND;
+                case PARAMETER_MISMATCH -> QueryException.PARAMETER_MISMATCH;
+                case FUNCTION_NOT_FOUND -> QueryException.FUNCTION_NOT_FOUND;
+                case LIBRARY_IN_USE, BINDING_BROKEN -> QueryException.INTERNAL;
+            }, e.getMessage());
+        }
+        return new Outcome(List.of(), Optional.empty());
+    }
+
+    private Outcome drop(Statement.DropFunction drop, Context context) {
+        FunctionId id = resolve(drop.name(), context.queryContext());
+        require(context.caller(), new Permission.ManageFunction(id.namespace()));
+        if (!catalog.dropFunction(id) && !drop.ifExists()) {
+            throw new QueryException(QueryException.FUNCTION_NOT_FOUND,
+                    "Function not found " + id.qualifiedName());
+        }
+        return new Outcome(List.of(), Optional.empty());
+    }
+
+    private Outcome select(Statement.Select select, Context context) {
+        List<JsonNode> documents;
+        Optional<String> alias;
+        if (select.from().isPresent()) {
+            Keyspace keyspace = select.from().get();
+            boolean systemFunctions = keyspace.namespace().filter("system"::equalsIgnoreCase).isPresent()
+                    && keyspace.path().equals(List.of(SYSTEM_FUNCTIONS_PATH));
+            if (!systemFunctions) {
+                throw new QueryException(QueryException.UNSUPPORTED_KEYSPACE, "Keyspace " + keyspace
+                        + " is not available here: this service answers queries of system:functions only");
+            }
+            alias = Optional.of(select.fromAlias().orElse(SYSTEM_FUNCTIONS_PATH));
+            documents = catalog.functions().stream()
+                    .filter(f -> context.caller().may(new Permission.ReadFunction(f.id().namespace())))
+                    .map(this::catalogDocument)
+                    .toList();
+        } else {
+            alias = Optional.empty();
+            documents = List.of(JSON.objectNode());
+        }
+        List<JsonNode> results = new ArrayList<>();
+        long limit = select.limit().orElse(Long.MAX_VALUE);
+        for (JsonNode document : documents) {
+            if (results.size() >= limit) {
+                break;
+            }
+            ExpressionEvaluator.Scope scope = new ExpressionEvaluator.Scope(alias, document, context.positional(),
+                    context.named());
+            if (select.where().isPresent() && !ExpressionEvaluator.keeps(select.where().get(), scope)) {
+                continue;
+            }
+            project(select, alias, document, scope).ifPresent(results::add);
+        }
+        JsonNode signature = select.raw() ? JSON.textNode("json")
+                : select.star() ? JSON.objectNode().put("*", "*") : signature(select.projections());
+        return new Outcome(results, Optional.of(signature));
+    }
+
+    private static Optional<JsonNode> project(Statement.Select select, Optional<String> alias, JsonNode document,
+                                              ExpressionEvaluator.Scope scope) {
+        if (select.star()) {
+            if (alias.isEmpty()) {
+                throw new QueryException(QueryException.SYNTAX, "syntax error - SELECT * needs a FROM clause");
+            }
+            ObjectNode row = JSON.objectNode();
+            row.set(alias.get(), document);
+            return Optional.of(row);
+        }
+        if (select.raw()) {
+            return ExpressionEvaluator.evaluate(select.projections().getFirst().expression(), scope);
+        }
+        ObjectNode row = JSON.objectNode();
+        int position = 1;
+        for (Projection projection : select.projections()) {
+            String name = projection.alias().orElse(defaultName(projection.expression(), position));
+            ExpressionEvaluator.evaluate(projection.expression(), scope).ifPresent(v -> row.set(name, v));
+            position++;
+        }
+        return Optional.of(row);
+    }
+
+    private static JsonNode signature(List<Projection> projections) {
+        ObjectNode signature = JSON.objectNode();
+        int position = 1;
+        for (Projection projection : projections) {
+            signature.put(projection.alias().orElse(defaultName(projection.expression(), position)), "json");
+            position++;
+        }
+        return signature;
+    }
+
+    /** Couchbase names an unaliased projection after its last path step, else {@code $1}, {@code $2}, ... */
+    private static String defaultName(Expression expression, int position) {
+        return expression instanceof Expression.Path path ? path.parts().getLast() : "$" + position;
+    }
+
+    /** The document Couchbase shows in system:functions for a JavaScript function, plus whether it is broken. */
+    private JsonNode catalogDocument(FunctionDefinition f) {
+        ObjectNode identity = JSON.objectNode();
+        identity.put("name", f.id().name());
+        identity.put("namespace", DEFAULT_NAMESPACE);
+        switch (f.id().namespace()) {
+            case Namespace.Global g -> identity.put("type", "global");
+            case Namespace.Scoped s -> identity.put("type", "scope").put("bucket", s.bucket()).put("scope", s.scope());
+        }
+        ObjectNode definition = JSON.objectNode();
+        definition.put("#language", "javascript");
+        f.parameters().ifPresent(params -> params.forEach(definition.putArray("parameters")::add));
+        definition.put("library", f.library().name());
+        definition.put("object", f.object());
+        definition.put("libName", f.library().name());
+        if (f.library().namespace() instanceof Namespace.Scoped s) {
+            definition.put("prefix", s.bucket() + "/" + s.scope());
+        }
+        ObjectNode document = JSON.objectNode();
+        document.set("identity", identity);
+        document.set("definition", definition);
+        catalog.brokenReason(f).ifPresent(reason -> document.put("broken", true).put("brokenReason", reason));
+        return document;
+    }
+
+    /**
+     * A function name as Couchbase resolves it: {@code f} in the query context (global without one),
+     * {@code default:f} global, {@code bucket.scope.f} and {@code default:bucket.scope.f} scoped.
+     */
+    static FunctionId resolve(FunctionName name, Optional<Namespace> queryContext) {
+        if (name.namespace().filter(n -> !n.equals(DEFAULT_NAMESPACE)).isPresent()) {
+            throw invalidName(name, "the only namespace is 'default'");
+        }
+        try {
+            return switch (name.parts().size()) {
+                case 1 -> new FunctionId(name.namespace().isPresent() ? Namespace.GLOBAL
+                        : queryContext.orElse(Namespace.GLOBAL), name.name());
+                case 3 -> new FunctionId(Namespace.scoped(name.parts().get(0), name.parts().get(1)), name.name());
+                default -> throw invalidName(name, "use name, bucket.scope.name or default:bucket.scope.name");
+            };
+        } catch (InvalidNameException e) {
+            throw invalidName(name, e.rule());
+        }
+    }
+
+    /**
+     * The library an AT path names, by Couchbase's rules: {@code "lib"} is a global library, {@code "./lib"} the
+     * function's own namespace, {@code "bucket/scope/lib"} only the function's own scope.
+     */
+    static LibraryId libraryPath(String path, FunctionId function) {
+        try {
+            if (!path.contains("/")) {
+                return LibraryId.global(path);
+            }
+            if (path.startsWith("./") && path.indexOf('/', 2) < 0) {
+                return new LibraryId(function.namespace(), path.substring(2));
+            }
+            String[] parts = path.split("/", -1);
+            if (parts.length == 3 && function.namespace() instanceof Namespace.Scoped s
+                    && s.bucket().equals(parts[0]) && s.scope().equals(parts[1])) {
+                return new LibraryId(s, parts[2]);
+            }
+        } catch (InvalidNameException e) {
+            throw new QueryException(QueryException.INVALID_LIBRARY_PATH,
+                    "Invalid library path \"" + path + "\": " + e.rule());
+        }
+        throw new QueryException(QueryException.INVALID_LIBRARY_PATH, "Invalid library path \"" + path
+                + "\": use \"library\" for a global library, \"./library\" for the function's own namespace, or"
+                + " \"bucket/scope/library\" naming the function's own scope");
+    }
+
+    private static void require(Caller caller, Permission permission) {
+        if (!caller.may(permission)) {
+            throw new QueryException(QueryException.FORBIDDEN,
+                    "User does not have credentials to run this statement: it requires "
+                            + permission.grantingRole() + " (or admin)");
+        }
+    }
+
+    private static QueryException invalidName(FunctionName name, String why) {
+        return new QueryException(QueryException.INVALID_FUNCTION_NAME,
+                "Invalid function name " + name + ": " + why);
+    }
+}

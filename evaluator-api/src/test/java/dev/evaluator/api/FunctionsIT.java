@@ -1,0 +1,307 @@
+package dev.evaluator.api;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * SQL++ functions bound to library functions through {@code /query/service}: the statement forms and their error
+ * codes, Couchbase's name and library path rules, the checks at CREATE time, system:functions, the delete guard,
+ * and the functions-introspection route.
+ */
+class FunctionsIT {
+    private static final String LIBS = TestServer.LIBRARIES;
+    private static final String INVENTORY = "default:`travel-sample`.inventory";
+
+    @TempDir
+    static Path dataDir;
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(dataDir);
+        library("/math", "", """
+                /** Adds two numbers. */
+                function add(a, b) { return a + b; }
+                // Multiplies.
+                function mul(a, b) { return a * b; }
+                function sum(...xs) { return xs.reduce((s, x) => s + x, 0); }""");
+        library("/science", "bucket=travel-sample&scope=inventory", "function f2c(f) { return (5/9)*(f-32); }");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static void library(String path, String query, String code) {
+        server.admin().body(code).post(LIBS + path + (query.isEmpty() ? "" : "?" + query)).then().statusCode(200);
+    }
+
+    static Response query(RequestSpecification as, String statement, String queryContext) {
+        RequestSpecification request = as.contentType("application/x-www-form-urlencoded")
+                .formParam("statement", statement);
+        if (queryContext != null) {
+            request = request.formParam("query_context", queryContext);
+        }
+        return request.post(QueryService.PATH);
+    }
+
+    static Response query(String statement) {
+        return query(server.admin(), statement, null);
+    }
+
+    private static void succeeds(String statement, String queryContext) {
+        query(server.admin(), statement, queryContext).then().statusCode(200).body("status", equalTo("success"));
+    }
+
+    private static void fails(String statement, String queryContext, int status, int code, String message) {
+        query(server.admin(), statement, queryContext).then().statusCode(status)
+                .body("status", equalTo("errors"))
+                .body("errors[0].code", equalTo(code))
+                .body("errors[0].msg", containsString(message));
+    }
+
+    private static Map<String, Object> catalogEntry(String name) {
+        Response r = query("SELECT RAW f FROM system:functions AS f WHERE f.identity.name = \"" + name + "\"");
+        r.then().statusCode(200);
+        List<Map<String, Object>> rows = r.jsonPath().getList("results");
+        assertEquals(1, rows.size(), r.asString());
+        return rows.getFirst();
+    }
+
+    @Test
+    void createFunction_seedExample_endToEnd() {
+        succeeds("CREATE FUNCTION celsius(f) LANGUAGE JAVASCRIPT AS \"f2c\" AT \"./science\"", INVENTORY);
+        Map<String, Object> entry = catalogEntry("celsius");
+        assertEquals(Map.of("name", "celsius", "namespace", "default", "type", "scope", "bucket", "travel-sample",
+                "scope", "inventory"), entry.get("identity"));
+        assertEquals(Map.of("#language", "javascript", "parameters", List.of("f"), "library", "science",
+                "object", "f2c", "libName", "science", "prefix", "travel-sample/inventory"), entry.get("definition"));
+
+        server.admin().delete(LIBS + "/science?bucket=travel-sample&scope=inventory").then().statusCode(409)
+                .body("code", equalTo("library_in_use"))
+                .body("functions", equalTo(List.of("default:`travel-sample`.inventory.celsius")));
+        server.admin().get(LIBS + "/science?bucket=travel-sample&scope=inventory").then().statusCode(200);
+
+        succeeds("DROP FUNCTION celsius", INVENTORY);
+        server.admin().get(LIBS + "/science?bucket=travel-sample&scope=inventory").then().statusCode(200);
+        server.admin().delete(LIBS + "/science?bucket=travel-sample&scope=inventory").then().statusCode(200);
+        library("/science", "bucket=travel-sample&scope=inventory", "function f2c(f) { return (5/9)*(f-32); }");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', nullValues = "-", value = {
+            "g1|-|g1|global",
+            "default:g2|" + INVENTORY + "|g2|global",
+            "s1|" + INVENTORY + "|s1|scope",
+            "`travel-sample`.inventory.s2|-|s2|scope",
+            "default:`travel-sample`.inventory.s3|-|s3|scope"})
+    void createFunction_nameForms_resolveAsCouchbase(String name, String context, String simple, String type) {
+        String at = type.equals("global") ? "math" : "travel-sample/inventory/science";
+        String object = type.equals("global") ? "add" : "f2c";
+        String params = type.equals("global") ? "(a, b)" : "(f)";
+        succeeds("CREATE FUNCTION " + name + params + " LANGUAGE JAVASCRIPT AS \"" + object + "\" AT \"" + at + "\"",
+                context);
+        assertEquals(type, ((Map<?, ?>) catalogEntry(simple).get("identity")).get("type"));
+        succeeds("DROP FUNCTION " + name, context);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a.b", "a.b.c.d", "other:f", "`travel-sample`.`_x`.f", "`9bad`"})
+    void createFunction_invalidName_10105(String name) {
+        fails("CREATE FUNCTION " + name + "(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"", null, 400, 10105,
+                "Invalid function name");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', nullValues = "-", value = {
+            // a scoped function may not reach another scope's library, nor a global one through a path
+            "p1(f)|" + INVENTORY + "|travel-sample/tenants/science|10114",
+            "p2(f)|" + INVENTORY + "|beer/brewery/science|10114",
+            "p3(a,b)|-|travel-sample/inventory/science|10114",
+            "p4(f)|" + INVENTORY + "|a/b|10114",
+            "p5(f)|" + INVENTORY + "|./x/science|10114",
+            "p6(f)|" + INVENTORY + "|./_bad|10114"})
+    void createFunction_libraryPathRules_10114(String fn, String context, String path, int code) {
+        fails("CREATE FUNCTION " + fn + " LANGUAGE JAVASCRIPT AS \"f2c\" AT \"" + path + "\"", context, 400, code,
+                "Invalid library path");
+    }
+
+    @Test
+    void createFunction_libraryPathForms_resolve() {
+        // "lib" is always global, even for a scoped function; "./lib" is the function's own namespace.
+        succeeds("CREATE FUNCTION usesglobal(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"", INVENTORY);
+        assertEquals(Map.of("#language", "javascript", "parameters", List.of("a", "b"), "library", "math",
+                "object", "add", "libName", "math"), catalogEntry("usesglobal").get("definition"));
+        succeeds("CREATE FUNCTION dotglobal(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"./math\"", null);
+        succeeds("CREATE FUNCTION fullpath(f) LANGUAGE JAVASCRIPT AS \"f2c\" AT \"travel-sample/inventory/science\"",
+                INVENTORY);
+        succeeds("DROP FUNCTION usesglobal", INVENTORY);
+        succeeds("DROP FUNCTION dotglobal", null);
+        succeeds("DROP FUNCTION fullpath", INVENTORY);
+    }
+
+    @Test
+    void createFunction_missingLibraryObjectOrWrongArity_refusedAtOnce() {
+        fails("CREATE FUNCTION m1(a) LANGUAGE JAVASCRIPT AS \"x\" AT \"nolib\"", null, 400, 10120,
+                "Library [nolib] does not exist");
+        fails("CREATE FUNCTION m2(a, b) LANGUAGE JAVASCRIPT AS \"div\" AT \"math\"", null, 400, 10121,
+                "defines no top-level function named div; it defines: add, mul, sum");
+        fails("CREATE FUNCTION m3(a) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"", null, 400, 10122,
+                "declares 1 parameter(s) but add in library [math] takes 2 (a, b)");
+        query("SELECT RAW f FROM system:functions AS f WHERE f.identity.name = \"m3\"").then()
+                .body("results", equalTo(List.of()));
+        // Variadic declarations and variadic JavaScript functions skip the count.
+        succeeds("CREATE FUNCTION m4(...) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"", null);
+        assertTrue(!((Map<?, ?>) catalogEntry("m4").get("definition")).containsKey("parameters"));
+        succeeds("CREATE FUNCTION m5(a, b, c) LANGUAGE JAVASCRIPT AS \"sum\" AT \"math\"", null);
+        succeeds("DROP FUNCTION m4", null);
+        succeeds("DROP FUNCTION m5", null);
+    }
+
+    @Test
+    void createFunction_duplicateOrReplaceAndIfNotExists() {
+        succeeds("CREATE FUNCTION dup(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"", null);
+        fails("CREATE FUNCTION dup(a, b) LANGUAGE JAVASCRIPT AS \"mul\" AT \"math\"", null, 409, 10102,
+                "already exists");
+        succeeds("CREATE FUNCTION IF NOT EXISTS dup(a, b) LANGUAGE JAVASCRIPT AS \"mul\" AT \"math\"", null);
+        succeeds("CREATE FUNCTION dup(a, b) IF NOT EXISTS LANGUAGE JAVASCRIPT AS \"mul\" AT \"math\"", null);
+        assertEquals("add", ((Map<?, ?>) catalogEntry("dup").get("definition")).get("object"));
+        succeeds("CREATE OR REPLACE FUNCTION dup(a, b) LANGUAGE JAVASCRIPT AS \"mul\" AT \"math\"", null);
+        assertEquals("mul", ((Map<?, ?>) catalogEntry("dup").get("definition")).get("object"));
+        fails("CREATE OR REPLACE FUNCTION IF NOT EXISTS dup(a, b) LANGUAGE JAVASCRIPT AS \"mul\" AT \"math\"", null,
+                400, 3000, "OR REPLACE and IF NOT EXISTS");
+        succeeds("DROP FUNCTION dup", null);
+    }
+
+    @Test
+    void dropFunction_missing_10101_unlessIfExists() {
+        fails("DROP FUNCTION nothere", null, 404, 10101, "Function not found default:nothere");
+        succeeds("DROP FUNCTION IF EXISTS nothere", null);
+        succeeds("DROP FUNCTION nothere IF EXISTS", null);
+    }
+
+    @Test
+    void replaceLibrary_droppingABoundFunction_409UnlessForced() {
+        library("/guarded", "", "function keep() { return 1; }\nfunction bound() { return 2; }");
+        succeeds("CREATE FUNCTION boundfn() LANGUAGE JAVASCRIPT AS \"bound\" AT \"guarded\"", null);
+        server.admin().body("function keep() { return 1; }").post(LIBS + "/guarded").then().statusCode(409)
+                .body("code", equalTo("binding_broken"))
+                .body("functions", equalTo(List.of("default:boundfn")));
+        server.admin().get(LIBS + "/guarded").then().body("guarded", containsString("bound"));
+        // Replacing with every bound function still present is fine.
+        server.admin().body("function bound() { return 3; }\nfunction keep() {}").post(LIBS + "/guarded")
+                .then().statusCode(200);
+        server.admin().body("function keep() { return 1; }").post(LIBS + "/guarded?force=true")
+                .then().statusCode(200);
+        Map<String, Object> entry = catalogEntry("boundfn");
+        assertEquals(true, entry.get("broken"));
+        assertTrue(((String) entry.get("brokenReason")).contains("does not define function bound"));
+        server.admin().get(LIBS + "/guarded/functions").then().statusCode(200)
+                .body("brokenBindings[0].function", equalTo("default:boundfn"))
+                .body("brokenBindings[0].object", equalTo("bound"));
+        succeeds("DROP FUNCTION boundfn", null);
+        server.admin().delete(LIBS + "/guarded").then().statusCode(200);
+    }
+
+    @Test
+    void libraryFunctions_listsDefinitionsWithDocsAndBindings() {
+        succeeds("CREATE FUNCTION plus(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"", null);
+        Response r = server.admin().get(LIBS + "/math/functions");
+        r.then().statusCode(200)
+                .body("name", equalTo("math"))
+                .body("functions.name", equalTo(List.of("add", "mul", "sum")))
+                .body("functions[0].parameters", equalTo(List.of("a", "b")))
+                .body("functions[0].line", equalTo(2))
+                .body("functions[0].doc", equalTo("Adds two numbers."))
+                .body("functions[0].boundBy", equalTo(List.of("default:plus")))
+                .body("functions[1].doc", equalTo("Multiplies."))
+                .body("functions[2].variadic", equalTo(true))
+                .body("functions[2].doc", nullValue());
+        server.admin().get(LIBS + "/nolib/functions").then().statusCode(404);
+        succeeds("DROP FUNCTION plus", null);
+    }
+
+    @Test
+    void systemFunctions_projectionsAndFilters() {
+        succeeds("CREATE FUNCTION q1(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"", null);
+        succeeds("CREATE FUNCTION q2(f) LANGUAGE JAVASCRIPT AS \"f2c\" AT \"./science\"", INVENTORY);
+        query("SELECT RAW identity.name FROM system:functions WHERE identity.type = \"scope\"").then()
+                .statusCode(200).body("results", hasItem("q2")).body("results", not(hasItem("q1")));
+        query("SELECT identity.name AS n, definition.libName FROM system:functions WHERE identity.name = \"q1\"")
+                .then().body("results", equalTo(List.of(Map.of("n", "q1", "libName", "math"))))
+                .body("signature", equalTo(Map.of("n", "json", "libName", "json")));
+        server.admin().contentType("application/json")
+                .body("{\"statement\":\"SELECT RAW identity.name FROM system:functions WHERE identity.name = $1\","
+                        + "\"args\":[\"q2\"]}")
+                .post(QueryService.PATH).then().statusCode(200).body("results", equalTo(List.of("q2")));
+        server.admin().queryParam("statement", "SELECT RAW identity.name FROM system:functions WHERE "
+                        + "identity.name = $n").queryParam("$n", "\"q1\"")
+                .get(QueryService.PATH).then().statusCode(200).body("results", equalTo(List.of("q1")));
+        query("SELECT * FROM system:functions LIMIT 1").then().body("metrics.resultCount", equalTo(1));
+        succeeds("DROP FUNCTION q1", null);
+        succeeds("DROP FUNCTION q2", INVENTORY);
+    }
+
+    @Test
+    void otherStatementsAndSyntaxErrors_clearErrors() {
+        fails("INSERT INTO b VALUES (\"k\", {})", null, 400, 4000, "INSERT statements are not supported");
+        fails("SELECT * FROM `travel-sample`", null, 400, 4010, "system:functions only");
+        query("CREATE FUNCTION f(a LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"").then().statusCode(400)
+                .body("errors[0].code", equalTo(3000))
+                .body("errors[0].msg", containsString("line 1, column"));
+        server.admin().formParam("query_context", INVENTORY).post(QueryService.PATH).then().statusCode(400)
+                .body("errors[0].msg", containsString("No statement"));
+        server.admin().queryParam("statement", "DROP FUNCTION x").get(QueryService.PATH).then().statusCode(400)
+                .body("errors[0].msg", containsString("POST"));
+        server.anonymous().formParam("statement", "SELECT 1").post(QueryService.PATH).then().statusCode(401)
+                .header("WWW-Authenticate", "Basic realm=\"evaluator\"")
+                .body("errors[0].code", equalTo(10000));
+    }
+
+    @Test
+    void permissions_createAndDropNeedTheNamespacesManageRole() {
+        server.admin().contentType("application/x-www-form-urlencoded")
+                .body("password=scoped-pass&roles=query_manage_external_functions[travel-sample:inventory]")
+                .put(UserService.PATH + "/local/scoped").then().statusCode(200);
+        RequestSpecification scoped = server.anonymous().auth().preemptive().basic("scoped", "scoped-pass");
+        query(scoped, "CREATE FUNCTION mine(f) LANGUAGE JAVASCRIPT AS \"f2c\" AT \"./science\"", INVENTORY)
+                .then().statusCode(200);
+        query(server.anonymous().auth().preemptive().basic("scoped", "scoped-pass"),
+                "CREATE FUNCTION notmine(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"", null)
+                .then().statusCode(403).body("errors[0].code", equalTo(13014))
+                .body("errors[0].msg", containsString("query_manage_global_external_functions"));
+        query(server.anonymous().auth().preemptive().basic("scoped", "scoped-pass"),
+                "DROP FUNCTION `beer-sample`.brewery.x", null)
+                .then().statusCode(403)
+                .body("errors[0].msg", containsString("query_manage_external_functions[beer-sample:brewery]"));
+        // system:functions shows the scoped user only what it may see.
+        succeeds("CREATE FUNCTION hidden(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"", null);
+        query(server.anonymous().auth().preemptive().basic("scoped", "scoped-pass"),
+                "SELECT RAW identity.name FROM system:functions", null)
+                .then().statusCode(200).body("results", hasItem("mine")).body("results", not(hasItem("hidden")));
+        query(server.anonymous().auth().preemptive().basic("scoped", "scoped-pass"), "DROP FUNCTION mine", INVENTORY)
+                .then().statusCode(200);
+        succeeds("DROP FUNCTION hidden", null);
+    }
+}
