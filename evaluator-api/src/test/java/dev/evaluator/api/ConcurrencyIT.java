@@ -119,6 +119,8 @@ class ConcurrencyIT {
             server.admin().body("function s() { return 2; }")
                     .post(TestServer.LIBRARIES + "/kept?bucket=travel-sample&scope=inventory").then().statusCode(200);
             server.admin().body("function d() {}").post(TestServer.LIBRARIES + "/dropped").then().statusCode(200);
+            FunctionsIT.query(server.admin(), "CREATE FUNCTION keptfn() LANGUAGE JAVASCRIPT AS \"g\" AT \"kept\"",
+                    null).then().statusCode(200);
             server.admin().delete(TestServer.LIBRARIES + "/dropped").then().statusCode(200);
         }
         try (TestServer server = TestServer.start(dataDir)) {
@@ -128,6 +130,10 @@ class ConcurrencyIT {
                     server.admin().get(TestServer.LIBRARIES + "/kept?bucket=travel-sample&scope=inventory")
                             .jsonPath().getString("kept"));
             server.admin().get(TestServer.LIBRARIES + "/dropped").then().statusCode(404);
+            // Function definitions and their index survive too: the guard still holds after the restart.
+            FunctionsIT.query(server.admin(), "SELECT RAW identity.name FROM system:functions", null).then()
+                    .body("results", org.hamcrest.Matchers.equalTo(List.of("keptfn")));
+            server.admin().delete(TestServer.LIBRARIES + "/kept").then().statusCode(409);
         }
     }
 

@@ -280,6 +280,20 @@ class FunctionsIT {
     }
 
     @Test
+    void lenientBindings_createWithoutLibrary_acceptedAndReportedBroken(@TempDir Path lenientDir) {
+        try (TestServer lenient = TestServer.start(lenientDir, 1024 * 1024, true)) {
+            query(lenient.admin(), "CREATE FUNCTION late(a) LANGUAGE JAVASCRIPT AS \"later\" AT \"notyet\"", null)
+                    .then().statusCode(200);
+            query(lenient.admin(), "SELECT RAW f FROM system:functions AS f", null).then()
+                    .body("results[0].broken", equalTo(true))
+                    .body("results[0].brokenReason", containsString("library [notyet] does not exist"));
+            lenient.admin().body("function later(a) { return a; }").post(LIBS + "/notyet").then().statusCode(200);
+            query(lenient.admin(), "SELECT RAW f FROM system:functions AS f", null).then()
+                    .body("results[0].broken", nullValue());
+        }
+    }
+
+    @Test
     void permissions_createAndDropNeedTheNamespacesManageRole() {
         server.admin().contentType("application/x-www-form-urlencoded")
                 .body("password=scoped-pass&roles=query_manage_external_functions[travel-sample:inventory]")

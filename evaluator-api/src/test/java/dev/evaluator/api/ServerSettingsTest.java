@@ -182,6 +182,14 @@ class ServerSettingsTest {
     }
 
     @Test
+    void parse_lenientBindings_flagOrEnvironment() {
+        assertFalse(ServerSettings.parse(new String[0], Map.of()).lenientBindings());
+        assertTrue(ServerSettings.parse(new String[] {"--lenient-bindings"}, Map.of()).lenientBindings());
+        assertTrue(ServerSettings.parse(new String[0], Map.of("EVALUATOR_LENIENT_BINDINGS", "true"))
+                .lenientBindings());
+    }
+
+    @Test
     void toString_neverShowsThePassword() {
         ServerSettings settings = ServerSettings.parse(new String[0], Map.of("EVALUATOR_ADMIN_PASSWORD", "hunter2-x"));
         assertFalse(settings.toString().contains("hunter2-x"));
