@@ -5,8 +5,6 @@ import dev.evaluator.query.Statement;
 import dev.evaluator.store.InvalidNameException;
 import dev.evaluator.store.Namespace;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,12 +116,10 @@ final class QueryService implements HttpService {
                 .map(type -> type.toLowerCase(Locale.ROOT).startsWith("application/json")).orElse(false);
         if (!json) {
             Map<String, JsonNode> fields = new LinkedHashMap<>();
-            for (String pair : text.split("&")) {
-                if (!pair.isEmpty()) {
-                    int eq = pair.indexOf('=');
-                    fields.put(decode(eq < 0 ? pair : pair.substring(0, eq)),
-                            MAPPER.getNodeFactory().textNode(eq < 0 ? "" : decode(pair.substring(eq + 1))));
-                }
+            try {
+                FormBody.parse(text).forEach((name, value) -> fields.put(name, MAPPER.getNodeFactory().textNode(value)));
+            } catch (IllegalArgumentException e) {
+                throw new QueryException(QueryException.BAD_REQUEST, "The form body is not correctly URL-encoded");
             }
             return formValues(fields);
         }
@@ -228,14 +224,6 @@ final class QueryService implements HttpService {
             return Optional.of(Namespace.scoped(parts.get(0), parts.get(1)));
         } catch (InvalidNameException e) {
             throw new QueryException(QueryException.BAD_REQUEST, "query_context is invalid: " + e.rule());
-        }
-    }
-
-    private static String decode(String text) {
-        try {
-            return URLDecoder.decode(text, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new QueryException(QueryException.BAD_REQUEST, "The form body is not correctly URL-encoded");
         }
     }
 }

@@ -2,8 +2,6 @@ package dev.evaluator.api;
 
 import dev.evaluator.store.User;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -105,15 +103,11 @@ final class UserService implements HttpService {
     }
 
     private static Changes parseForm(String body) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        for (String pair : body.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String key = decode(eq < 0 ? pair : pair.substring(0, eq));
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-            fields.put(key, value);
+        Map<String, String> fields;
+        try {
+            fields = FormBody.parse(body);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.INVALID_BODY, "The form body is not correctly URL-encoded");
         }
         return new Changes(Optional.ofNullable(fields.get("password")),
                 Optional.ofNullable(fields.get("roles")).map(UserService::roles));
@@ -157,13 +151,5 @@ final class UserService implements HttpService {
     /** Comma-separated roles; no role contains a comma (bucket and scope names cannot). */
     private static List<Role> roles(String text) {
         return Arrays.stream(text.split(",")).filter(r -> !r.isBlank()).map(Role::parse).toList();
-    }
-
-    private static String decode(String text) {
-        try {
-            return URLDecoder.decode(text, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(ErrorCode.INVALID_BODY, "The form body is not correctly URL-encoded");
-        }
     }
 }
