@@ -57,6 +57,8 @@ final class AccessPolicy {
             new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}/functions", Map.of(
                     Method.GET, READ_LIBRARY,
                     Method.HEAD, READ_LIBRARY)),
+            new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}/functions/{function}/invoke", Map.of(
+                    Method.POST, req -> new Permission.ExecuteFunction(namespaceOrGlobal(req)))),
             new Rule(UserService.PATH, Map.of(Method.GET, ADMIN)),
             new Rule(UserService.PATH + "/local/{name}", Map.of(
                     Method.GET, ADMIN,

@@ -35,6 +35,8 @@ final class Credentials implements SecureUserStore {
     private final PasswordHasher hasher;
     private final Cache<String, Boolean> verified;
     private final SecretKeySpec cacheKey;
+    /** Initialised once; each check uses a clone, cheaper than looking the algorithm up and initialising it. */
+    private final Mac macPrototype;
     private final String unknownUserHash;
 
     Credentials(UserStore users, PasswordHasher hasher) {
@@ -45,6 +47,7 @@ final class Credentials implements SecureUserStore {
         SecureRandom random = new SecureRandom();
         random.nextBytes(key);
         this.cacheKey = new SecretKeySpec(key, HMAC);
+        this.macPrototype = newMac();
         char[] noPassword = Base64.getEncoder().encodeToString(key).toCharArray();
         this.unknownUserHash = hasher.hash(noPassword);
     }
@@ -72,15 +75,25 @@ final class Credentials implements SecureUserStore {
     }
 
     private String cacheKey(String login, String passwordHash, char[] password) {
+        Mac mac;
+        try {
+            mac = (Mac) macPrototype.clone();
+        } catch (CloneNotSupportedException e) {
+            mac = newMac();
+        }
+        mac.update(login.getBytes(StandardCharsets.UTF_8));
+        mac.update((byte) 0);
+        mac.update(passwordHash.getBytes(StandardCharsets.UTF_8));
+        mac.update((byte) 0);
+        mac.update(StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(password)));
+        return Base64.getEncoder().encodeToString(mac.doFinal());
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance(HMAC);
             mac.init(cacheKey);
-            mac.update(login.getBytes(StandardCharsets.UTF_8));
-            mac.update((byte) 0);
-            mac.update(passwordHash.getBytes(StandardCharsets.UTF_8));
-            mac.update((byte) 0);
-            mac.update(StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(password)));
-            return Base64.getEncoder().encodeToString(mac.doFinal());
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(HMAC + " is part of every JDK", e);
         }

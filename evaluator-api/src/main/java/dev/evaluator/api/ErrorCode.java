@@ -41,6 +41,20 @@ enum ErrorCode {
     LIBRARY_IN_USE(409),
     /** The new code would no longer define functions that SQL++ functions are bound to. */
     BINDING_BROKEN(409),
+    /** The JavaScript code threw (Couchbase's 10109 details are in {@code error}). */
+    JS_ERROR(422),
+    /** The call ran past its time limit. */
+    CALL_TIMEOUT(422),
+    /** The call allocated more than its memory budget. */
+    CALL_MEMORY_LIMIT(422),
+    /** The call recursed too deeply. */
+    CALL_STACK_OVERFLOW(422),
+    /** The function's result is larger than the limit. */
+    RESULT_TOO_LARGE(422),
+    /** The function's result cannot be JSON. */
+    RESULT_NOT_JSON(422),
+    /** Every JavaScript worker is busy and the queue is full. */
+    BUSY(503),
     /** A function of that name exists. */
     FUNCTION_EXISTS(409),
     /** The function does not exist. */

@@ -1,13 +1,16 @@
 package dev.evaluator.api;
 
 import dev.evaluator.query.QuerySyntaxException;
+import dev.evaluator.runtime.JsExecutionException;
 import dev.evaluator.runtime.JsSyntaxException;
 import dev.evaluator.store.InvalidNameException;
 import dev.evaluator.store.StoreException;
 
 import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
@@ -47,40 +50,43 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
      * Couchbase's codes, {@code status: "errors"} and {@code metrics}.
      */
     private static void renderQueryError(ServerRequest req, ServerResponse res, Throwable failure) {
-        int code;
         int status;
-        String message;
+        Map<String, Object> entry;
         Map<String, String> headers = Map.of();
         switch (failure) {
             case QueryException e -> {
-                code = e.code();
                 status = queryStatus(e.code());
-                message = e.getMessage();
+                entry = ApiException.details("code", e.code(), "msg", e.getMessage());
             }
             case QuerySyntaxException e -> {
-                code = QuerySyntaxException.CODE;
                 status = 400;
-                message = e.getMessage();
+                entry = ApiException.details("code", QuerySyntaxException.CODE, "msg", e.getMessage());
+            }
+            case FunctionCallException e -> {
+                ApiException api = toApiException(req, e);
+                status = api.code().status();
+                headers = api.headers();
+                entry = e.entry();
             }
             default -> {
                 ApiException e = toApiException(req, failure);
                 status = e.code().status();
-                code = switch (e.code()) {
+                int code = switch (e.code()) {
                     case UNAUTHENTICATED -> QueryException.UNAUTHENTICATED;
                     case FORBIDDEN -> QueryException.FORBIDDEN;
                     case INTERNAL_ERROR, STORAGE_ERROR -> QueryException.INTERNAL;
                     default -> QueryException.BAD_REQUEST;
                 };
-                message = e.getMessage();
+                entry = ApiException.details("code", code, "msg", e.getMessage());
                 headers = e.headers();
             }
         }
         QueryService.Timing timing = req.context().get(QueryService.Timing.class)
-                .orElseGet(() -> new QueryService.Timing(java.util.UUID.randomUUID().toString(), System.nanoTime()));
+                .orElseGet(() -> new QueryService.Timing(UUID.randomUUID().toString(), System.nanoTime()));
         String elapsed = QueryService.duration(System.nanoTime() - timing.startNanos());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("requestID", timing.requestId());
-        body.put("errors", java.util.List.of(ApiException.details("code", code, "msg", message)));
+        body.put("errors", List.of(entry));
         body.put("status", "errors");
         body.put("metrics", ApiException.details("elapsedTime", elapsed, "executionTime", elapsed,
                 "resultCount", 0, "resultSize", 0, "errorCount", 1));
@@ -109,6 +115,7 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
                     "Syntax error at line " + e.line() + ", column " + e.column() + ": " + e.getMessage(),
                     ApiException.details("line", e.line(), "column", e.column()), Map.of());
             case StoreException e -> storeFailure(req, e);
+            case FunctionCallException e -> callFailure(e);
             case CatalogException e -> new ApiException(switch (e.kind()) {
                 case LIBRARY_IN_USE -> ErrorCode.LIBRARY_IN_USE;
                 case BINDING_BROKEN -> ErrorCode.BINDING_BROKEN;
@@ -130,6 +137,23 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
                         "Internal error; the server log has the details (request " + req.id() + ")");
             }
         };
+    }
+
+    private static ApiException callFailure(FunctionCallException e) {
+        JsExecutionException failure = e.failure();
+        ErrorCode code = switch (failure.kind()) {
+            case THROWN, LOAD_FAILED -> ErrorCode.JS_ERROR;
+            case FUNCTION_NOT_FOUND -> ErrorCode.FUNCTION_NOT_FOUND;
+            case TIMEOUT -> ErrorCode.CALL_TIMEOUT;
+            case MEMORY_LIMIT -> ErrorCode.CALL_MEMORY_LIMIT;
+            case STACK_OVERFLOW -> ErrorCode.CALL_STACK_OVERFLOW;
+            case RESULT_TOO_LARGE -> ErrorCode.RESULT_TOO_LARGE;
+            case UNSERIALIZABLE_RESULT -> ErrorCode.RESULT_NOT_JSON;
+            case BUSY -> ErrorCode.BUSY;
+        };
+        Map<String, String> headers = failure.kind() == JsExecutionException.Kind.BUSY
+                ? Map.of("Retry-After", "1") : Map.of();
+        return new ApiException(code, failure.getMessage(), ApiException.details("error", e.entry()), headers);
     }
 
     private static ApiException storeFailure(ServerRequest req, StoreException e) {

@@ -74,16 +74,18 @@ final class EvaluatorServer implements AutoCloseable {
         try {
             PasswordHasher hasher = new PasswordHasher();
             Optional<String> generated = AdminBootstrap.ensure(store.users(), hasher, settings, store.directory());
-            runtime = JsRuntime.create();
+            runtime = JsRuntime.create(settings.runtime());
             // One filter (and so one login throttle) for every listener: HTTPS must not double an attacker's tries.
             SecurityFilter security = new SecurityFilter(credentials.apply(store.users(), hasher),
                     new LoginThrottle());
             FunctionCatalog catalog = new FunctionCatalog(store.libraries(), store.functions(), runtime,
                     settings.lenientBindings());
-            LibraryService libraries = new LibraryService(store.libraries(), catalog, settings.maxLibraryBytes());
+            FunctionExecutor executor = new FunctionExecutor(store.libraries(), runtime, settings.callLimits());
+            LibraryService libraries = new LibraryService(store.libraries(), catalog, executor,
+                    settings.maxLibraryBytes());
             UserService users = new UserService(new UserAccounts(store.users(), hasher));
             WhoAmIService whoAmI = new WhoAmIService();
-            QueryService query = new QueryService(new StatementRunner(catalog));
+            QueryService query = new QueryService(new StatementRunner(catalog, executor));
             ErrorMapper errors = new ErrorMapper();
             Consumer<HttpRouting.Builder> routing = rules -> rules.addFilter(security)
                     .register(LIBRARIES_PATH, libraries)

@@ -4,9 +4,11 @@ import dev.evaluator.query.Expression;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -21,8 +23,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class ExpressionEvaluator {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
+    /** Runs a SQL++ function call; an empty result is MISSING. */
+    @FunctionalInterface
+    interface Invoker {
+        Optional<JsonNode> call(dev.evaluator.query.FunctionName name, List<JsonNode> arguments);
+    }
+
     /** What an expression is evaluated against. */
-    record Scope(Optional<String> alias, JsonNode document, List<JsonNode> positional, Map<String, JsonNode> named) {
+    record Scope(Optional<String> alias, JsonNode document, List<JsonNode> positional, Map<String, JsonNode> named,
+                 Invoker invoker) {
     }
 
     private ExpressionEvaluator() {
@@ -66,9 +75,11 @@ final class ExpressionEvaluator {
                 return v.isIntegralNumber() ? (JsonNode) JSON.numberNode(v.bigIntegerValue().negate())
                         : JSON.numberNode(v.decimalValue().negate());
             });
-            case Expression.FunctionCall f -> throw new QueryException(QueryException.UNSUPPORTED,
-                    "Calling function " + f.name() + " in an expression is not supported by this service yet;"
-                            + " only catalog statements and system:functions queries run here");
+            case Expression.FunctionCall f -> {
+                List<JsonNode> arguments = new ArrayList<>();
+                f.arguments().forEach(a -> arguments.add(evaluate(a, scope).orElse(JSON.nullNode())));
+                yield scope.invoker().call(f.name(), arguments);
+            }
         };
     }
 
@@ -132,7 +143,7 @@ final class ExpressionEvaluator {
     }
 
     /** Three-valued AND ({@code and = true}) or OR: a decisive operand wins over NULL and MISSING. */
-    private static Optional<JsonNode> logic(Optional<JsonNode> left, java.util.function.Supplier<Optional<JsonNode>> right,
+    private static Optional<JsonNode> logic(Optional<JsonNode> left, Supplier<Optional<JsonNode>> right,
                                             boolean and) {
         if (left.filter(JsonNode::isBoolean).map(v -> v.asBoolean() != and).orElse(false)) {
             return left;

@@ -7,10 +7,19 @@ import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.LibraryStore;
 import dev.evaluator.store.Namespace;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.helidon.http.Method;
 import io.helidon.http.PathMatchers;
@@ -25,13 +34,18 @@ import io.helidon.webserver.http.ServerResponse;
 final class LibraryService implements HttpService {
     private static final Map<String, String> OK = Map.of("status", "OK");
 
+    private static final int MAX_INVOKE_BODY_BYTES = 16 << 20;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
     private final LibraryStore libraries;
     private final FunctionCatalog catalog;
+    private final FunctionExecutor executor;
     private final int maxLibraryBytes;
 
-    LibraryService(LibraryStore libraries, FunctionCatalog catalog, int maxLibraryBytes) {
+    LibraryService(LibraryStore libraries, FunctionCatalog catalog, FunctionExecutor executor, int maxLibraryBytes) {
         this.libraries = libraries;
         this.catalog = catalog;
+        this.executor = executor;
         this.maxLibraryBytes = maxLibraryBytes;
     }
 
@@ -45,7 +59,9 @@ final class LibraryService implements HttpService {
                 .any("/{library}", MethodNotAllowed.allowing("GET", "HEAD", "POST", "DELETE"))
                 .route(Method.predicate(Method.GET, Method.HEAD), PathMatchers.create("/{library}/functions"),
                         this::functions)
-                .any("/{library}/functions", MethodNotAllowed.allowing("GET", "HEAD"));
+                .any("/{library}/functions", MethodNotAllowed.allowing("GET", "HEAD"))
+                .post("/{library}/functions/{function}/invoke", this::invoke)
+                .any("/{library}/functions/{function}/invoke", MethodNotAllowed.allowing("POST"));
     }
 
     /** A library as the list returns it: global libraries have empty bucket and scope. */
@@ -110,12 +126,12 @@ final class LibraryService implements HttpService {
         LibraryId id = libraryId(req);
         Library library = libraries.find(id).orElseThrow(() -> notFound(id));
         List<JsFunction> defined = catalog.defined(library);
-        Map<String, List<String>> bound = new java.util.HashMap<>();
-        List<BrokenBinding> broken = new java.util.ArrayList<>();
-        java.util.Set<String> names = defined.stream().map(JsFunction::name).collect(Collectors.toSet());
+        Map<String, List<String>> bound = new HashMap<>();
+        List<BrokenBinding> broken = new ArrayList<>();
+        Set<String> names = defined.stream().map(JsFunction::name).collect(Collectors.toSet());
         for (FunctionDefinition f : catalog.boundTo(id)) {
             if (names.contains(f.object())) {
-                bound.computeIfAbsent(f.object(), k -> new java.util.ArrayList<>()).add(f.id().qualifiedName());
+                bound.computeIfAbsent(f.object(), k -> new ArrayList<>()).add(f.id().qualifiedName());
             } else {
                 broken.add(new BrokenBinding(f.id().qualifiedName(), f.object()));
             }
@@ -127,14 +143,95 @@ final class LibraryService implements HttpService {
                 .toList(), broken));
     }
 
-    private static boolean force(ServerRequest req) {
-        String force = req.query().first("force").orElse("false");
-        return switch (force.toLowerCase(java.util.Locale.ROOT)) {
+    /**
+     * Call a library function directly: {@code {"args":[...]}} positional, or {@code {"params":{...}}} matched to
+     * the JavaScript parameter names. Answers {@code {"result": <json>}} ({@code null} for undefined), with the
+     * console output when {@code log=true}.
+     */
+    private void invoke(ServerRequest req, ServerResponse res) {
+        LibraryId id = libraryId(req);
+        String function = req.path().pathParameters().get("function");
+        Library library = libraries.find(id).orElseThrow(() -> notFound(id));
+        List<JsonNode> args = invokeArguments(req, library, function);
+        FunctionExecutor.Outcome outcome = executor.call(library, function, args, executor.limits(Optional.empty()),
+                function);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("result", outcome.result().orElse(null));
+        if (flag(req, "log")) {
+            body.put("logs", outcome.call().logs());
+            if (outcome.call().dropped() > 0) {
+                body.put("logsDropped", outcome.call().dropped());
+            }
+        }
+        body.put("elapsed", QueryService.duration(outcome.call().elapsed().toNanos()));
+        Json.ok(res, body);
+    }
+
+    private List<JsonNode> invokeArguments(ServerRequest req, Library library, String function) {
+        String text = RequestBody.text(req, MAX_INVOKE_BODY_BYTES);
+        if (text.isBlank()) {
+            return List.of();
+        }
+        JsonNode body;
+        try {
+            body = MAPPER.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ApiException(ErrorCode.INVALID_BODY, "The body is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (body == null || !body.isObject()) {
+            throw new ApiException(ErrorCode.INVALID_BODY, "The body must be {\"args\":[...]} or {\"params\":{...}}");
+        }
+        JsonNode args = body.get("args");
+        JsonNode params = body.get("params");
+        if (args != null && params != null) {
+            throw new ApiException(ErrorCode.INVALID_BODY, "Give args or params, not both");
+        }
+        if (args != null) {
+            if (!args.isArray()) {
+                throw new ApiException(ErrorCode.INVALID_BODY, "args must be a JSON array");
+            }
+            List<JsonNode> list = new ArrayList<>();
+            args.forEach(list::add);
+            return list;
+        }
+        if (params == null) {
+            return List.of();
+        }
+        if (!params.isObject()) {
+            throw new ApiException(ErrorCode.INVALID_BODY, "params must be a JSON object");
+        }
+        JsFunction target = catalog.defined(library).stream().filter(f -> f.name().equals(function))
+                .reduce((first, second) -> second)
+                .orElseThrow(() -> new ApiException(ErrorCode.FUNCTION_NOT_FOUND, "Library [" + library.id().name()
+                        + "] defines no top-level function named " + function));
+        Set<String> unknown = new TreeSet<>();
+        params.fieldNames().forEachRemaining(unknown::add);
+        unknown.removeAll(target.parameters());
+        if (!unknown.isEmpty()) {
+            throw new ApiException(ErrorCode.INVALID_BODY, "Unknown parameter(s) " + unknown + " for " + function
+                    + "(" + String.join(", ", target.parameters()) + ")");
+        }
+        List<JsonNode> list = new ArrayList<>();
+        for (String name : target.parameters()) {
+            list.add(params.has(name) ? params.get(name) : MAPPER.nullNode());
+        }
+        return list;
+    }
+
+    private static boolean flag(ServerRequest req, String name) {
+        String value = req.query().first(name).orElse("false");
+        return switch (value.toLowerCase(Locale.ROOT)) {
             case "true", "1", "" -> true;
             case "false", "0" -> false;
-            default -> throw new ApiException(ErrorCode.BAD_REQUEST, "force must be true or false, not '" + force + "'");
+            default -> throw new ApiException(ErrorCode.BAD_REQUEST, name + " must be true or false, not '" + value
+                    + "'");
         };
     }
+
+    private static boolean force(ServerRequest req) {
+        return flag(req, "force");
+    }
+
 
     private LibraryId libraryId(ServerRequest req) {
         String name = req.path().pathParameters().get("library");

@@ -58,6 +58,18 @@ sealed interface Permission {
         }
     }
 
+    /** Execute the functions of a namespace: SQL++ functions, or a library's functions directly. */
+    record ExecuteFunction(Namespace namespace) implements Permission {
+        @Override
+        public String grantingRole() {
+            return switch (namespace) {
+                case Namespace.Global g -> Role.Kind.EXECUTE_GLOBAL_FUNCTIONS.text();
+                case Namespace.Scoped s -> Role.Kind.EXECUTE_SCOPE_FUNCTIONS.text() + "[" + s.bucket() + ":"
+                        + s.scope() + "]";
+            } + " or " + manageRole(namespace);
+        }
+    }
+
     /** See the SQL++ functions of a namespace (in system:functions). */
     record ReadFunction(Namespace namespace) implements Permission {
         @Override

@@ -20,6 +20,8 @@ final class QueryException extends RuntimeException {
     static final int FUNCTION_NOT_FOUND = 10101;
     /** Function already exists. */
     static final int FUNCTION_EXISTS = 10102;
+    /** Wrong number of arguments for a non-variadic function. */
+    static final int WRONG_ARGUMENT_COUNT = 10104;
     /** Invalid function name. */
     static final int INVALID_FUNCTION_NAME = 10105;
     /** Invalid library path in AT. */

@@ -1,10 +1,12 @@
 package dev.evaluator.api;
 
 import dev.evaluator.query.SqlParser;
+import dev.evaluator.runtime.CallResult;
 import dev.evaluator.query.Statement;
 import dev.evaluator.store.InvalidNameException;
 import dev.evaluator.store.Namespace;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -66,8 +70,9 @@ final class QueryService implements HttpService {
                     "Only SELECT statements may be sent with GET; send this one with POST");
         }
         Caller caller = req.context().get(Caller.class).orElseThrow();
+        List<CallResult.LogLine> logs = new ArrayList<>();
         StatementRunner.Context context = new StatementRunner.Context(caller, queryContext(fields),
-                positional(fields), named(fields));
+                positional(fields), named(fields), timeout(fields), logs);
         long executionStart = System.nanoTime();
         StatementRunner.Outcome outcome = runner.run(statement, context);
         long end = System.nanoTime();
@@ -78,12 +83,48 @@ final class QueryService implements HttpService {
         ArrayNode results = body.putArray("results");
         outcome.results().forEach(results::add);
         body.put("status", "success");
+        if (fields.containsKey("log") && fields.get("log").asText().equalsIgnoreCase("true")) {
+            body.set("logs", MAPPER.valueToTree(logs));
+        }
         ObjectNode metrics = body.putObject("metrics");
         metrics.put("elapsedTime", duration(end - timing.startNanos()));
         metrics.put("executionTime", duration(end - executionStart));
         metrics.put("resultCount", outcome.results().size());
         metrics.put("resultSize", size(results));
         Json.ok(res, body);
+    }
+
+    /**
+     * The request's {@code timeout}, a Go-style duration as Couchbase takes it ({@code 500ms}, {@code 10s},
+     * {@code 2m}, {@code 1h30m}).
+     */
+    static Optional<Duration> timeout(Map<String, JsonNode> fields) {
+        JsonNode value = fields.get("timeout");
+        if (value == null || value.asText().isBlank()) {
+            return Optional.empty();
+        }
+        String text = value.asText().strip();
+        Matcher m = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)")
+                .matcher(text);
+        double nanos = 0;
+        int end = 0;
+        while (m.find() && m.start() == end) {
+            double amount = Double.parseDouble(m.group(1));
+            nanos += amount * switch (m.group(2)) {
+                case "ns" -> 1d;
+                case "us", "µs" -> 1e3;
+                case "ms" -> 1e6;
+                case "s" -> 1e9;
+                case "m" -> 60e9;
+                default -> 3600e9;
+            };
+            end = m.end();
+        }
+        if (end != text.length() || end == 0 || nanos <= 0) {
+            throw new QueryException(QueryException.BAD_REQUEST, "timeout must be a positive duration such as 500ms,"
+                    + " 10s or 2m, not " + text);
+        }
+        return Optional.of(Duration.ofNanos((long) nanos));
     }
 
     /** Whether a request is a query request, so its errors take the query response shape. */

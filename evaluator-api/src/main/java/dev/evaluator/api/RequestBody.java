@@ -30,7 +30,8 @@ final class RequestBody {
         }
         byte[] bytes;
         try (InputStream in = req.content().inputStream()) {
-            bytes = in.readNBytes(maxBytes + 1);
+            // A declared length is read exactly (no large buffer for a small body); else read up to the limit + 1.
+            bytes = in.readNBytes(declared >= 0 ? (int) declared : maxBytes + 1);
         } catch (IOException e) {
             throw new UncheckedIOException("Reading the request body", e);
         }

@@ -124,6 +124,12 @@ record Role(Kind kind, Optional<String> bucket, Optional<String> scope) {
                 case MANAGE_SCOPE_FUNCTIONS -> covers(m.namespace());
                 case RO_ADMIN, EXECUTE_GLOBAL_FUNCTIONS, EXECUTE_SCOPE_FUNCTIONS -> false;
             };
+            case Permission.ExecuteFunction e -> switch (kind) {
+                case ADMIN -> true;
+                case MANAGE_GLOBAL_FUNCTIONS, EXECUTE_GLOBAL_FUNCTIONS -> e.namespace() instanceof Namespace.Global;
+                case MANAGE_SCOPE_FUNCTIONS, EXECUTE_SCOPE_FUNCTIONS -> covers(e.namespace());
+                case RO_ADMIN -> false;
+            };
             case Permission.ReadFunction r -> switch (kind) {
                 case ADMIN, RO_ADMIN -> true;
                 case MANAGE_GLOBAL_FUNCTIONS, EXECUTE_GLOBAL_FUNCTIONS -> r.namespace() instanceof Namespace.Global;

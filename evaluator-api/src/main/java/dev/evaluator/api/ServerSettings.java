@@ -1,9 +1,12 @@
 package dev.evaluator.api;
 
+import dev.evaluator.runtime.CallLimits;
+import dev.evaluator.runtime.RuntimeSettings;
 import dev.evaluator.store.InvalidNameException;
 import dev.evaluator.store.User;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,6 +28,8 @@ import java.util.stream.Stream;
  * @param httpEnabled     whether plain HTTP listens on {@code port}; false only with TLS
  * @param lenientBindings whether CREATE FUNCTION skips checking its library and JavaScript function (Couchbase's
  *                        late binding, for migrations)
+ * @param callLimits      what one function call may use; its timeout caps the timeout a request asks for
+ * @param runtime         how many calls run at once and how many may wait
  */
 record ServerSettings(String host,
                       int port,
@@ -34,12 +39,16 @@ record ServerSettings(String host,
                       Optional<String> adminPassword,
                       Optional<TlsSettings> tls,
                       boolean httpEnabled,
-                      boolean lenientBindings) {
+                      boolean lenientBindings,
+                      CallLimits callLimits,
+                      RuntimeSettings runtime) {
 
     static final String USAGE = """
             Usage: evaluator [--host ADDRESS] [--port PORT] [--data-dir DIR] [--max-library-bytes N]
                              [--tls-cert FILE --tls-key FILE | --tls-keystore FILE] [--tls-port PORT] [--disable-http]
-                             [--lenient-bindings]
+                             [--lenient-bindings] [--max-call-seconds S]
+                             [--call-memory-mib M] [--max-result-bytes N]
+                             [--js-workers N] [--js-queue N]
               --host               address to bind (env EVALUATOR_HOST, default 127.0.0.1)
               --port               plain HTTP port (env EVALUATOR_PORT, default 8093; 0 picks a free one)
               --data-dir           store directory (env EVALUATOR_DATA_DIR, default ./data)
@@ -54,6 +63,13 @@ record ServerSettings(String host,
             Functions:
               --lenient-bindings   CREATE FUNCTION does not check that its library and JavaScript function exist,
                                    as in Couchbase (env EVALUATOR_LENIENT_BINDINGS=true); for migrations
+              --max-call-seconds   longest a function call may run; caps a request's timeout
+                                   (env EVALUATOR_MAX_CALL_SECONDS, default 120)
+              --call-memory-mib    bytes one call may allocate, garbage included, in MiB (env EVALUATOR_CALL_MEMORY_MIB, default 1024)
+              --max-result-bytes   largest function result, as JSON (env EVALUATOR_MAX_RESULT_BYTES, default 10485760)
+              --js-workers         function calls that run at once (env EVALUATOR_JS_WORKERS, default: processors)
+              --js-queue           calls that may wait for a worker before 503 (env EVALUATOR_JS_QUEUE,
+                                   default 64 per worker)
             Administrator bootstrap: EVALUATOR_ADMIN_USER (default Administrator), EVALUATOR_ADMIN_PASSWORD
             (when unset on the first start, a random password is generated, printed once and written to
             <data-dir>/initial-admin-password).""";
@@ -62,7 +78,8 @@ record ServerSettings(String host,
 
     /** Flags that take a value. */
     private static final List<String> FLAGS = List.of("host", "port", "data-dir", "max-library-bytes",
-            "tls-cert", "tls-key", "tls-keystore", "tls-port");
+            "tls-cert", "tls-key", "tls-keystore", "tls-port", "max-call-seconds", "call-memory-mib",
+            "max-result-bytes", "js-workers", "js-queue");
 
     /** Flags that are true when given alone, or take {@code =true} or {@code =false}. */
     private static final List<String> SWITCHES = List.of("disable-http", "lenient-bindings");
@@ -75,6 +92,8 @@ record ServerSettings(String host,
         Objects.requireNonNull(adminUser, "adminUser");
         Objects.requireNonNull(adminPassword, "adminPassword");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(callLimits, "callLimits");
+        Objects.requireNonNull(runtime, "runtime");
         if (!httpEnabled && tls.isEmpty()) {
             throw new IllegalArgumentException("--disable-http needs HTTPS, else nothing would listen: " + TLS_HINT);
         }
@@ -93,7 +112,8 @@ record ServerSettings(String host,
     public String toString() {
         return "ServerSettings[host=" + host + ", port=" + port + ", dataDir=" + dataDir
                 + ", maxLibraryBytes=" + maxLibraryBytes + ", adminUser=" + adminUser + ", tls=" + tls
-                + ", httpEnabled=" + httpEnabled + ", lenientBindings=" + lenientBindings + "]";
+                + ", httpEnabled=" + httpEnabled + ", lenientBindings=" + lenientBindings
+                + ", callLimits=" + callLimits + ", runtime=" + runtime + "]";
     }
 
     /**
@@ -172,8 +192,19 @@ record ServerSettings(String host,
         }
         int tlsPort = integer(values, "tls-port", TlsSettings.DEFAULT_PORT, 0, 65535);
         Optional<TlsSettings> tls = keys.map(source -> new TlsSettings(tlsPort, source));
+        CallLimits callLimits = new CallLimits(
+                Duration.ofSeconds(integer(values, "max-call-seconds", 120, 1, 24 * 3600)),
+                (long) integer(values, "call-memory-mib", 1024, 1, 1 << 20) << 20,
+                integer(values, "max-result-bytes", 10 << 20, 1, Integer.MAX_VALUE - 8),
+                CallLimits.DEFAULT.maxLogLines(), CallLimits.DEFAULT.maxLogLineChars());
+        RuntimeSettings defaults = RuntimeSettings.defaults();
+        int workers = integer(values, "js-workers", defaults.workers(), 1, 1024);
+        RuntimeSettings runtime = new RuntimeSettings(workers,
+                integer(values, "js-queue", values.containsKey("js-workers") ? 64 * workers : defaults.queueCapacity(),
+                        1, 1 << 20),
+                defaults.contextsPerWorker());
         return new ServerSettings(host, port, dataDir, maxLibraryBytes, adminUser, adminPassword, tls, !httpDisabled,
-                bool(values, "lenient-bindings"));
+                bool(values, "lenient-bindings"), callLimits, runtime);
     }
 
     private static Optional<TlsSettings.KeySource> keySource(Map<String, String> values, Map<String, String> env) {

@@ -5,15 +5,18 @@ import dev.evaluator.query.FunctionName;
 import dev.evaluator.query.Keyspace;
 import dev.evaluator.query.Projection;
 import dev.evaluator.query.Statement;
+import dev.evaluator.runtime.CallResult;
 import dev.evaluator.store.FunctionDefinition;
 import dev.evaluator.store.FunctionId;
 import dev.evaluator.store.InvalidNameException;
 import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.Namespace;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,9 +32,15 @@ final class StatementRunner {
     private static final String DEFAULT_NAMESPACE = "default";
     private static final String SYSTEM_FUNCTIONS_PATH = "functions";
 
-    /** What the request carries besides the statement. */
+    /**
+     * What the request carries besides the statement.
+     *
+     * @param timeout the request's timeout for each function call (capped by the server's)
+     * @param logs    where the console output of function calls goes, for the response
+     */
     record Context(Caller caller, Optional<Namespace> queryContext, List<JsonNode> positional,
-                   java.util.Map<String, JsonNode> named) {
+                   Map<String, JsonNode> named, Optional<Duration> timeout,
+                   List<CallResult.LogLine> logs) {
     }
 
     /** The results and their signature. */
@@ -39,9 +48,11 @@ final class StatementRunner {
     }
 
     private final FunctionCatalog catalog;
+    private final FunctionExecutor executor;
 
-    StatementRunner(FunctionCatalog catalog) {
+    StatementRunner(FunctionCatalog catalog, FunctionExecutor executor) {
         this.catalog = catalog;
+        this.executor = executor;
     }
 
     Outcome run(Statement statement, Context context) {
@@ -49,9 +60,14 @@ final class StatementRunner {
             case Statement.CreateFunction create -> create(create, context);
             case Statement.DropFunction drop -> drop(drop, context);
             case Statement.Select select -> select(select, context);
-            case Statement.ExecuteFunction execute -> throw new QueryException(QueryException.UNSUPPORTED,
-                    "EXECUTE FUNCTION is not supported by this service yet; only catalog statements and"
-                            + " system:functions queries run here");
+            case Statement.ExecuteFunction execute -> {
+                ExpressionEvaluator.Scope scope = scope(Optional.empty(), JSON.objectNode(), context);
+                List<JsonNode> arguments = new ArrayList<>();
+                execute.arguments().forEach(a -> arguments.add(ExpressionEvaluator.evaluate(a, scope)
+                        .orElse(JSON.nullNode())));
+                yield new Outcome(invoke(execute.name(), arguments, context).map(List::of).orElse(List.of()),
+                        Optional.empty());
+            }
             case Statement.Unsupported unsupported -> throw new QueryException(QueryException.UNSUPPORTED,
                     unsupported.statementKind() + " statements are not supported by this service: it runs CREATE"
                             + " FUNCTION, DROP FUNCTION and SELECT ... FROM system:functions");
@@ -119,8 +135,7 @@ final class StatementRunner {
             if (results.size() >= limit) {
                 break;
             }
-            ExpressionEvaluator.Scope scope = new ExpressionEvaluator.Scope(alias, document, context.positional(),
-                    context.named());
+            ExpressionEvaluator.Scope scope = scope(alias, document, context);
             if (select.where().isPresent() && !ExpressionEvaluator.keeps(select.where().get(), scope)) {
                 continue;
             }
@@ -129,6 +144,31 @@ final class StatementRunner {
         JsonNode signature = select.raw() ? JSON.textNode("json")
                 : select.star() ? JSON.objectNode().put("*", "*") : signature(select.projections());
         return new Outcome(results, Optional.of(signature));
+    }
+
+    private ExpressionEvaluator.Scope scope(Optional<String> alias, JsonNode document, Context context) {
+        return new ExpressionEvaluator.Scope(alias, document, context.positional(), context.named(),
+                (name, arguments) -> invoke(name, arguments, context));
+    }
+
+    /**
+     * Call a SQL++ function: resolve it, check the caller may execute it and the argument count, run its
+     * JavaScript function.
+     */
+    private Optional<JsonNode> invoke(FunctionName name, List<JsonNode> arguments, Context context) {
+        FunctionId id = resolve(name, context.queryContext());
+        require(context.caller(), new Permission.ExecuteFunction(id.namespace()));
+        FunctionDefinition definition = catalog.function(id).orElseThrow(() -> new QueryException(
+                QueryException.FUNCTION_NOT_FOUND, "Function not found " + id.qualifiedName()));
+        if (definition.parameters().isPresent() && definition.parameters().get().size() != arguments.size()) {
+            throw new QueryException(QueryException.WRONG_ARGUMENT_COUNT, "Incorrect number of arguments supplied"
+                    + " to function " + id.name() + ": it takes " + definition.parameters().get().size() + " ("
+                    + String.join(", ", definition.parameters().get()) + "), got " + arguments.size());
+        }
+        FunctionExecutor.Outcome outcome = executor.call(definition.library(), definition.object(), arguments,
+                executor.limits(context.timeout()), id.name());
+        context.logs().addAll(outcome.call().logs());
+        return outcome.result();
     }
 
     private static Optional<JsonNode> project(Statement.Select select, Optional<String> alias, JsonNode document,

@@ -80,6 +80,8 @@ class RbacMatrixIT {
             functions global      | 200   | 200 | 200  | 200  | 200  | 403   | 403   | 403  | 401  | 401
             head functions own    | 200   | 200 | 403  | 200  | 200  | 403   | 403   | 403  | 401  | 401
             functions other       | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
+            invoke global         | 200   | 403 | 200  | 403  | 403  | 200   | 403   | 403  | 401  | 401
+            invoke own            | 200   | 403 | 403  | 200  | 200  | 403   | 200   | 403  | 401  | 401
             query post            | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
             query get             | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
             whoami                | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
@@ -133,6 +135,11 @@ class RbacMatrixIT {
                 new Operation("HEAD", functions, () -> { }, LIBS + "/own/functions?" + OWN, null));
         OPERATIONS.put("functions other",
                 new Operation("GET", functions, () -> { }, LIBS + "/far/functions?" + OTHER, null));
+        String invoke = LIBS + "/{library}/functions/{function}/invoke";
+        OPERATIONS.put("invoke global", new Operation("POST", invoke, () -> library("/g", ""),
+                LIBS + "/g/functions/f/invoke", "{}"));
+        OPERATIONS.put("invoke own", new Operation("POST", invoke, () -> library("/own", OWN),
+                LIBS + "/own/functions/f/invoke?" + OWN, "{}"));
         OPERATIONS.put("query post", new Operation("POST", QueryService.PATH, () -> { }, QueryService.PATH,
                 "statement=SELECT%20RAW%20identity.name%20FROM%20system:functions"));
         OPERATIONS.put("query get", new Operation("GET", QueryService.PATH, () -> { },
@@ -184,8 +191,9 @@ class RbacMatrixIT {
         RequestSpecification request = as(caller).urlEncodingEnabled(false);
         if (op.body() != null) {
             boolean form = op.method().equals("PUT") || op.path().startsWith(QueryService.PATH);
-            request = request.contentType(form ? "application/x-www-form-urlencoded" : "application/javascript")
-                    .body(op.body());
+            boolean json = op.path().endsWith("/invoke") || op.path().contains("/invoke?");
+            request = request.contentType(form ? "application/x-www-form-urlencoded"
+                    : json ? "application/json" : "application/javascript").body(op.body());
         }
         Response response = request.request(op.method(), op.path());
         response.then().statusCode(expected);

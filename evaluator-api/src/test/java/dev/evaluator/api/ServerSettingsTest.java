@@ -190,6 +190,24 @@ class ServerSettingsTest {
     }
 
     @Test
+    void parse_callLimitsAndWorkers_defaultsAndFlags() {
+        ServerSettings defaults = ServerSettings.parse(new String[0], Map.of());
+        assertEquals(java.time.Duration.ofSeconds(120), defaults.callLimits().timeout());
+        assertEquals(1024L << 20, defaults.callLimits().maxAllocatedBytes());
+        assertEquals(10 << 20, defaults.callLimits().maxResultBytes());
+        assertEquals(Runtime.getRuntime().availableProcessors(), defaults.runtime().workers());
+        ServerSettings set = ServerSettings.parse(new String[] {"--max-call-seconds", "5", "--call-memory-mib", "64",
+                "--max-result-bytes", "1000", "--js-workers", "3"}, Map.of("EVALUATOR_JS_QUEUE", "7"));
+        assertEquals(java.time.Duration.ofSeconds(5), set.callLimits().timeout());
+        assertEquals(64L << 20, set.callLimits().maxAllocatedBytes());
+        assertEquals(1000, set.callLimits().maxResultBytes());
+        assertEquals(3, set.runtime().workers());
+        assertEquals(7, set.runtime().queueCapacity());
+        assertThrows(IllegalArgumentException.class,
+                () -> ServerSettings.parse(new String[] {"--js-workers", "0"}, Map.of()));
+    }
+
+    @Test
     void toString_neverShowsThePassword() {
         ServerSettings settings = ServerSettings.parse(new String[0], Map.of("EVALUATOR_ADMIN_PASSWORD", "hunter2-x"));
         assertFalse(settings.toString().contains("hunter2-x"));

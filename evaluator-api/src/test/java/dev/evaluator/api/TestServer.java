@@ -1,5 +1,8 @@
 package dev.evaluator.api;
 
+import dev.evaluator.runtime.CallLimits;
+import dev.evaluator.runtime.RuntimeSettings;
+
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -61,8 +64,12 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(Path dataDir, int maxLibraryBytes, boolean lenientBindings) {
+        return start(dataDir, maxLibraryBytes, lenientBindings, RuntimeSettings.defaults());
+    }
+
+    static TestServer start(Path dataDir, int maxLibraryBytes, boolean lenientBindings, RuntimeSettings runtime) {
         ServerSettings settings = new ServerSettings("127.0.0.1", 0, dataDir, maxLibraryBytes, ADMIN,
-                Optional.of(PASSWORD), Optional.empty(), true, lenientBindings);
+                Optional.of(PASSWORD), Optional.empty(), true, lenientBindings, CallLimits.DEFAULT, runtime);
         return new TestServer(EvaluatorServer.start(settings), dataDir);
     }
 

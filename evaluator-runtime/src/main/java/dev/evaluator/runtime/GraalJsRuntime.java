@@ -1,12 +1,18 @@
 package dev.evaluator.runtime;
 
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
@@ -24,9 +30,14 @@ import org.graalvm.polyglot.io.IOAccess;
  * The runtime on GraalJS: one shared {@link Engine}, sandboxed contexts created on it.
  * <p>
  * Polyglot contexts are used only on the runtime's own platform threads: GraalJS on virtual threads (which the
- * web server's handlers run on) is experimental on HotSpot. The pool also bounds how many parses run at once.
- * Introspection keeps one long-lived context per worker (see {@link AcornIntrospector}); syntax checks open a
- * short-lived one per call.
+ * web server's handlers run on) is experimental on HotSpot. There are two pools:
+ * <ul>
+ * <li>call workers ({@link RuntimeSettings#workers()}) with a bounded queue: a call that finds the queue full fails
+ * at once with {@code BUSY}. Each worker keeps its libraries loaded (see {@link CallRunner}).</li>
+ * <li>parse workers (one per processor) with an unbounded queue, for {@link #checkSyntax} and {@link #functions}:
+ * saving a library must neither fail with {@code BUSY} nor wait behind long calls. Introspection keeps one
+ * long-lived context per parse worker (see {@link AcornIntrospector}); syntax checks open a short-lived one.</li>
+ * </ul>
  */
 final class GraalJsRuntime implements JsRuntime {
     private static final String JS = "js";
@@ -36,16 +47,18 @@ final class GraalJsRuntime implements JsRuntime {
 
     /**
      * Parsers recurse per nesting level. acorn, being JavaScript run by GraalJS, needs far more stack per level than
-     * GraalJS's own parser: with the default 1 MB, 50 nested parentheses overflow it. The stack is reserved, not
-     * committed, until used.
+     * GraalJS's own parser: with the default 1 MB, 50 nested parentheses overflow it. Library code recurses too.
+     * The stack is reserved, not committed, until used.
      */
     private static final long WORKER_STACK_BYTES = 16L << 20;
 
     private final Engine engine;
     private final AcornIntrospector introspector;
-    private final ExecutorService workers;
+    private final CallRunner runner;
+    private final ExecutorService parsers;
+    private final ThreadPoolExecutor callers;
 
-    GraalJsRuntime() {
+    GraalJsRuntime(RuntimeSettings settings) {
         this.engine = Engine.newBuilder(JS)
                 // The service reports an interpreter-only engine itself, in one line at start-up.
                 .option("engine.WarnInterpreterOnly", "false")
@@ -54,16 +67,24 @@ final class GraalJsRuntime implements JsRuntime {
                 .build();
         try {
             this.introspector = new AcornIntrospector(engine);
+            this.runner = new CallRunner(engine, settings.contextsPerWorker());
         } catch (RuntimeException e) {
             engine.close();
             throw e;
         }
+        this.parsers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), threads("js-parse-"));
+        // Core threads only, never more: a full queue is refused (AbortPolicy) rather than run on a new thread.
+        this.callers = new ThreadPoolExecutor(settings.workers(), settings.workers(), 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(settings.queueCapacity()), threads("js-call-"));
+    }
+
+    private static ThreadFactory threads(String prefix) {
         AtomicInteger count = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), task -> {
-            Thread thread = new Thread(null, task, "js-worker-" + count.incrementAndGet(), WORKER_STACK_BYTES);
+        return task -> {
+            Thread thread = new Thread(null, task, prefix + count.incrementAndGet(), WORKER_STACK_BYTES);
             thread.setDaemon(true);
             return thread;
-        });
+        };
     }
 
     @Override
@@ -83,24 +104,56 @@ final class GraalJsRuntime implements JsRuntime {
         });
     }
 
+    @Override
+    public CallResult call(LibrarySource library, String function, String argsJson, CallLimits limits) {
+        Objects.requireNonNull(library, "library");
+        Objects.requireNonNull(function, "function");
+        Objects.requireNonNull(argsJson, "argsJson");
+        Objects.requireNonNull(limits, "limits");
+        Future<CallResult> call;
+        try {
+            call = callers.submit(() -> runner.call(library, function, argsJson, limits));
+        } catch (RejectedExecutionException e) {
+            if (callers.isShutdown()) {
+                throw new IllegalStateException("the runtime is closed", e);
+            }
+            throw new JsExecutionException(JsExecutionException.Kind.BUSY, "all " + callers.getMaximumPoolSize()
+                    + " JavaScript workers are busy and " + callers.getQueue().size()
+                    + " calls are waiting; retry later");
+        }
+        return await(call, "calling " + function + " of library " + library.name());
+    }
+
+    /** Calls waiting for a worker. */
+    int callsWaiting() {
+        return callers.getQueue().size();
+    }
+
     private <T> T onWorker(String libraryName, Callable<T> task) {
         Future<T> parse;
         try {
-            parse = workers.submit(task);
+            parse = parsers.submit(task);
         } catch (RejectedExecutionException e) {
             throw new IllegalStateException("the runtime is closed", e);
         }
+        return await(parse, "parsing library " + libraryName);
+    }
+
+    private static <T> T await(Future<T> task, String what) {
         try {
-            return parse.get();
+            return task.get();
+        } catch (CancellationException e) {
+            throw new IllegalStateException("the runtime is closed", e);
         } catch (InterruptedException e) {
-            parse.cancel(true);
+            // A running task is not interrupted: a call ends by itself within its timeout, a parse soon.
+            task.cancel(false);
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while parsing library " + libraryName, e);
+            throw new IllegalStateException("Interrupted while " + what, e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;
             }
-            throw new IllegalStateException("Parsing library " + libraryName + " failed", e.getCause());
+            throw new IllegalStateException(what + " failed", e.getCause());
         }
     }
 
@@ -110,18 +163,29 @@ final class GraalJsRuntime implements JsRuntime {
         try (Context context = sandbox(engine)) {
             context.parse(source);
         } catch (PolyglotException e) {
-            if (e.isResourceExhausted()) {
-                // The parser recurses per nesting level: absurdly nested code exhausts its stack.
-                throw new JsSyntaxException("the code is nested too deeply to parse", 1, 1);
-            }
-            if (!e.isSyntaxError()) {
-                throw e;
-            }
-            SourceSection location = e.getSourceLocation();
-            int line = location == null ? 1 : location.getStartLine();
-            int column = location == null ? 1 : location.getStartColumn();
-            throw new JsSyntaxException(describe(e.getMessage()), line, column);
+            throw syntaxError(e);
         }
+    }
+
+    /**
+     * A parse failure as a syntax error with its position.
+     *
+     * @param e what parsing threw
+     * @return the syntax error to throw
+     * @throws PolyglotException e itself, if it is neither a syntax error nor a parser out of stack
+     */
+    static JsSyntaxException syntaxError(PolyglotException e) {
+        if (e.isResourceExhausted()) {
+            // The parser recurses per nesting level: absurdly nested code exhausts its stack.
+            return new JsSyntaxException("the code is nested too deeply to parse", 1, 1);
+        }
+        if (!e.isSyntaxError()) {
+            throw e;
+        }
+        SourceSection location = e.getSourceLocation();
+        int line = location == null ? 1 : location.getStartLine();
+        int column = location == null ? 1 : location.getStartColumn();
+        return new JsSyntaxException(describe(e.getMessage()), line, column);
     }
 
     @Override
@@ -136,12 +200,32 @@ final class GraalJsRuntime implements JsRuntime {
 
     @Override
     public void close() {
-        workers.shutdownNow();
+        cancel(callers.shutdownNow());
+        cancel(parsers.shutdownNow());
+        // Cancels the calls still running: their callers get IllegalStateException.
+        runner.close();
         introspector.close();
         engine.close();
     }
 
-    /** A sandboxed context; every context on the shared engine must be built alike. */
+    /** Tasks that never started: their callers wait on them, so end them. */
+    private static void cancel(List<Runnable> neverStarted) {
+        for (Runnable task : neverStarted) {
+            if (task instanceof Future<?> future) {
+                future.cancel(false);
+            }
+        }
+    }
+
+    /**
+     * A sandboxed context; every context on the shared engine is built alike, so they share compiled code (GraalJS
+     * shares code only between contexts with compatible options) and never clash over host access.
+     * <p>
+     * Beyond denying host, I/O, threads, processes, native code and the environment: no code generation from
+     * strings ({@code eval} and every {@code Function} constructor throw {@code EvalError}), no {@code load},
+     * {@code print}, {@code Polyglot}, {@code Graal} or Java package globals, no {@code SharedArrayBuffer} (with
+     * no threads it could only block), and no built-in {@code console}: the prelude installs one that captures.
+     */
     static Context sandbox(Engine engine) {
         return Context.newBuilder(JS)
                 .engine(engine)
@@ -154,6 +238,16 @@ final class GraalJsRuntime implements JsRuntime {
                 .allowCreateProcess(false)
                 .allowNativeAccess(false)
                 .allowEnvironmentAccess(EnvironmentAccess.NONE)
+                // js.polyglot-builtin, js.java-package-globals and js.shared-array-buffer are experimental.
+                .allowExperimentalOptions(true)
+                .option("js.allow-eval", "false")
+                .option("js.load", "false")
+                .option("js.print", "false")
+                .option("js.console", "false")
+                .option("js.graal-builtin", "false")
+                .option("js.polyglot-builtin", "false")
+                .option("js.java-package-globals", "false")
+                .option("js.shared-array-buffer", "false")
                 .build();
     }
 

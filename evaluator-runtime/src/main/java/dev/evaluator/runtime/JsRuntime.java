@@ -3,17 +3,27 @@ package dev.evaluator.runtime;
 import java.util.List;
 
 /**
- * The JavaScript runtime: one shared GraalJS engine that parses, introspects and compiles library code.
- * Safe for concurrent use.
+ * The JavaScript runtime: one shared GraalJS engine that parses and introspects library code and calls its
+ * functions in a sandbox. Safe for concurrent use.
  */
 public interface JsRuntime extends AutoCloseable {
     /**
-     * Create the runtime with its shared engine.
+     * Create the runtime with its shared engine and {@link RuntimeSettings#defaults() default settings}.
      *
      * @return a new runtime; close it to release the engine
      */
     static JsRuntime create() {
-        return new GraalJsRuntime();
+        return create(RuntimeSettings.defaults());
+    }
+
+    /**
+     * Create the runtime with its shared engine.
+     *
+     * @param settings how many workers run calls, how many calls may wait, how many libraries stay loaded
+     * @return a new runtime; close it to release the engine
+     */
+    static JsRuntime create(RuntimeSettings settings) {
+        return new GraalJsRuntime(settings);
     }
 
     /**
@@ -55,6 +65,42 @@ public interface JsRuntime extends AutoCloseable {
      *                               interrupted
      */
     List<JsFunction> functions(String libraryName, String code);
+
+    /**
+     * Call a top-level function of a library with JSON arguments, in the sandbox, within limits.
+     * <p>
+     * The library's top-level code runs once per compiled instance (per worker thread and library version), not
+     * per call. Arguments and the result cross as JSON: integers stay integers, {@code NaN} and infinities become
+     * {@code null}, a Date becomes its ISO-8601 string, a BigInt beyond 2^53 becomes a string; {@code undefined}
+     * is an empty result, {@code undefined} inside an array is {@code null}; a function, a symbol or a cycle in
+     * the result is {@code UNSERIALIZABLE_RESULT} (where {@code JSON.stringify} would silently drop it).
+     * <p>
+     * The function is a top-level binding of the library ({@code function}, {@code var}, {@code let},
+     * {@code const}, or a property of {@code globalThis}) whose value is a function other than a built-in one;
+     * other functions of the library may call each other. The sandbox has no {@code eval} or {@code Function}
+     * constructor (they throw {@code EvalError}), no host access ({@code Java}, {@code Polyglot}), no {@code load},
+     * {@code print} or {@code require}, and no I/O, threads, processes or environment. {@code console.log},
+     * {@code info}, {@code warn}, {@code error} and {@code debug} are captured into the result (and the exception),
+     * within the limits, and written to the server log ({@code System.Logger} {@code dev.evaluator.udf}).
+     * <p>
+     * The call waits in a bounded queue for a worker; the timeout and the allocation budget count from when it
+     * starts running. A call stopped by a limit, or whose library failed to load, leaves no instance behind: the
+     * next call loads the library afresh.
+     *
+     * @param library  the library
+     * @param function the top-level function's name
+     * @param argsJson the arguments, a JSON array
+     * @param limits   what the call may use
+     * @return the result and the console output
+     * @throws JsExecutionException     when the call throws, exceeds a limit, cannot find the function, or no
+     *                                  worker is free ({@code BUSY})
+     * @throws JsSyntaxException        when the library's code does not parse
+     * @throws IllegalArgumentException when {@code argsJson} is not a JSON array
+     * @throws IllegalStateException    when the runtime is closed, also while the call runs, or the calling thread
+     *                                  is interrupted while the call waits or runs (the call itself is not stopped)
+     * @throws NullPointerException     when an argument is null
+     */
+    CallResult call(LibrarySource library, String function, String argsJson, CallLimits limits);
 
     /**
      * The engine's implementation name, as GraalJS reports it; {@code "Interpreted"} without the optimizing JIT.

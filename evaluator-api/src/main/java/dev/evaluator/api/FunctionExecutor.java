@@ -1,0 +1,85 @@
+package dev.evaluator.api;
+
+import dev.evaluator.runtime.CallLimits;
+import dev.evaluator.runtime.CallResult;
+import dev.evaluator.runtime.JsExecutionException;
+import dev.evaluator.runtime.JsRuntime;
+import dev.evaluator.runtime.LibrarySource;
+import dev.evaluator.store.Library;
+import dev.evaluator.store.LibraryId;
+import dev.evaluator.store.LibraryStore;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
+/**
+ * Runs library functions for the invoke endpoint and for SQL++ calls: loads the library, hands the JSON arguments
+ * to the JavaScript runtime within the server's limits, and reads the JSON result back.
+ */
+final class FunctionExecutor {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** The outcome of a call: the result (empty for {@code undefined}) and what the function logged. */
+    record Outcome(Optional<JsonNode> result, CallResult call) {
+    }
+
+    private final LibraryStore libraries;
+    private final JsRuntime runtime;
+    private final CallLimits limits;
+
+    FunctionExecutor(LibraryStore libraries, JsRuntime runtime, CallLimits limits) {
+        this.libraries = libraries;
+        this.runtime = runtime;
+        this.limits = limits;
+    }
+
+    /** The server's limits, the timeout capped by them. */
+    CallLimits limits(Optional<Duration> timeout) {
+        return timeout.filter(t -> t.compareTo(limits.timeout()) < 0).map(limits::withTimeout).orElse(limits);
+    }
+
+    /**
+     * Call a function of a library.
+     *
+     * @param caller the name the caller used, for error messages (the SQL++ function's, or {@code function})
+     * @throws ApiException           {@code library_not_found}
+     * @throws FunctionCallException when the call fails
+     */
+    Outcome call(LibraryId id, String function, List<JsonNode> args, CallLimits callLimits, String caller) {
+        Library library = libraries.find(id).orElseThrow(() -> new ApiException(ErrorCode.LIBRARY_NOT_FOUND,
+                "Library " + FunctionCatalog.describe(id) + " not found"));
+        return call(library, function, args, callLimits, caller);
+    }
+
+    /**
+     * Call a function of a library already read.
+     *
+     * @throws FunctionCallException when the call fails
+     */
+    Outcome call(Library library, String function, List<JsonNode> args, CallLimits callLimits, String caller) {
+        LibraryId id = library.id();
+        ArrayNode array = MAPPER.createArrayNode();
+        args.forEach(array::add);
+        try {
+            CallResult result = runtime.call(new LibrarySource(id.toString(), id.name(), library.code()), function,
+                    array.toString(), callLimits);
+            return new Outcome(result.json().map(FunctionExecutor::parse), result);
+        } catch (JsExecutionException e) {
+            throw new FunctionCallException(e, caller, id.name(), function);
+        }
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("The runtime returned invalid JSON", e);
+        }
+    }
+}

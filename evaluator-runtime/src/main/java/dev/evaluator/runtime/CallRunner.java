@@ -1,0 +1,375 @@
+package dev.evaluator.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.SourceSection;
+import org.graalvm.polyglot.Value;
+
+import dev.evaluator.runtime.JsExecutionException.Kind;
+
+/**
+ * Runs calls on the calling thread, in that thread's cached library contexts, under the watchdog.
+ * <p>
+ * Each thread keeps its own {@link LibraryContexts}: a context is single-threaded, and keeping it on one thread
+ * means it is never shared. The threads must be platform threads: GraalJS on virtual threads is experimental on
+ * HotSpot.
+ */
+final class CallRunner implements AutoCloseable {
+    private static final String JS = "js";
+    private static final String PRELUDE = "dev/evaluator/runtime/prelude.js";
+    private static final String STACK_OVERFLOW = "RangeError: Maximum call stack size exceeded";
+    private static final int MAX_FRAMES = 50;
+    /** A minified library is one long line: show at most this much of it around the failure. */
+    private static final int MAX_SOURCE_LINE_CHARS = 240;
+
+    private final Engine engine;
+    private final Source prelude;
+    private final OpenContexts open = new OpenContexts();
+    private final Watchdog watchdog = new Watchdog();
+    private final ThreadLocal<LibraryContexts> contexts;
+
+    /**
+     * Read the prelude; no context is opened yet.
+     *
+     * @param engine            the shared engine
+     * @param contextsPerThread libraries each thread keeps loaded
+     */
+    CallRunner(Engine engine, int contextsPerThread) {
+        this.engine = engine;
+        this.prelude = Source.newBuilder(JS, readText(PRELUDE), "evaluator-prelude.js").internal(true).buildLiteral();
+        this.contexts = ThreadLocal.withInitial(() -> new LibraryContexts(contextsPerThread));
+    }
+
+    /**
+     * Run a call on this thread. See {@link JsRuntime#call}.
+     *
+     * @throws JsExecutionException     if the call fails or is stopped
+     * @throws JsSyntaxException        if the library's code does not parse
+     * @throws IllegalArgumentException if the arguments are not a JSON array
+     * @throws IllegalStateException    if the runtime is closed, or this is a virtual thread
+     */
+    CallResult call(LibrarySource library, String function, String argsJson, CallLimits limits) {
+        if (Thread.currentThread().isVirtual()) {
+            throw new IllegalStateException("JavaScript runs on the runtime's platform threads only");
+        }
+        LibraryContexts here = contexts.get();
+        ConsoleCapture console = here.console();
+        console.begin(library.key(), function, limits);
+        long started = System.nanoTime();
+        Optional<LoadedLibrary> found = here.find(library);
+        LoadedLibrary instance = found.isPresent() ? found.get()
+                : LoadedLibrary.open(engine, prelude, open, console, library, source(library));
+        boolean loading = found.isEmpty();
+        Watchdog.Watch watch = watchdog.start(instance.context(), limits);
+        String json = null;
+        Failure failure = null;
+        try {
+            if (loading) {
+                instance.load(console.remaining());
+                here.keep(instance);
+                loading = false;
+            }
+            Optional<Value> target = instance.function(function);
+            if (target.isEmpty()) {
+                failure = new Failure(Kind.FUNCTION_NOT_FOUND, "library " + library.name()
+                        + " has no top-level function named " + function);
+            } else {
+                Value result = instance.invoke(target.get(), argsJson, console.remaining(), limits.maxResultBytes());
+                if (result.isString()) {
+                    json = result.asString();
+                } else if (!result.isNull()) {
+                    failure = crossingFailure(result);
+                }
+            }
+        } catch (PolyglotException e) {
+            failure = classify(e, instance, function, loading);
+        } catch (JsSyntaxException e) {
+            failure = Failure.internal(e);
+        } catch (IllegalStateException e) {
+            // The context was closed under the call: by the watchdog (reported below) or by closing the runtime.
+            failure = Failure.closed(e);
+        } catch (RuntimeException e) {
+            // Never leave the watch running: the watchdog would later close a context still in the cache.
+            failure = Failure.internal(e);
+        }
+        Watchdog.Stop stop = watch.finish();
+        console.end();
+        if (stop != null) {
+            here.discard(instance);
+            throw limitExceeded(stop, limits, console.lines());
+        }
+        if (failure == null && json != null && utf8Length(json, limits.maxResultBytes()) > limits.maxResultBytes()) {
+            failure = new Failure(Kind.RESULT_TOO_LARGE, "the result is larger than the limit of "
+                    + limits.maxResultBytes() + " bytes of JSON");
+        }
+        if (failure != null) {
+            if (failure.discard || loading) {
+                here.discard(instance);
+            }
+            throw failure.toException(console.lines());
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        return new CallResult(Optional.ofNullable(json), console.lines(), console.dropped(), elapsed);
+    }
+
+    @Override
+    public void close() {
+        watchdog.close();
+        open.closeAll();
+    }
+
+    private Source source(LibrarySource library) {
+        // Cached (the default): another worker, or this one after an eviction, reuses the engine's parse.
+        return Source.newBuilder(JS, library.code(), library.name() + ".js").buildLiteral();
+    }
+
+    private static Failure crossingFailure(Value result) {
+        String message = result.getMember("message").asString();
+        return switch (result.getMember("failure").asString()) {
+            case "ARGUMENTS" -> new Failure(null, message);
+            case "TOO_LARGE" -> new Failure(Kind.RESULT_TOO_LARGE, "the result is larger than the limit (" + message
+                    + " of JSON)");
+            default -> new Failure(Kind.UNSERIALIZABLE_RESULT, message);
+        };
+    }
+
+    private static Failure classify(PolyglotException e, LoadedLibrary instance, String function, boolean loading) {
+        String library = instance.library().name();
+        if (e.isCancelled()) {
+            return Failure.closed(e);
+        }
+        String message = String.valueOf(e.getMessage());
+        if (e.isResourceExhausted() && message.toLowerCase(Locale.ROOT).contains("memory")) {
+            // A single allocation too large for the heap, before the watchdog could see it.
+            return new Failure(Kind.MEMORY_LIMIT, "the call ran out of memory: " + message, Optional.empty(),
+                    Optional.empty(), Optional.empty(), Optional.empty(), true);
+        }
+        boolean overflow = e.isResourceExhausted() || e.isGuestException() && message.startsWith(STACK_OVERFLOW);
+        if (!e.isGuestException() && !e.isResourceExhausted()) {
+            return Failure.internal(new IllegalStateException("the engine failed: " + e.getMessage(), e));
+        }
+        Optional<SourceSection> at = failurePoint(e, instance);
+        Optional<String> location = at.map(section -> library + ".js:" + section.getStartLine());
+        Optional<String> sourceLine = at.map(CallRunner::sourceLine);
+        Optional<String> stack = Optional.of(stack(e)).filter(text -> !text.isEmpty());
+        String where = location.map(text -> " (" + text + ")").orElse("");
+        if (overflow) {
+            return new Failure(Kind.STACK_OVERFLOW, (loading ? "loading library " + library : function)
+                    + " recursed too deeply: " + e.getMessage() + where, Optional.empty(), sourceLine, location, stack,
+                    e.isResourceExhausted());
+        }
+        Optional<String> thrown = Optional.of(thrown(e, instance));
+        String shown = thrown.get().startsWith("\"") ? e.getMessage() : thrown.get();
+        if (loading) {
+            return new Failure(Kind.LOAD_FAILED, "library " + library + " failed to load: " + shown + where, thrown,
+                    sourceLine, location, stack, true);
+        }
+        return new Failure(Kind.THROWN, function + " threw " + shown + where, thrown, sourceLine, location, stack,
+                false);
+    }
+
+    /** The thrown value as JSON, computed by the prelude (in the context, still under the watchdog). */
+    private static String thrown(PolyglotException e, LoadedLibrary instance) {
+        Value guest = e.getGuestObject();
+        if (guest != null) {
+            try {
+                return instance.describe(guest);
+            } catch (PolyglotException | IllegalStateException describing) {
+                // A getter threw or the context is gone: the engine's message will do.
+            }
+        }
+        return jsonString(String.valueOf(e.getMessage()));
+    }
+
+    private static String jsonString(String text) {
+        StringBuilder json = new StringBuilder(text.length() + 2).append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                case '\n' -> json.append("\\n");
+                case '\r' -> json.append("\\r");
+                case '\t' -> json.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        json.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        json.append(c);
+                    }
+                }
+            }
+        }
+        return json.append('"').toString();
+    }
+
+    /** Where in the library it failed: the engine's location if it is in the library, else its innermost frame. */
+    private static Optional<SourceSection> failurePoint(PolyglotException e, LoadedLibrary instance) {
+        String name = instance.library().name() + ".js";
+        SourceSection at = e.getSourceLocation();
+        if (inLibrary(at, name)) {
+            return Optional.of(at);
+        }
+        for (PolyglotException.StackFrame frame : e.getPolyglotStackTrace()) {
+            if (frame.isGuestFrame() && inLibrary(frame.getSourceLocation(), name)) {
+                return Optional.of(frame.getSourceLocation());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean inLibrary(SourceSection section, String name) {
+        return section != null && section.isAvailable() && !section.getSource().isInternal()
+                && section.getSource().getName().equals(name);
+    }
+
+    private static String sourceLine(SourceSection section) {
+        String line = section.getSource().getCharacters(section.getStartLine()).toString().strip();
+        if (line.length() <= MAX_SOURCE_LINE_CHARS) {
+            return line;
+        }
+        // Keep a window around the failing expression of a very long line.
+        String full = section.getSource().getCharacters(section.getStartLine()).toString();
+        int column = section.getStartColumn() - 1;
+        int from = Math.max(0, Math.min(column - MAX_SOURCE_LINE_CHARS / 2, full.length() - MAX_SOURCE_LINE_CHARS));
+        int to = Math.min(full.length(), from + MAX_SOURCE_LINE_CHARS);
+        return (from > 0 ? "…" : "") + full.substring(from, to).strip() + (to < full.length() ? "…" : "");
+    }
+
+    /** The guest frames, innermost first, as {@code at fn (lib.js:line:column)}; the prelude's are left out. */
+    private static String stack(PolyglotException e) {
+        StringBuilder text = new StringBuilder();
+        int frames = 0;
+        int more = 0;
+        for (PolyglotException.StackFrame frame : e.getPolyglotStackTrace()) {
+            if (!frame.isGuestFrame()) {
+                continue;
+            }
+            SourceSection at = frame.getSourceLocation();
+            if (at != null && at.getSource().isInternal()) {
+                continue;
+            }
+            String name = frame.getRootName();
+            boolean anonymous = name == null || name.isEmpty() || name.startsWith(":");
+            if (at == null && anonymous) {
+                continue;
+            }
+            if (frames == MAX_FRAMES) {
+                more++;
+                continue;
+            }
+            if (frames++ > 0) {
+                text.append('\n');
+            }
+            // A built-in, or a call the engine has no position for (a direct eval), has no location.
+            String position = at == null ? null
+                    : at.getSource().getName() + ":" + at.getStartLine() + ":" + at.getStartColumn();
+            text.append("at ").append(anonymous ? position : position == null ? name : name + " (" + position + ")");
+        }
+        if (more > 0) {
+            text.append("\n... ").append(more).append(" more");
+        }
+        return text.toString();
+    }
+
+    private static JsExecutionException limitExceeded(Watchdog.Stop stop, CallLimits limits,
+                                                      List<CallResult.LogLine> logs) {
+        return switch (stop) {
+            case TIMEOUT -> new JsExecutionException(Kind.TIMEOUT, "the call ran longer than its limit of "
+                    + duration(limits.timeout()) + " and was stopped", Optional.empty(), Optional.empty(),
+                    Optional.empty(), Optional.empty(), logs);
+            case MEMORY_LIMIT -> new JsExecutionException(Kind.MEMORY_LIMIT, "the call allocated more than "
+                    + bytes(limits.maxAllocatedBytes()) + " and was stopped", Optional.empty(), Optional.empty(),
+                    Optional.empty(), Optional.empty(), logs);
+        };
+    }
+
+    private static String duration(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+    }
+
+    private static String bytes(long bytes) {
+        return bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " bytes";
+    }
+
+    /** The UTF-8 length of text, counted only as far as needed to know whether it exceeds max. */
+    private static long utf8Length(String text, int max) {
+        if ((long) text.length() * 3 <= max) {
+            return text.length();
+        }
+        long length = 0;
+        for (int i = 0; i < text.length() && length <= max; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                length++;
+            } else if (c < 0x800) {
+                length += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                length += 4;
+                i++;
+            } else {
+                length += 3;
+            }
+        }
+        return length;
+    }
+
+    private static String readText(String resource) {
+        try (InputStream in = CallRunner.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " is not on the class path");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+    }
+
+    /**
+     * Why a call failed, before the console lines are final. A null kind is a caller error (bad arguments).
+     */
+    private record Failure(Kind kind, String message, Optional<String> thrown, Optional<String> sourceLine,
+                           Optional<String> location, Optional<String> stack, boolean discard,
+                           RuntimeException other) {
+        Failure(Kind kind, String message) {
+            this(kind, message, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false);
+        }
+
+        Failure(Kind kind, String message, Optional<String> thrown, Optional<String> sourceLine,
+                Optional<String> location, Optional<String> stack, boolean discard) {
+            this(kind, message, thrown, sourceLine, location, stack, discard, null);
+        }
+
+        static Failure closed(RuntimeException cause) {
+            return internal(new IllegalStateException("the runtime is closed", cause));
+        }
+
+        /** Not the call's fault, or not a JsExecutionException: thrown as it is, and the context dropped. */
+        static Failure internal(RuntimeException e) {
+            return new Failure(null, null, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), true,
+                    e);
+        }
+
+        RuntimeException toException(List<CallResult.LogLine> logs) {
+            if (other != null) {
+                return other;
+            }
+            if (kind == null) {
+                return new IllegalArgumentException(message);
+            }
+            return new JsExecutionException(kind, message, thrown, sourceLine, location, stack, logs);
+        }
+    }
+}

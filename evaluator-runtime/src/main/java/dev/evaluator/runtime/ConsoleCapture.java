@@ -1,0 +1,100 @@
+package dev.evaluator.runtime;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.proxy.ProxyExecutable;
+
+/**
+ * The console of one worker thread's contexts: the prelude's {@code console} methods call it with a level and the
+ * formatted line (null for a line beyond the call's budget, which is only counted). Lines are kept for the current
+ * call, up to its limits, and written to the server log as they come, tagged with the library and function.
+ * <p>
+ * Used by one thread only: a worker's contexts all run on that worker.
+ */
+final class ConsoleCapture implements ProxyExecutable {
+    private static final System.Logger LOG = System.getLogger("dev.evaluator.udf");
+
+    private String libraryKey = "";
+    private String function = "";
+    private int maxLines;
+    private int maxChars = 1;
+    private List<CallResult.LogLine> lines = List.of();
+    private int dropped;
+
+    /**
+     * Start capturing a call's lines, forgetting the previous call's.
+     *
+     * @param libraryKey the library's key, for the server log
+     * @param function   the function called, for the server log
+     * @param limits     the call's bounds on lines and their length
+     */
+    void begin(String libraryKey, String function, CallLimits limits) {
+        this.libraryKey = libraryKey;
+        this.function = function;
+        this.maxLines = limits.maxLogLines();
+        this.maxChars = limits.maxLogLineChars();
+        this.lines = List.of();
+        this.dropped = 0;
+    }
+
+    /** Lines the call may still log. */
+    int remaining() {
+        return maxLines - lines.size();
+    }
+
+    /** The lines kept so far. */
+    List<CallResult.LogLine> lines() {
+        return lines;
+    }
+
+    /** Lines dropped so far. */
+    int dropped() {
+        return dropped;
+    }
+
+    /** Note in the server log how many lines the call dropped, if any. */
+    void end() {
+        if (dropped > 0 && LOG.isLoggable(Level.INFO)) {
+            LOG.log(Level.INFO, "[{0}] {1}: {2} more console line(s) dropped", libraryKey, function, dropped);
+        }
+    }
+
+    @Override
+    public Object execute(Value... arguments) {
+        String level = arguments[0].asString();
+        if (arguments[1].isNull() || lines.size() >= maxLines) {
+            dropped++;
+            return null;
+        }
+        String message = cut(arguments[1].asString());
+        if (lines.isEmpty()) {
+            lines = new ArrayList<>();
+        }
+        lines.add(new CallResult.LogLine(level, message));
+        Level serverLevel = switch (level) {
+            case "error" -> Level.ERROR;
+            case "warn" -> Level.WARNING;
+            case "debug" -> Level.DEBUG;
+            default -> Level.INFO;
+        };
+        if (LOG.isLoggable(serverLevel)) {
+            LOG.log(serverLevel, "[{0}] {1}: {2}", libraryKey, function, message);
+        }
+        return null;
+    }
+
+    private String cut(String message) {
+        if (message.length() <= maxChars) {
+            return message;
+        }
+        int end = maxChars;
+        // Never keep half of a surrogate pair.
+        if (Character.isHighSurrogate(message.charAt(end - 1))) {
+            end--;
+        }
+        return message.substring(0, end);
+    }
+}
