@@ -58,6 +58,15 @@ final class Credentials implements SecureUserStore {
         return Optional.of(new Candidate(login, stored));
     }
 
+    /**
+     * The user, when this name and password were verified recently and the user is unchanged since: the fast path
+     * that skips the security provider. Empty means "check the slow way", never "wrong password".
+     */
+    Optional<dev.evaluator.store.User> recentlyVerified(String login, char[] password) {
+        return users.find(login)
+                .filter(user -> verified.getIfPresent(cacheKey(login, user.passwordHash(), password)) != null);
+    }
+
     private boolean check(String login, Optional<dev.evaluator.store.User> stored, char[] password) {
         if (stored.isEmpty()) {
             hasher.verify(password, unknownUserHash);
