@@ -35,6 +35,17 @@ final class AccessPolicy {
         Rule(String path, Map<Method, Function<ServerRequest, Permission>> methods) {
             this(path, methods, PathMatchers.create(path));
         }
+
+        /** A cheap test that rules most paths out before the pattern is tried (this runs on every request). */
+        boolean mayMatch(String path) {
+            int brace = this.path.indexOf('{');
+            return path.startsWith(brace < 0 ? this.path : this.path.substring(0, brace))
+                    && segments(path) == segments(this.path);
+        }
+
+        private static long segments(String path) {
+            return path.chars().filter(c -> c == '/').count();
+        }
     }
 
     private static final Function<ServerRequest, Permission> READ_LIBRARY =
@@ -78,7 +89,7 @@ final class AccessPolicy {
         String path = normalize(req.path().absolute().path());
         UriPath uriPath = UriPath.create(path);
         for (Rule rule : RULES) {
-            if (rule.matcher().match(uriPath).accepted()) {
+            if (rule.mayMatch(path) && rule.matcher().match(uriPath).accepted()) {
                 Function<ServerRequest, Permission> permission = rule.methods().get(req.prologue().method());
                 return permission == null ? Permission.AUTHENTICATED : permission.apply(req);
             }
