@@ -26,7 +26,7 @@ import io.helidon.security.providers.httpauth.SecureUserStore;
  * a changed password or a deleted user can never hit an old entry, and the cache holds no password.
  * Unknown users cost the same KDF as known ones, so response time does not tell which names exist.
  */
-final class Credentials implements SecureUserStore {
+final class Credentials implements PasswordCheck {
     private static final String HMAC = "HmacSHA256";
     private static final Duration CACHE_TTL = Duration.ofMinutes(5);
     private static final int CACHE_SIZE = 10_000;
@@ -58,11 +58,8 @@ final class Credentials implements SecureUserStore {
         return Optional.of(new Candidate(login, stored));
     }
 
-    /**
-     * The user, when this name and password were verified recently and the user is unchanged since: the fast path
-     * that skips the security provider. Empty means "check the slow way", never "wrong password".
-     */
-    Optional<dev.evaluator.store.User> recentlyVerified(String login, char[] password) {
+    @Override
+    public Optional<dev.evaluator.store.User> recentlyVerified(String login, char[] password) {
         return users.find(login)
                 .filter(user -> verified.getIfPresent(cacheKey(login, user.passwordHash(), password)) != null);
     }

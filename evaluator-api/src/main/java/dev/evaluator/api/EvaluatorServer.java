@@ -16,7 +16,6 @@ import java.util.function.Consumer;
 
 import io.helidon.common.tls.Tls;
 import io.helidon.openapi.OpenApiFeature;
-import io.helidon.security.providers.httpauth.SecureUserStore;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
@@ -63,7 +62,7 @@ final class EvaluatorServer implements AutoCloseable {
      * @param credentials makes the password check from the user store and the hasher
      */
     static EvaluatorServer start(ServerSettings settings,
-                                 BiFunction<UserStore, PasswordHasher, SecureUserStore> credentials) {
+                                 BiFunction<UserStore, PasswordHasher, PasswordCheck> credentials) {
         Optional<Tls> tls = settings.tls().map(TlsSettings::load);
         if (settings.httpEnabled()) {
             checkAddressFree(settings.host(), settings.port(), "--port");

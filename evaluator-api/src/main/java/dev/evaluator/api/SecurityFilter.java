@@ -19,7 +19,6 @@ import io.helidon.security.SecurityContext;
 import io.helidon.security.SecurityEnvironment;
 import io.helidon.security.Subject;
 import io.helidon.security.providers.httpauth.HttpBasicAuthProvider;
-import io.helidon.security.providers.httpauth.SecureUserStore;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -41,13 +40,13 @@ final class SecurityFilter implements Filter {
     /** Role texts parsed once: stored roles are few and parsing them is not free. */
     private final Cache<String, Role> parsedRoles = Caffeine.newBuilder().maximumSize(10_000).build();
     /**
-     * Recently verified credentials skip the provider (its per-request context, audit and subject cost more than
-     * the rest of a small request); null when the password check is not ours (benchmark baselines).
+     * Recently verified credentials skip the provider: its per-request context, audit and subject cost more than
+     * the rest of a small request.
      */
-    private final Credentials fastPath;
+    private final PasswordCheck credentials;
 
-    SecurityFilter(SecureUserStore credentials, LoginThrottle throttle) {
-        this.fastPath = credentials instanceof Credentials ours ? ours : null;
+    SecurityFilter(PasswordCheck credentials, LoginThrottle throttle) {
+        this.credentials = credentials;
         this.security = Security.builder()
                 .addProvider(HttpBasicAuthProvider.builder().realm(REALM).userStore(credentials).build())
                 .build();
@@ -81,12 +80,10 @@ final class SecurityFilter implements Filter {
                     ApiException.details("retryAfterSeconds", seconds), Map.of("Retry-After", String.valueOf(seconds)));
         }
 
-        if (fastPath != null) {
-            Optional<dev.evaluator.store.User> known = fastPath.recentlyVerified(login, basic.password());
-            if (known.isPresent()) {
-                throttle.succeeded(login, address);
-                return new Caller(login, roles(login, known.get().roles()));
-            }
+        Optional<dev.evaluator.store.User> known = credentials.recentlyVerified(login, basic.password());
+        if (known.isPresent()) {
+            throttle.succeeded(login, address);
+            return new Caller(login, roles(login, known.get().roles()));
         }
 
         SecurityEnvironment env = SecurityEnvironment.builder()
