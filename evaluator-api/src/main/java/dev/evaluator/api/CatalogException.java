@@ -17,8 +17,6 @@ final class CatalogException extends RuntimeException {
         BINDING_BROKEN,
         /** CREATE FUNCTION without OR REPLACE on an existing name. */
         FUNCTION_EXISTS,
-        /** DROP FUNCTION (or a call) on a missing function. */
-        FUNCTION_NOT_FOUND,
         /** CREATE FUNCTION pointing at a missing library. */
         LIBRARY_NOT_FOUND,
         /** CREATE FUNCTION pointing at a JavaScript function the library does not define. */

@@ -120,7 +120,6 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
                 case LIBRARY_IN_USE -> ErrorCode.LIBRARY_IN_USE;
                 case BINDING_BROKEN -> ErrorCode.BINDING_BROKEN;
                 case FUNCTION_EXISTS -> ErrorCode.FUNCTION_EXISTS;
-                case FUNCTION_NOT_FOUND -> ErrorCode.FUNCTION_NOT_FOUND;
                 case LIBRARY_NOT_FOUND -> ErrorCode.LIBRARY_NOT_FOUND;
                 case OBJECT_NOT_FOUND, PARAMETER_MISMATCH -> ErrorCode.INVALID_BINDING;
             }, e.getMessage(), ApiException.details("functions", e.functions()), Map.of());

@@ -92,7 +92,6 @@ final class StatementRunner {
                 case LIBRARY_NOT_FOUND -> QueryException.LIBRARY_NOT_FOUND;
                 case OBJECT_NOT_FOUND -> QueryException.OBJECT_NOT_FOUND;
                 case PARAMETER_MISMATCH -> QueryException.PARAMETER_MISMATCH;
-                case FUNCTION_NOT_FOUND -> QueryException.FUNCTION_NOT_FOUND;
                 case LIBRARY_IN_USE, BINDING_BROKEN -> QueryException.INTERNAL;
             }, e.getMessage());
         }
