@@ -25,8 +25,17 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 final class FunctionExecutor {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** The outcome of a call: the result (empty for {@code undefined}) and what the function logged. */
-    record Outcome(Optional<JsonNode> result, CallResult call) {
+    /** The outcome of a call: the result and what the function logged. */
+    record Outcome(CallResult call) {
+        /** The result as the runtime wrote it, JSON text; empty for {@code undefined}. */
+        Optional<String> json() {
+            return call.json();
+        }
+
+        /** The result read as JSON; empty for {@code undefined}. */
+        Optional<JsonNode> result() {
+            return call.json().map(FunctionExecutor::parse);
+        }
     }
 
     private final LibraryStore libraries;
@@ -63,13 +72,22 @@ final class FunctionExecutor {
      * @throws FunctionCallException when the call fails
      */
     Outcome call(Library library, String function, List<JsonNode> args, CallLimits callLimits, String caller) {
-        LibraryId id = library.id();
         ArrayNode array = MAPPER.createArrayNode();
         args.forEach(array::add);
+        return call(library, function, array.toString(), callLimits, caller);
+    }
+
+    /**
+     * Call a function of a library already read, with its arguments as JSON text.
+     *
+     * @param argsJson the arguments, a JSON array
+     * @throws FunctionCallException when the call fails
+     */
+    Outcome call(Library library, String function, String argsJson, CallLimits callLimits, String caller) {
+        LibraryId id = library.id();
         try {
-            CallResult result = runtime.call(new LibrarySource(id.toString(), id.name(), library.code()), function,
-                    array.toString(), callLimits);
-            return new Outcome(result.json().map(FunctionExecutor::parse), result);
+            return new Outcome(runtime.call(new LibrarySource(id.toString(), id.name(), library.code()), function,
+                    argsJson, callLimits));
         } catch (JsExecutionException e) {
             throw new FunctionCallException(e, caller, id.name(), function);
         }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Running functions over HTTP: the invoke endpoint, EXECUTE FUNCTION and function calls in SELECT, with JSON
@@ -40,7 +41,10 @@ class ExecutionIT {
                   throw new Error("bad input " + y);
                 }
                 function slow() { while (true) {} }
-                function viaHelper(a) { return add(a, a); }""").post(LIBS + "/math").then().statusCode(200);
+                function viaHelper(a) { return add(a, a); }
+                function numbers(x) {
+                  return {echo: x, i: 1, d: 0.1 + 0.2, big: 2n ** 60n, nan: NaN, at: new Date(0), list: [undefined]};
+                }""").post(LIBS + "/math").then().statusCode(200);
         server.admin().body("function f2c(f) { return (5/9)*(f-32); }")
                 .post(LIBS + "/science?bucket=travel-sample&scope=inventory").then().statusCode(200);
         FunctionsIT.query(server.admin(), "CREATE FUNCTION add(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"", null)
@@ -74,6 +78,18 @@ class ExecutionIT {
                 .body("result", equalTo(42));
         invoke(server.admin(), "/science/functions/f2c/invoke?bucket=travel-sample&scope=inventory",
                 "{\"args\":[212]}").then().statusCode(200).body("result", equalTo(100));
+    }
+
+    /** The exact text, not a parsed reading: an integer must not come back as 1.0, a double keeps 17 digits. */
+    @Test
+    void invoke_valuesCrossAsExactJson() {
+        String body = invoke(server.admin(), "/math/functions/numbers/invoke",
+                "{\"args\":[{\"n\":12345678901234567,\"f\":2.5e-7,\"s\":\"a\\tb\"}]}")
+                .then().statusCode(200).extract().asString();
+
+        assertTrue(body.startsWith("{\"result\":{\"echo\":{\"n\":12345678901234568,\"f\":2.5e-7,\"s\":\"a\\tb\"},"
+                + "\"i\":1,\"d\":0.30000000000000004,\"big\":\"1152921504606846976\",\"nan\":null,"
+                + "\"at\":\"1970-01-01T00:00:00.000Z\",\"list\":[null]},\"elapsed\":\""), body);
     }
 
     @Test

@@ -18,11 +18,11 @@ import org.graalvm.polyglot.Value;
 import dev.evaluator.runtime.JsExecutionException.Kind;
 
 /**
- * Runs calls on the calling thread, in that thread's cached library contexts, under the watchdog.
+ * Runs calls on the calling thread, in the library contexts of the execution slot it holds, under the watchdog.
  * <p>
- * Each thread keeps its own {@link LibraryContexts}: a context is single-threaded, and keeping it on one thread
- * means it is never shared. The threads must be platform threads: GraalJS on virtual threads is experimental on
- * HotSpot.
+ * A context is single-threaded: it may move from thread to thread between calls, but only the thread holding its
+ * slot ({@link LibraryContexts}) uses it. The threads must be platform threads: GraalJS does not support virtual
+ * threads (oracle/graal#7520).
  */
 final class CallRunner implements AutoCloseable {
     private static final String JS = "js";
@@ -36,33 +36,31 @@ final class CallRunner implements AutoCloseable {
     private final Source prelude;
     private final OpenContexts open = new OpenContexts();
     private final Watchdog watchdog = new Watchdog();
-    private final ThreadLocal<LibraryContexts> contexts;
 
     /**
      * Read the prelude; no context is opened yet.
      *
-     * @param engine            the shared engine
-     * @param contextsPerThread libraries each thread keeps loaded
+     * @param engine the shared engine
      */
-    CallRunner(Engine engine, int contextsPerThread) {
+    CallRunner(Engine engine) {
         this.engine = engine;
         this.prelude = Source.newBuilder(JS, readText(PRELUDE), "evaluator-prelude.js").internal(true).buildLiteral();
-        this.contexts = ThreadLocal.withInitial(() -> new LibraryContexts(contextsPerThread));
     }
 
     /**
-     * Run a call on this thread. See {@link JsRuntime#call}.
+     * Run a call on this thread, in a slot's contexts. See {@link JsRuntime#call}.
      *
+     * @param here the slot this thread holds for the whole call: no other thread uses it meanwhile
      * @throws JsExecutionException     if the call fails or is stopped
      * @throws JsSyntaxException        if the library's code does not parse
      * @throws IllegalArgumentException if the arguments are not a JSON array
      * @throws IllegalStateException    if the runtime is closed, or this is a virtual thread
      */
-    CallResult call(LibrarySource library, String function, String argsJson, CallLimits limits) {
+    CallResult call(LibraryContexts here, LibrarySource library, String function, String argsJson,
+                    CallLimits limits) {
         if (Thread.currentThread().isVirtual()) {
-            throw new IllegalStateException("JavaScript runs on the runtime's platform threads only");
+            throw new IllegalStateException("JavaScript runs on platform threads only");
         }
-        LibraryContexts here = contexts.get();
         ConsoleCapture console = here.console();
         console.begin(library.key(), function, limits);
         long started = System.nanoTime();

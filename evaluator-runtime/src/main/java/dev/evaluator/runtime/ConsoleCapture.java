@@ -8,11 +8,12 @@ import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyExecutable;
 
 /**
- * The console of one worker thread's contexts: the prelude's {@code console} methods call it with a level and the
+ * The console of one execution slot's contexts: the prelude's {@code console} methods call it with a level and the
  * formatted line (null for a line beyond the call's budget, which is only counted). Lines are kept for the current
  * call, up to its limits, and written to the server log as they come, tagged with the library and function.
  * <p>
- * Used by one thread only: a worker's contexts all run on that worker.
+ * Used by one thread at a time, the one holding the slot (handing a slot over through its queue publishes its
+ * state to the next holder).
  */
 final class ConsoleCapture implements ProxyExecutable {
     private static final System.Logger LOG = System.getLogger("dev.evaluator.udf");

@@ -3,6 +3,7 @@ package dev.evaluator.runtime;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -29,11 +30,16 @@ import org.graalvm.polyglot.io.IOAccess;
 /**
  * The runtime on GraalJS: one shared {@link Engine}, sandboxed contexts created on it.
  * <p>
- * Polyglot contexts are used only on the runtime's own platform threads: GraalJS on virtual threads (which the
- * web server's handlers run on) is experimental on HotSpot. There are two pools:
+ * Calls run in execution slots ({@link RuntimeSettings#workers()} of them), each with its own loaded libraries (see
+ * {@link LibraryContexts}): a slot is held by one thread for a whole call, so at most that many calls run at once.
+ * Polyglot contexts are used only on platform threads: GraalJS does not support virtual threads, which the web
+ * server's handlers run on (oracle/graal#7520). So:
  * <ul>
- * <li>call workers ({@link RuntimeSettings#workers()}) with a bounded queue: a call that finds the queue full fails
- * at once with {@code BUSY}. Each worker keeps its libraries loaded (see {@link CallRunner}).</li>
+ * <li>a call from a platform thread (an embedder calling in process) runs on that thread when a slot is free, with
+ * no hand-off; otherwise it is queued like any other call;</li>
+ * <li>other calls go to the call workers (as many as slots) through a bounded queue: a call that finds the queue
+ * full fails at once with {@code BUSY}. A worker takes a free slot for each call, waiting for one while
+ * in-process callers hold them all.</li>
  * <li>parse workers (one per processor) with an unbounded queue, for {@link #checkSyntax} and {@link #functions}:
  * saving a library must neither fail with {@code BUSY} nor wait behind long calls. Introspection keeps one
  * long-lived context per parse worker (see {@link AcornIntrospector}); syntax checks open a short-lived one.</li>
@@ -57,6 +63,9 @@ final class GraalJsRuntime implements JsRuntime {
     private final CallRunner runner;
     private final ExecutorService parsers;
     private final ThreadPoolExecutor callers;
+    private final BlockingQueue<LibraryContexts> slots;
+    private final AtomicInteger waitingForSlot = new AtomicInteger();
+    private volatile boolean closed;
 
     GraalJsRuntime(RuntimeSettings settings) {
         this.engine = Engine.newBuilder(JS)
@@ -67,7 +76,7 @@ final class GraalJsRuntime implements JsRuntime {
                 .build();
         try {
             this.introspector = new AcornIntrospector(engine);
-            this.runner = new CallRunner(engine, settings.contextsPerWorker());
+            this.runner = new CallRunner(engine);
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -76,6 +85,10 @@ final class GraalJsRuntime implements JsRuntime {
         // Core threads only, never more: a full queue is refused (AbortPolicy) rather than run on a new thread.
         this.callers = new ThreadPoolExecutor(settings.workers(), settings.workers(), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(settings.queueCapacity()), threads("js-call-"));
+        this.slots = new ArrayBlockingQueue<>(settings.workers());
+        for (int i = 0; i < settings.workers(); i++) {
+            slots.add(new LibraryContexts(settings.contextsPerWorker()));
+        }
     }
 
     private static ThreadFactory threads(String prefix) {
@@ -110,9 +123,22 @@ final class GraalJsRuntime implements JsRuntime {
         Objects.requireNonNull(function, "function");
         Objects.requireNonNull(argsJson, "argsJson");
         Objects.requireNonNull(limits, "limits");
+        if (closed) {
+            throw new IllegalStateException("the runtime is closed");
+        }
+        if (!Thread.currentThread().isVirtual()) {
+            LibraryContexts slot = slots.poll();
+            if (slot != null) {
+                try {
+                    return runner.call(slot, library, function, argsJson, limits);
+                } finally {
+                    slots.add(slot);
+                }
+            }
+        }
         Future<CallResult> call;
         try {
-            call = callers.submit(() -> runner.call(library, function, argsJson, limits));
+            call = callers.submit(() -> inSlot(library, function, argsJson, limits));
         } catch (RejectedExecutionException e) {
             if (callers.isShutdown()) {
                 throw new IllegalStateException("the runtime is closed", e);
@@ -124,9 +150,31 @@ final class GraalJsRuntime implements JsRuntime {
         return await(call, "calling " + function + " of library " + library.name());
     }
 
-    /** Calls waiting for a worker. */
+    /** A worker's part of a call: wait for a free slot (one held by a platform caller frees soon), then run. */
+    private CallResult inSlot(LibrarySource library, String function, String argsJson, CallLimits limits) {
+        LibraryContexts slot = slots.poll();
+        if (slot == null) {
+            waitingForSlot.incrementAndGet();
+            try {
+                slot = slots.take();
+            } catch (InterruptedException e) {
+                // Only closing the runtime interrupts a worker.
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("the runtime is closed", e);
+            } finally {
+                waitingForSlot.decrementAndGet();
+            }
+        }
+        try {
+            return runner.call(slot, library, function, argsJson, limits);
+        } finally {
+            slots.add(slot);
+        }
+    }
+
+    /** Calls waiting: for a worker, or on a worker for a slot that in-process callers hold. */
     int callsWaiting() {
-        return callers.getQueue().size();
+        return callers.getQueue().size() + waitingForSlot.get();
     }
 
     private <T> T onWorker(String libraryName, Callable<T> task) {
@@ -200,6 +248,7 @@ final class GraalJsRuntime implements JsRuntime {
 
     @Override
     public void close() {
+        closed = true;
         cancel(callers.shutdownNow());
         cancel(parsers.shutdownNow());
         // Cancels the calls still running: their callers get IllegalStateException.

@@ -69,7 +69,7 @@ public interface JsRuntime extends AutoCloseable {
     /**
      * Call a top-level function of a library with JSON arguments, in the sandbox, within limits.
      * <p>
-     * The library's top-level code runs once per compiled instance (per worker thread and library version), not
+     * The library's top-level code runs once per compiled instance (per execution slot and library version), not
      * per call. Arguments and the result cross as JSON: integers stay integers, {@code NaN} and infinities become
      * {@code null}, a Date becomes its ISO-8601 string, a BigInt beyond 2^53 becomes a string; {@code undefined}
      * is an empty result, {@code undefined} inside an array is {@code null}; a function, a symbol or a cycle in
@@ -83,8 +83,9 @@ public interface JsRuntime extends AutoCloseable {
      * {@code info}, {@code warn}, {@code error} and {@code debug} are captured into the result (and the exception),
      * within the limits, and written to the server log ({@code System.Logger} {@code dev.evaluator.udf}).
      * <p>
-     * The call waits in a bounded queue for a worker; the timeout and the allocation budget count from when it
-     * starts running. A call stopped by a limit, or whose library failed to load, leaves no instance behind: the
+     * A call from a platform thread runs on that thread when an execution slot is free; otherwise, and always from
+     * a virtual thread, it waits in a bounded queue for a worker. The timeout and the allocation budget count from
+     * when it starts running. A call stopped by a limit, or whose library failed to load, leaves no instance behind: the
      * next call loads the library afresh.
      *
      * @param library  the library

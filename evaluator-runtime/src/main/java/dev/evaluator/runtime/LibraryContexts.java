@@ -5,8 +5,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The libraries loaded on one worker thread, by key, least recently used first. Beyond its capacity, the least
- * recently used library's context is closed. Used by its thread only.
+ * An execution slot: the libraries loaded in it, by key, least recently used first, and the console its contexts
+ * log to. Beyond its capacity, the least recently used library's context is closed. Used by one thread at a time,
+ * the one holding the slot.
  */
 final class LibraryContexts {
     private final ConsoleCapture console = new ConsoleCapture();
@@ -27,7 +28,7 @@ final class LibraryContexts {
         };
     }
 
-    /** The console all of this thread's contexts log to. */
+    /** The console all of this slot's contexts log to. */
     ConsoleCapture console() {
         return console;
     }

@@ -11,7 +11,7 @@ import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 
 /**
- * One library in its own context on one worker thread: the prelude ran at once, the library's top-level code runs
+ * One library in its own context in one execution slot: the prelude ran at once, the library's top-level code runs
  * once in {@link #load(int)}, then any number of calls follow.
  */
 final class LoadedLibrary {

@@ -3,9 +3,11 @@ package dev.evaluator.runtime;
 /**
  * How the runtime runs calls.
  *
- * @param workers           platform threads that run calls, each with its own library contexts
+ * @param workers           execution slots, each with its own library contexts: calls that may run at once, and
+ *                          the platform threads that run calls for virtual-thread callers
  * @param queueCapacity     calls that may wait for a free worker; a call beyond them fails at once with
- *                          {@link JsExecutionException.Kind#BUSY}
+ *                          {@link JsExecutionException.Kind#BUSY} (while in-process callers hold slots, the
+ *                          workers waiting for those slots hold one waiting call each besides)
  * @param contextsPerWorker libraries each worker keeps loaded; beyond it the least recently used one is closed
  */
 public record RuntimeSettings(int workers, int queueCapacity, int contextsPerWorker) {

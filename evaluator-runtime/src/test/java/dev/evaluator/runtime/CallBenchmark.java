@@ -3,10 +3,11 @@ package dev.evaluator.runtime;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
-import org.graalvm.polyglot.Engine;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,8 +22,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What a call costs in process: {@code add(a, b)} warm, on the calling thread and through the worker pool, the
- * pool's handoff alone, and the first call of a library of 100 KB that no worker has loaded yet.
+ * What a call costs in process: {@code add(a, b)} warm, from a platform thread (it runs on that thread) and from a
+ * virtual thread (handed to a worker, as the web server's handlers are), a thread pool's hand-off alone, and the
+ * first call of a library of 100 KB that no slot has loaded yet.
  * <p>
  * Run (from the repository root; the forked JVM inherits the JIT flags):
  * <pre>
@@ -44,20 +46,18 @@ public class CallBenchmark {
     private static final CallLimits LIMITS = CallLimits.DEFAULT.withTimeout(Duration.ofSeconds(10));
     private static final int LIBRARY_CHARS = 100_000;
 
-    /** A runtime, and a runner with its own engine used on the benchmark's (platform) thread. */
+    /** A runtime, a virtual thread executor to call it from, and a one-thread pool to measure a hand-off. */
     @State(Scope.Benchmark)
     public static class Runtimes {
         JsRuntime runtime;
-        Engine engine;
-        CallRunner runner;
+        ExecutorService virtual;
         ThreadPoolExecutor oneThread;
         LibrarySource add = new LibrarySource("bench/add", "add", ADD);
 
         @Setup
         public void open() {
             runtime = JsRuntime.create();
-            engine = Engine.newBuilder("js").option("engine.WarnInterpreterOnly", "false").build();
-            runner = new CallRunner(engine, 64);
+            virtual = Executors.newVirtualThreadPerTaskExecutor();
             // Like the call workers' pool: the cost of handing a task to a thread and waiting for its result.
             oneThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(64));
         }
@@ -65,8 +65,7 @@ public class CallBenchmark {
         @TearDown
         public void close() {
             oneThread.shutdownNow();
-            runner.close();
-            engine.close();
+            virtual.shutdownNow();
             runtime.close();
         }
     }
@@ -96,13 +95,13 @@ public class CallBenchmark {
     }
 
     @Benchmark
-    public CallResult addOnTheCallingThread(Runtimes state) {
-        return state.runner.call(state.add, "add", "[1, 2]", LIMITS);
+    public CallResult addFromAPlatformThread(Runtimes state) {
+        return state.runtime.call(state.add, "add", "[1, 2]", LIMITS);
     }
 
     @Benchmark
-    public CallResult addThroughTheWorkerPool(Runtimes state) {
-        return state.runtime.call(state.add, "add", "[1, 2]", LIMITS);
+    public CallResult addFromAVirtualThread(Runtimes state) throws ExecutionException, InterruptedException {
+        return state.virtual.submit(() -> state.runtime.call(state.add, "add", "[1, 2]", LIMITS)).get();
     }
 
     @Benchmark

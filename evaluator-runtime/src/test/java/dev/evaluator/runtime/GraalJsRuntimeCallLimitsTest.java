@@ -223,8 +223,9 @@ class GraalJsRuntimeCallLimitsTest {
 
     @Test
     void call_queueFull_busyAtOnce() throws Exception {
+        // Virtual threads, like the web server's handlers: their calls always go through the queue.
         try (JsRuntime small = JsRuntime.create(new RuntimeSettings(1, 1, 8));
-             ExecutorService callers = Executors.newFixedThreadPool(2)) {
+             ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             GraalJsRuntime runtime = (GraalJsRuntime) small;
             LibrarySource loop = library("limits/busy", LOOP);
             CallLimits limits = LIMITS.withTimeout(Duration.ofSeconds(2));
@@ -263,7 +264,7 @@ class GraalJsRuntimeCallLimitsTest {
     void close_whileACallRunsAndAnotherWaits_bothFailWithIllegalState() throws Exception {
         JsRuntime small = JsRuntime.create(new RuntimeSettings(1, 4, 8));
         LibrarySource loop = library("limits/closing", LOOP);
-        try (ExecutorService callers = Executors.newFixedThreadPool(2)) {
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<?> running = callers.submit(() -> small.call(loop, "spin", "[]", LIMITS));
             awaitWaiting((GraalJsRuntime) small, 0);
             Future<?> waiting = callers.submit(() -> small.call(loop, "spin", "[]", LIMITS));
@@ -275,6 +276,55 @@ class GraalJsRuntimeCallLimitsTest {
                 ExecutionException e = assertThrows(ExecutionException.class, () -> call.get(10, TimeUnit.SECONDS));
                 assertInstanceOf(IllegalStateException.class, e.getCause());
             }
+        }
+    }
+
+    @Test
+    void call_platformCallerHoldingTheOnlySlot_virtualCallersWaitOnTheWorkerThenInTheQueueThenBusy()
+            throws Exception {
+        try (JsRuntime small = JsRuntime.create(new RuntimeSettings(1, 1, 8));
+             ExecutorService platform = Executors.newSingleThreadExecutor();
+             ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
+            GraalJsRuntime runtime = (GraalJsRuntime) small;
+            LibrarySource loop = library("limits/slot-held", LOOP);
+            CallLimits limits = LIMITS.withTimeout(Duration.ofSeconds(2));
+            // Runs on the platform thread itself, in the only slot: nothing waits.
+            Future<?> holding = platform.submit(() -> assertThrows(JsExecutionException.class,
+                    () -> small.call(loop, "spin", "[]", limits)));
+            awaitWaiting(runtime, 0);
+            // The worker takes this one and waits for the slot; the next waits in the queue.
+            Future<CallResult> onWorker = virtual.submit(() -> small.call(loop, "ok", "[]", LIMITS));
+            awaitWaiting(runtime, 1);
+            Future<CallResult> queued = virtual.submit(() -> small.call(loop, "ok", "[]", LIMITS));
+            awaitWaiting(runtime, 2);
+
+            Future<Throwable> refused = virtual.submit(() -> {
+                try {
+                    small.call(loop, "ok", "[]", LIMITS);
+                    return null;
+                } catch (JsExecutionException busy) {
+                    return busy;
+                }
+            });
+
+            assertEquals(Kind.BUSY, assertInstanceOf(JsExecutionException.class, refused.get()).kind());
+            holding.get();
+            assertEquals(Optional.of("\"ok\""), onWorker.get().json());
+            assertEquals(Optional.of("\"ok\""), queued.get().json());
+        }
+    }
+
+    @Test
+    void call_platformCallerWhileTheOnlySlotIsBusy_waitsAndThenRuns() throws Exception {
+        try (JsRuntime small = JsRuntime.create(new RuntimeSettings(1, 4, 8));
+             ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
+            LibrarySource loop = library("limits/slot-wait", LOOP);
+            Future<?> busy = virtual.submit(() -> assertThrows(JsExecutionException.class,
+                    () -> small.call(loop, "spin", "[]", LIMITS.withTimeout(Duration.ofMillis(500)))));
+            awaitWaiting((GraalJsRuntime) small, 0);
+
+            assertEquals(Optional.of("\"ok\""), small.call(loop, "ok", "[]", LIMITS).json());
+            busy.get();
         }
     }
 

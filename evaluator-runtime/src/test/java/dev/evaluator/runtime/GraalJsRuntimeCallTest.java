@@ -10,6 +10,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -25,6 +29,7 @@ import dev.evaluator.runtime.JsExecutionException.Kind;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.argumentSet;
@@ -38,6 +43,9 @@ class GraalJsRuntimeCallTest {
     private static final CallLimits LIMITS = CallLimits.DEFAULT.withTimeout(Duration.ofSeconds(30));
 
     private static JsRuntime runtime;
+
+    /** Which thread ran the last call of {@link #callLogging}: the one that wrote its console line to the log. */
+    private final AtomicLong loggedOnThread = new AtomicLong();
 
     @BeforeAll
     static void createRuntime() {
@@ -580,8 +588,13 @@ class GraalJsRuntimeCallTest {
                 return null;
             });
         }
-        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
-            List<Future<Void>> done = tasks.stream().map(pool::submit).toList();
+        // Half on platform threads (run in process when a slot is free), half on virtual threads (always on workers).
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads / 2);
+             ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Void>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add((t % 2 == 0 ? pool : virtual).submit(tasks.get(t)));
+            }
             start.countDown();
             for (Future<Void> future : done) {
                 future.get();
@@ -592,9 +605,47 @@ class GraalJsRuntimeCallTest {
     @Test
     void call_virtualThreadCaller_runsOnAWorker() throws Exception {
         try (ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<CallResult> result = virtual.submit(() -> call("function f() { return 7; }", "f", "[]"));
+            Future<Long> thread = virtual.submit(() -> {
+                callLogging("threads/virtual");
+                return Thread.currentThread().threadId();
+            });
 
-            assertEquals(Optional.of("7"), result.get().json());
+            long caller = thread.get();
+            assertNotEquals(caller, loggedOnThread.get(), "a virtual thread ran JavaScript");
+        }
+    }
+
+    @Test
+    void call_platformThreadCallerWithAFreeSlot_runsOnTheCallingThread() {
+        callLogging("threads/platform");
+
+        assertEquals(Thread.currentThread().threadId(), loggedOnThread.get());
+    }
+
+    private void callLogging(String key) {
+        Logger udf = Logger.getLogger("dev.evaluator.udf");
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (String.valueOf(record.getParameters()[0]).equals(key)) {
+                    loggedOnThread.set(record.getLongThreadID());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        udf.addHandler(capture);
+        try {
+            runtime.call(new LibrarySource(key, "threads", "function f() { console.log('here'); return 7; }"), "f",
+                    "[]", LIMITS);
+        } finally {
+            udf.removeHandler(capture);
         }
     }
 
