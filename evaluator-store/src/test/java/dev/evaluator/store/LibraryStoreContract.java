@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -331,6 +333,50 @@ public abstract class LibraryStoreContract {
         }
         assertEquals(1, deleted);
         assertEquals(Optional.empty(), libraries().find(id));
+    }
+
+    /** Readers race every write, so a read of the replaced code can finish after it: it must not stay visible. */
+    @Test
+    void upsertAndDelete_whileOthersKeepReading_theWriterAlwaysReadsItsOwnWrite() throws Exception {
+        LibraryId id = LibraryId.global("raced");
+        libraries().upsert(id, code(0, 0));
+        LibraryStore libraries = libraries();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        try (ExecutorService readers = Executors.newFixedThreadPool(4)) {
+            List<Future<?>> reading = IntStream.range(0, 4).mapToObj(r -> readers.submit(() -> {
+                while (writing.get()) {
+                    libraries.find(id);
+                }
+            })).collect(Collectors.toList());
+            try {
+                for (int write = 1; write <= 2_000; write++) {
+                    if (write % 100 == 0) {
+                        assertTrue(libraries.delete(id));
+                        assertEquals(Optional.empty(), libraries.find(id), "after delete " + write);
+                    }
+                    libraries.upsert(id, code(0, write));
+                    assertEquals(code(0, write), libraries.find(id).orElseThrow().code(), "after write " + write);
+                }
+            } finally {
+                writing.set(false);
+            }
+            for (Future<?> reader : reading) {
+                reader.get();
+            }
+        }
+    }
+
+    @Test
+    void find_afterClose_failsEvenWhenJustRead() {
+        LibraryId id = LibraryId.global("math");
+        libraries().upsert(id, ADD);
+        LibraryStore libraries = libraries();
+        libraries.find(id);
+
+        store.close();
+
+        assertThrows(StoreException.class, () -> libraries.find(id));
+        store = open(dir);
     }
 
     private static String code(int thread, int write) {

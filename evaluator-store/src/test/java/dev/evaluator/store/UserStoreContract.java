@@ -3,6 +3,12 @@ package dev.evaluator.store;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -126,6 +132,37 @@ public abstract class UserStoreContract {
     @Test
     void delete_missing_returnsFalse() {
         assertFalse(users().delete("alice"));
+    }
+
+    /** A changed password or role must count at once, although other requests keep reading the user meanwhile. */
+    @Test
+    void upsertAndDelete_whileOthersKeepReading_theWriterAlwaysReadsItsOwnWrite() throws Exception {
+        users().upsert(new User("alice", HASH + 0, List.of("admin")));
+        UserStore users = users();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        try (ExecutorService readers = Executors.newFixedThreadPool(4)) {
+            List<Future<?>> reading = IntStream.range(0, 4).mapToObj(r -> readers.submit(() -> {
+                while (writing.get()) {
+                    users.find("alice");
+                }
+            })).collect(Collectors.toList());
+            try {
+                for (int write = 1; write <= 2_000; write++) {
+                    if (write % 100 == 0) {
+                        assertTrue(users.delete("alice"));
+                        assertEquals(Optional.empty(), users.find("alice"), "after delete " + write);
+                    }
+                    User user = new User("alice", HASH + write, List.of("role" + write));
+                    users.upsert(user);
+                    assertEquals(user, users.find("alice").orElseThrow(), "after write " + write);
+                }
+            } finally {
+                writing.set(false);
+            }
+            for (Future<?> reader : reading) {
+                reader.get();
+            }
+        }
     }
 
     @Test

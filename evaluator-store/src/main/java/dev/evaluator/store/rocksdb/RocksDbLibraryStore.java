@@ -32,12 +32,17 @@ final class RocksDbLibraryStore implements LibraryStore {
             .thenComparing(l -> l.id().namespace() instanceof Namespace.Scoped s ? s.bucket() : "")
             .thenComparing(l -> l.id().namespace() instanceof Namespace.Scoped s ? s.scope() : "");
 
+    /** Code characters the read cache keeps: a call reads its library every time. */
+    private static final long CACHED_CHARS = 64L << 20;
+
     private final RocksDbStore store;
     private final ColumnFamilyHandle family;
+    private final ReadCache<LibraryId, Library> cache;
 
     RocksDbLibraryStore(RocksDbStore store, ColumnFamilyHandle family) {
         this.store = store;
         this.family = family;
+        this.cache = new ReadCache<>(store, CACHED_CHARS, (id, library) -> library.code().length() + 64);
     }
 
     @Override
@@ -52,34 +57,44 @@ final class RocksDbLibraryStore implements LibraryStore {
 
     @Override
     public Optional<Library> find(LibraryId id) {
-        byte[] value = store.apply("Reading library " + id, (db, writes) -> db.get(family, key(id)));
-        return value == null ? Optional.empty() : Optional.of(decode(id, value));
+        return cache.find(id, "Reading library", key -> {
+            byte[] value = store.apply("Reading library " + key, (db, writes) -> db.get(family, key(key)));
+            return value == null ? null : decode(key, value);
+        });
     }
 
     @Override
     public Library upsert(LibraryId id, String code) {
         Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()));
         byte[] value = encode(library);
-        store.apply("Writing library " + id, (db, writes) -> {
-            db.put(family, writes, key(id), value);
-            return null;
-        });
+        try {
+            store.apply("Writing library " + id, (db, writes) -> {
+                db.put(family, writes, key(id), value);
+                return null;
+            });
+        } finally {
+            cache.written(id);
+        }
         return library;
     }
 
     @Override
     public boolean delete(LibraryId id) {
         byte[] key = key(id);
-        return store.apply("Deleting library " + id, (db, writes) -> {
-            // Deletes are serialised so that "existed" is exact when two callers race.
-            synchronized (this) {
-                if (db.get(family, key) == null) {
-                    return false;
+        try {
+            return store.apply("Deleting library " + id, (db, writes) -> {
+                // Deletes are serialised so that "existed" is exact when two callers race.
+                synchronized (this) {
+                    if (db.get(family, key) == null) {
+                        return false;
+                    }
+                    db.delete(family, writes, key);
+                    return true;
                 }
-                db.delete(family, writes, key);
-                return true;
-            }
-        });
+            });
+        } finally {
+            cache.written(id);
+        }
     }
 
     private List<Library> scan(byte[] prefix) {

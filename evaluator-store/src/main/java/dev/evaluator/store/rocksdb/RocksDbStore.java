@@ -58,7 +58,8 @@ public final class RocksDbStore implements Store {
     private final RocksDbFunctionStore functions;
     /** Operations hold the read lock, so {@link #close()} never frees native handles under a running call. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private boolean closed;
+    /** Written under the lifecycle lock; volatile for {@link #isOpen()}, which reads without it. */
+    private volatile boolean closed;
 
     /** Families in the order of the descriptors: default, meta, libraries, users, functions, bindings. */
     private RocksDbStore(Path directory, RocksDB db, WriteOptions syncWrites, Deque<AutoCloseable> handles,
@@ -168,6 +169,11 @@ public final class RocksDbStore implements Store {
         } finally {
             lifecycle.writeLock().unlock();
         }
+    }
+
+    /** Whether the store is still open; a cached read checks this instead of taking the lifecycle lock. */
+    boolean isOpen() {
+        return !closed;
     }
 
     /** One call into RocksDB. */

@@ -24,18 +24,26 @@ import org.rocksdb.RocksIterator;
 final class RocksDbUserStore implements UserStore {
     private static final byte VALUE_FORMAT = 0x01;
 
+    /** Users the read cache keeps: every authenticated request reads its user. */
+    private static final long CACHED_USERS = 10_000;
+
     private final RocksDbStore store;
     private final ColumnFamilyHandle family;
+    private final ReadCache<String, User> cache;
 
     RocksDbUserStore(RocksDbStore store, ColumnFamilyHandle family) {
         this.store = store;
         this.family = family;
+        this.cache = new ReadCache<>(store, CACHED_USERS, (name, user) -> 1);
     }
 
     @Override
     public Optional<User> find(String name) {
-        byte[] value = store.apply("Reading user " + name, (db, writes) -> db.get(family, RocksDbStore.bytes(name)));
-        return value == null ? Optional.empty() : Optional.of(decode(name, value));
+        return cache.find(name, "Reading user", key -> {
+            byte[] value = store.apply("Reading user " + key,
+                    (db, writes) -> db.get(family, RocksDbStore.bytes(key)));
+            return value == null ? null : decode(key, value);
+        });
     }
 
     @Override
@@ -55,24 +63,32 @@ final class RocksDbUserStore implements UserStore {
     @Override
     public void upsert(User user) {
         byte[] value = encode(user);
-        store.apply("Writing user " + user.name(), (db, writes) -> {
-            db.put(family, writes, RocksDbStore.bytes(user.name()), value);
-            return null;
-        });
+        try {
+            store.apply("Writing user " + user.name(), (db, writes) -> {
+                db.put(family, writes, RocksDbStore.bytes(user.name()), value);
+                return null;
+            });
+        } finally {
+            cache.written(user.name());
+        }
     }
 
     @Override
     public boolean delete(String name) {
         byte[] key = RocksDbStore.bytes(name);
-        return store.apply("Deleting user " + name, (db, writes) -> {
-            synchronized (this) {
-                if (db.get(family, key) == null) {
-                    return false;
+        try {
+            return store.apply("Deleting user " + name, (db, writes) -> {
+                synchronized (this) {
+                    if (db.get(family, key) == null) {
+                        return false;
+                    }
+                    db.delete(family, writes, key);
+                    return true;
                 }
-                db.delete(family, writes, key);
-                return true;
-            }
-        });
+            });
+        } finally {
+            cache.written(name);
+        }
     }
 
     private static byte[] encode(User user) {
