@@ -16,8 +16,9 @@ import com.github.benmanes.caffeine.cache.Weigher;
  * <p>
  * Exact, not eventually consistent: this process is the store's only writer (RocksDB's LOCK file keeps others out),
  * and every write of a key calls {@link #written} after it. A read that raced a write may have read the
- * old record; it counts the writes before and after, and drops what it cached if any write came in between. So once
- * a write returns, no later read sees the record it replaced. Absent keys are not cached.
+ * old record: it counts the writes before, and caches what it read only if none came in since, checked atomically
+ * with the write's invalidation of the key. So once a write returns, no later read sees the record it replaced.
+ * Absent keys are not cached.
  *
  * @param <K> the key
  * @param <V> the decoded record
@@ -62,11 +63,9 @@ final class ReadCache<K, V> {
         long before = writes.get();
         V value = read.apply(key);
         if (value != null) {
-            cache.put(key, value);
-            if (writes.get() != before) {
-                // A write came in while reading: the record read may be the one it replaced.
-                cache.invalidate(key);
-            }
+            // Atomic per key with written's invalidation: a write that came in while reading (the record read may be
+            // the one it replaced) is seen here, or its invalidation comes after this and removes what was cached.
+            cache.asMap().compute(key, (k, cachedMeanwhile) -> writes.get() == before ? value : cachedMeanwhile);
         }
         return Optional.ofNullable(value);
     }
