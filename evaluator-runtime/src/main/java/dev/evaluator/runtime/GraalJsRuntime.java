@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 
 import org.graalvm.polyglot.Context;
@@ -57,6 +58,8 @@ final class GraalJsRuntime implements JsRuntime {
     private final CallRunner runner;
     private final ExecutorService parsers;
     private final ThreadPoolExecutor callers;
+    private final int queueCapacity;
+    private final LongAdder busyRejections = new LongAdder();
 
     GraalJsRuntime(RuntimeSettings settings) {
         this.engine = Engine.newBuilder(JS)
@@ -74,6 +77,7 @@ final class GraalJsRuntime implements JsRuntime {
         }
         this.parsers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), threads("js-parse-"));
         // Core threads only, never more: a full queue is refused (AbortPolicy) rather than run on a new thread.
+        this.queueCapacity = settings.queueCapacity();
         this.callers = new ThreadPoolExecutor(settings.workers(), settings.workers(), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(settings.queueCapacity()), threads("js-call-"));
     }
@@ -117,6 +121,7 @@ final class GraalJsRuntime implements JsRuntime {
             if (callers.isShutdown()) {
                 throw new IllegalStateException("the runtime is closed", e);
             }
+            busyRejections.increment();
             throw new JsExecutionException(JsExecutionException.Kind.BUSY, "all " + callers.getMaximumPoolSize()
                     + " JavaScript workers are busy and " + callers.getQueue().size()
                     + " calls are waiting; retry later");
@@ -186,6 +191,13 @@ final class GraalJsRuntime implements JsRuntime {
         int line = location == null ? 1 : location.getStartLine();
         int column = location == null ? 1 : location.getStartColumn();
         return new JsSyntaxException(describe(e.getMessage()), line, column);
+    }
+
+    @Override
+    public RuntimeStats stats() {
+        return new RuntimeStats(!callers.isShutdown(), callers.getMaximumPoolSize(), callers.getActiveCount(),
+                callers.getQueue().size(), queueCapacity, runner.timeouts(), runner.memoryLimitStops(),
+                busyRejections.sum(), runner.libraryCacheHits(), runner.libraryCacheMisses());
     }
 
     @Override

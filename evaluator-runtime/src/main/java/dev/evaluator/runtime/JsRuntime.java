@@ -103,6 +103,13 @@ public interface JsRuntime extends AutoCloseable {
     CallResult call(LibrarySource library, String function, String argsJson, CallLimits limits);
 
     /**
+     * A snapshot of the runtime's load and counters. Cheap enough for every metrics scrape, not for every call.
+     *
+     * @return the statistics; {@code open} is false once the runtime is closed
+     */
+    RuntimeStats stats();
+
+    /**
      * The engine's implementation name, as GraalJS reports it; {@code "Interpreted"} without the optimizing JIT.
      *
      * @return the name

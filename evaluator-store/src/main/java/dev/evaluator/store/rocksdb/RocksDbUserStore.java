@@ -1,6 +1,7 @@
 package dev.evaluator.store.rocksdb;
 
 import dev.evaluator.store.StoreException;
+import dev.evaluator.store.StoreOperation;
 import dev.evaluator.store.User;
 import dev.evaluator.store.UserStore;
 
@@ -34,13 +35,13 @@ final class RocksDbUserStore implements UserStore {
 
     @Override
     public Optional<User> find(String name) {
-        byte[] value = store.apply("Reading user " + name, (db, writes) -> db.get(family, RocksDbStore.bytes(name)));
+        byte[] value = store.apply(StoreOperation.USER_READ, "Reading user " + name, (db, writes) -> db.get(family, RocksDbStore.bytes(name)));
         return value == null ? Optional.empty() : Optional.of(decode(name, value));
     }
 
     @Override
     public List<User> list() {
-        return store.apply("Listing users", (db, writes) -> {
+        return store.apply(StoreOperation.USER_LIST, "Listing users", (db, writes) -> {
             List<User> users = new ArrayList<>();
             try (RocksIterator it = db.newIterator(family)) {
                 for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -55,7 +56,7 @@ final class RocksDbUserStore implements UserStore {
     @Override
     public void upsert(User user) {
         byte[] value = encode(user);
-        store.apply("Writing user " + user.name(), (db, writes) -> {
+        store.apply(StoreOperation.USER_WRITE, "Writing user " + user.name(), (db, writes) -> {
             db.put(family, writes, RocksDbStore.bytes(user.name()), value);
             return null;
         });
@@ -64,7 +65,7 @@ final class RocksDbUserStore implements UserStore {
     @Override
     public boolean delete(String name) {
         byte[] key = RocksDbStore.bytes(name);
-        return store.apply("Deleting user " + name, (db, writes) -> {
+        return store.apply(StoreOperation.USER_DELETE, "Deleting user " + name, (db, writes) -> {
             synchronized (this) {
                 if (db.get(family, key) == null) {
                     return false;
