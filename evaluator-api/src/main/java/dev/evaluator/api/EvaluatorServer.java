@@ -10,15 +10,18 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 import io.helidon.common.tls.Tls;
+import io.helidon.cors.CrossOriginConfig;
 import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
 
 /**
  * A running evaluator: the store, the JavaScript runtime and the HTTP server over them, listening for plain HTTP,
@@ -86,6 +89,7 @@ final class EvaluatorServer implements AutoCloseable {
             WhoAmIService whoAmI = new WhoAmIService();
             QueryService query = new QueryService(new StatementRunner(catalog, executor));
             ErrorMapper errors = new ErrorMapper();
+            HealthChecks health = new HealthChecks(store, runtime);
             Consumer<HttpRouting.Builder> routing = rules -> rules.addFilter(security)
                     .register(LIBRARIES_PATH, libraries)
                     .register(UserService.PATH, users)
@@ -98,6 +102,14 @@ final class EvaluatorServer implements AutoCloseable {
                     .shutdownHook(false)
                     // The feature adds its endpoint to every listener's routing.
                     .addFeature(OpenApiFeature.builder().build())
+                    .addFeature(ObserveFeature.builder()
+                            .observersDiscoverServices(false)
+                            .cors(CrossOriginConfig.builder().enabled(false).build())
+                            .sockets(tls.isPresent() && settings.httpEnabled()
+                                    ? List.of(WebServer.DEFAULT_SOCKET_NAME, HTTPS_SOCKET)
+                                    : List.of(WebServer.DEFAULT_SOCKET_NAME))
+                            .addObserver(health.observer())
+                            .build())
                     .routing(routing);
             if (tls.isEmpty()) {
                 config.port(settings.port());
