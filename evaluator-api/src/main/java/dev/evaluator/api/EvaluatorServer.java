@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
@@ -26,7 +27,8 @@ import io.helidon.webserver.observe.ObserveFeature;
 /**
  * A running evaluator: the store, the JavaScript runtime and the HTTP server over them, listening for plain HTTP,
  * HTTPS or both, with the same routing on each.
- * Closing it stops the server, then releases the runtime and flushes and closes the store.
+ * Closing it stops the server (no new connections; requests in flight get the shutdown grace period to finish, then
+ * are cut off), then releases the runtime and flushes and closes the store.
  */
 final class EvaluatorServer implements AutoCloseable {
     static final String LIBRARIES_PATH = "/evaluator/v1/libraries";
@@ -38,6 +40,7 @@ final class EvaluatorServer implements AutoCloseable {
     private final JsRuntime runtime;
     private final WebServer server;
     private final Optional<String> generatedAdminPassword;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private EvaluatorServer(Store store, JsRuntime runtime, WebServer server, Optional<String> generatedPassword) {
         this.store = store;
@@ -100,6 +103,7 @@ final class EvaluatorServer implements AutoCloseable {
                     .host(settings.host())
                     .featuresDiscoverServices(false)
                     .shutdownHook(false)
+                    .shutdownGracePeriod(settings.operations().shutdownGrace())
                     // The feature adds its endpoint to every listener's routing.
                     .addFeature(OpenApiFeature.builder().build())
                     .addFeature(ObserveFeature.builder()
@@ -119,6 +123,7 @@ final class EvaluatorServer implements AutoCloseable {
                 config.port(settings.port())
                         .putSocket(HTTPS_SOCKET, socket -> socket.host(settings.host())
                                 .port(settings.tls().get().port())
+                                .shutdownGracePeriod(settings.operations().shutdownGrace())
                                 .tls(tls.get())
                                 .routing(routing));
             }
@@ -193,8 +198,16 @@ final class EvaluatorServer implements AutoCloseable {
         return (RocksDbStore) store;
     }
 
+    /**
+     * Stop: see the class comment. Only the first call does anything; it returns when the store is closed.
+     *
+     * @throws dev.evaluator.store.StoreException when the store cannot be flushed
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             server.stop();
         } finally {

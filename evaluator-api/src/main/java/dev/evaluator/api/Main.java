@@ -50,23 +50,53 @@ public final class Main {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(evaluator::close, "evaluator-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(evaluator, settings), "evaluator-shutdown"));
 
         evaluator.generatedAdminPassword().ifPresent(password -> System.out.println(
                 "Generated password for administrator '" + settings.adminUser() + "': " + password
                         + " (shown once; also in " + evaluator.store().directory()
                         .resolve(AdminBootstrap.PASSWORD_FILE) + ")"));
+        uncleanShutdownWarning(evaluator.store().directory(), evaluator.store().recoveredLogBytes())
+                .ifPresent(System.err::println);
         String jit = evaluator.runtime().jitActive()
                 ? "active (" + evaluator.runtime().implementationName() + ")"
                 : "INACTIVE, interpreter only";
         System.out.println("Evaluator " + listening(settings.host(), evaluator.port(), evaluator.tlsPort())
                 + " | data dir " + evaluator.store().directory() + " | JavaScript JIT " + jit);
         clearTextWarning(settings, evaluator.port(), evaluator.tlsPort()).ifPresent(System.err::println);
+
         if (!evaluator.runtime().jitActive()) {
             System.err.println("WARNING: the JavaScript engine runs without its optimizing JIT (3 to 10 times slower)."
                     + " Start the server with ./evaluator, which passes -XX:+EnableJVMCI and"
                     + " --upgrade-module-path with the Graal compiler jars on JDK 25.");
         }
+    }
+
+    /**
+     * Stop on SIGTERM (or Ctrl-C): say so, let requests in flight finish within the grace period, flush and close the
+     * store, and say how it went.
+     */
+    private static void stop(EvaluatorServer evaluator, ServerSettings settings) {
+        long started = System.nanoTime();
+        System.out.println("Evaluator shutting down: no new connections; requests in flight have up to "
+                + settings.operations().shutdownGrace().toSeconds() + " s to finish");
+        try {
+            evaluator.close();
+            System.out.println("Evaluator stopped in " + QueryService.duration(System.nanoTime() - started)
+                    + ": store flushed and closed cleanly");
+        } catch (RuntimeException e) {
+            System.err.println("evaluator: shutdown failed: " + e.getMessage());
+        }
+    }
+
+    /** A warning when the store found write-ahead log data to replay: the last run did not close it. */
+    static Optional<String> uncleanShutdownWarning(java.nio.file.Path dataDir, long recoveredLogBytes) {
+        if (recoveredLogBytes == 0) {
+            return Optional.empty();
+        }
+        return Optional.of("WARNING: the store in " + dataDir + " was not closed cleanly last time (a crash or kill -9):"
+                + " RocksDB replayed " + recoveredLogBytes + " bytes of its write-ahead log. Every acknowledged write"
+                + " is kept; stop the server with SIGTERM to avoid the replay.");
     }
 
     /**

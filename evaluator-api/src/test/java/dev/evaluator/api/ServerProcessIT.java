@@ -48,6 +48,8 @@ class ServerProcessIT {
         }
         try (ServerProcess server = ServerProcess.start(ADMIN_ENV, "--port", "0", "--data-dir", data.toString())) {
             int port = server.awaitListening();
+            assertTrue(server.awaitStderr("WARNING: the store in " + data.toAbsolutePath()
+                    + " was not closed cleanly last time"), server.stderr());
             as(port, TestServer.PASSWORD).get(TestServer.LIBRARIES + "/lib0").then().statusCode(404);
             for (int i = 1; i < writes; i++) {
                 as(port, TestServer.PASSWORD)
@@ -124,6 +126,21 @@ class ServerProcessIT {
         ServerProcess server = ServerProcess.start(ADMIN_ENV, "--port", "0", "--data-dir", file.toString());
         assertEquals(1, server.awaitExit());
         assertOneLine(server.stderr(), "Cannot create data directory");
+    }
+
+    @Test
+    void corruptedStore_failsWithOneLineNamingThePathAndWhatToDo() throws Exception {
+        Path data = dir.resolve("data");
+        try (ServerProcess server = ServerProcess.start(ADMIN_ENV, "--port", "0", "--data-dir", data.toString())) {
+            server.awaitListening();
+        }
+        Files.writeString(data.resolve("CURRENT"), "MANIFEST-999999\n");
+
+        ServerProcess server = ServerProcess.start(ADMIN_ENV, "--port", "0", "--data-dir", data.toString());
+
+        assertEquals(1, server.awaitExit());
+        assertOneLine(server.stderr(), "The store in " + data.toAbsolutePath() + " is corrupted");
+        assertOneLine(server.stderr(), "restore it from a backup, or move it aside to start empty");
     }
 
     @Test

@@ -69,7 +69,8 @@ final class TestServer implements AutoCloseable {
 
     static TestServer start(Path dataDir, int maxLibraryBytes, boolean lenientBindings, RuntimeSettings runtime) {
         ServerSettings settings = new ServerSettings("127.0.0.1", 0, dataDir, maxLibraryBytes, ADMIN,
-                Optional.of(PASSWORD), Optional.empty(), true, lenientBindings, CallLimits.DEFAULT, runtime);
+                Optional.of(PASSWORD), Optional.empty(), true, lenientBindings, CallLimits.DEFAULT, runtime,
+                ServerSettings.Operations.DEFAULT);
         return new TestServer(EvaluatorServer.start(settings), dataDir);
     }
 
