@@ -72,6 +72,8 @@ final class AccessPolicy {
                     Method.HEAD, READ_LIBRARY)),
             new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}/functions/{function}/invoke", Map.of(
                     Method.POST, req -> new Permission.ExecuteFunction(namespaceOrGlobal(req)))),
+            // Like the list: filtered to the namespaces the caller may read, or one named namespace.
+            new Rule(StatsService.PATH, Map.of(Method.GET, AccessPolicy::listLibraries)),
             new Rule(UserService.PATH, Map.of(Method.GET, ADMIN)),
             new Rule(UserService.PATH + "/local/{name}", Map.of(
                     Method.GET, ADMIN,

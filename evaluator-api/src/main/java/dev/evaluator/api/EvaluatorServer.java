@@ -91,6 +91,7 @@ final class EvaluatorServer implements AutoCloseable {
             UserService users = new UserService(new UserAccounts(store.users(), hasher));
             WhoAmIService whoAmI = new WhoAmIService();
             QueryService query = new QueryService(new StatementRunner(catalog, executor));
+            StatsService stats = new StatsService(executor.stats());
             ErrorMapper errors = new ErrorMapper();
             HealthChecks health = new HealthChecks(store, runtime);
             Consumer<HttpRouting.Builder> routing = rules -> rules.addFilter(security)
@@ -98,6 +99,7 @@ final class EvaluatorServer implements AutoCloseable {
                     .register(UserService.PATH, users)
                     .register(WhoAmIService.PATH, whoAmI)
                     .register(QueryService.PATH, query)
+                    .register(StatsService.PATH, stats)
                     .error(Throwable.class, errors);
             WebServerConfig.Builder config = WebServer.builder()
                     .host(settings.host())

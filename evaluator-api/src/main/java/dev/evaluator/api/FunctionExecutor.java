@@ -32,11 +32,17 @@ final class FunctionExecutor {
     private final LibraryStore libraries;
     private final JsRuntime runtime;
     private final CallLimits limits;
+    private final FunctionStats stats = new FunctionStats();
 
     FunctionExecutor(LibraryStore libraries, JsRuntime runtime, CallLimits limits) {
         this.libraries = libraries;
         this.runtime = runtime;
         this.limits = limits;
+    }
+
+    /** What each function's calls took, both entry points together. */
+    FunctionStats stats() {
+        return stats;
     }
 
     /** The server's limits, the timeout capped by them. */
@@ -66,11 +72,18 @@ final class FunctionExecutor {
         LibraryId id = library.id();
         ArrayNode array = MAPPER.createArrayNode();
         args.forEach(array::add);
+        long started = System.nanoTime();
         try {
             CallResult result = runtime.call(new LibrarySource(id.toString(), id.name(), library.code()), function,
                     array.toString(), callLimits);
+            stats.record(id, function, System.nanoTime() - started, false, false);
             return new Outcome(result.json().map(FunctionExecutor::parse), result);
         } catch (JsExecutionException e) {
+            // A name the library does not define is not counted: callers choose names, the table must stay bounded.
+            if (e.kind() != JsExecutionException.Kind.FUNCTION_NOT_FOUND) {
+                stats.record(id, function, System.nanoTime() - started, true,
+                        e.kind() == JsExecutionException.Kind.TIMEOUT);
+            }
             throw new FunctionCallException(e, caller, id.name(), function);
         }
     }

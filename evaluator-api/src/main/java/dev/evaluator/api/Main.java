@@ -94,8 +94,8 @@ public final class Main {
         if (recoveredLogBytes == 0) {
             return Optional.empty();
         }
-        return Optional.of("WARNING: the store in " + dataDir + " was not closed cleanly last time (a crash or kill -9):"
-                + " RocksDB replayed " + recoveredLogBytes + " bytes of its write-ahead log. Every acknowledged write"
+        return Optional.of("WARNING: the store in " + dataDir + " was not closed cleanly last time"
+                + " (a crash or kill -9): RocksDB replayed " + recoveredLogBytes + " bytes of its write-ahead log. Every acknowledged write"
                 + " is kept; stop the server with SIGTERM to avoid the replay.");
     }
 

@@ -27,7 +27,8 @@ import io.helidon.webserver.http.RoutingResponse;
 /**
  * Authenticates every request with HTTP Basic (Helidon Security's provider over {@link Credentials}), throttles
  * password guessing ({@link LoginThrottle}) and authorizes the request against {@link AccessPolicy}, before any
- * handler runs; only the routes the policy makes public (the health probes) pass without credentials. Failures are thrown as {@link ApiException}s, so they get the API's one error shape.
+ * handler runs; only the routes the policy makes public (the health probes) pass without credentials. Failures are
+ * thrown as {@link ApiException}s, so they get the API's one error shape.
  */
 final class SecurityFilter implements Filter {
     static final String REALM = "evaluator";
