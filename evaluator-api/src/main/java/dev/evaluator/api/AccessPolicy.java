@@ -56,6 +56,10 @@ final class AccessPolicy {
     private static final Function<ServerRequest, Permission> ADMIN = req -> Permission.ADMIN;
     private static final Function<ServerRequest, Permission> AUTHENTICATED = req -> Permission.AUTHENTICATED;
     private static final Function<ServerRequest, Permission> PUBLIC = req -> Permission.PUBLIC;
+    /** Monitoring; {@code --public-metrics} makes it {@link Permission#PUBLIC} (see {@link #isPublic}). */
+    private static final Function<ServerRequest, Permission> METRICS = req -> Permission.MONITOR;
+    /** The route label of requests to paths the table does not list. */
+    static final String UNMATCHED = "unmatched";
 
     static final List<Rule> RULES = List.of(
             // Without bucket and scope the list is filtered to what the caller may read, never refused.
@@ -83,6 +87,7 @@ final class AccessPolicy {
             // Each statement's permission depends on what it names; StatementRunner asks Role.allows for it.
             new Rule(QueryService.PATH, Map.of(Method.GET, AUTHENTICATED, Method.POST, AUTHENTICATED)),
             new Rule("/openapi", Map.of(Method.GET, AUTHENTICATED)),
+            new Rule(MetricsService.PATH, Map.of(Method.GET, METRICS)),
             new Rule(HealthChecks.LIVE_PATH, Map.of(Method.GET, PUBLIC, Method.HEAD, PUBLIC)),
             new Rule(HealthChecks.READY_PATH, Map.of(Method.GET, PUBLIC, Method.HEAD, PUBLIC)));
 
@@ -100,9 +105,19 @@ final class AccessPolicy {
 
     /**
      * Whether a request needs no credentials at all; decided before authentication, from the path and method only.
+     *
+     * @param publicMetrics whether {@code /metrics} is open to anyone ({@code --public-metrics})
      */
-    static boolean isPublic(ServerRequest req) {
-        return rule(req).map(rule -> rule.methods().get(req.prologue().method()) == PUBLIC).orElse(false);
+    static boolean isPublic(ServerRequest req, boolean publicMetrics) {
+        return rule(req).map(rule -> {
+            Function<ServerRequest, Permission> permission = rule.methods().get(req.prologue().method());
+            return permission == PUBLIC || publicMetrics && permission == METRICS;
+        }).orElse(false);
+    }
+
+    /** The request's route pattern, e.g. {@code /evaluator/v1/libraries/{library}}, or {@value #UNMATCHED}. */
+    static String route(ServerRequest req) {
+        return rule(req).map(Rule::path).orElse(UNMATCHED);
     }
 
     /** The rule of the request's path, if the table has one. */

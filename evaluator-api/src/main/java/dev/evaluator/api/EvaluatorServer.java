@@ -39,13 +39,17 @@ final class EvaluatorServer implements AutoCloseable {
     private final Store store;
     private final JsRuntime runtime;
     private final WebServer server;
+    private final ServerMetrics metrics;
     private final Optional<String> generatedAdminPassword;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile int requestsCutOff;
 
-    private EvaluatorServer(Store store, JsRuntime runtime, WebServer server, Optional<String> generatedPassword) {
+    private EvaluatorServer(Store store, JsRuntime runtime, WebServer server, ServerMetrics metrics,
+                            Optional<String> generatedPassword) {
         this.store = store;
         this.runtime = runtime;
         this.server = server;
+        this.metrics = metrics;
         this.generatedAdminPassword = generatedPassword;
     }
 
@@ -74,7 +78,14 @@ final class EvaluatorServer implements AutoCloseable {
             checkAddressFree(settings.host(), settings.port(), "--port");
         }
         settings.tls().ifPresent(t -> checkAddressFree(settings.host(), t.port(), "--tls-port"));
-        RocksDbStore store = RocksDbStore.open(settings.dataDir());
+        ServerMetrics metrics = new ServerMetrics();
+        RocksDbStore store;
+        try {
+            store = RocksDbStore.open(settings.dataDir(), metrics);
+        } catch (RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
         JsRuntime runtime = null;
         try {
             PasswordHasher hasher = new PasswordHasher();
@@ -82,7 +93,8 @@ final class EvaluatorServer implements AutoCloseable {
             runtime = JsRuntime.create(settings.runtime());
             // One filter (and so one login throttle) for every listener: HTTPS must not double an attacker's tries.
             SecurityFilter security = new SecurityFilter(credentials.apply(store.users(), hasher),
-                    new LoginThrottle());
+                    new LoginThrottle(), settings.operations().publicMetrics());
+            RequestObserver requests = new RequestObserver(metrics);
             FunctionCatalog catalog = new FunctionCatalog(store.libraries(), store.functions(), runtime,
                     settings.lenientBindings());
             FunctionExecutor executor = new FunctionExecutor(store.libraries(), runtime, settings.callLimits());
@@ -92,14 +104,20 @@ final class EvaluatorServer implements AutoCloseable {
             WhoAmIService whoAmI = new WhoAmIService();
             QueryService query = new QueryService(new StatementRunner(catalog, executor));
             StatsService stats = new StatsService(executor.stats());
+            MetricsService metricsService = new MetricsService(metrics);
+            metrics.bindStore(store);
+            metrics.bindRuntime(runtime);
+            metrics.bindFunctionStats(executor.stats());
             ErrorMapper errors = new ErrorMapper();
             HealthChecks health = new HealthChecks(store, runtime);
-            Consumer<HttpRouting.Builder> routing = rules -> rules.addFilter(security)
+            Consumer<HttpRouting.Builder> routing = rules -> rules.addFilter(requests)
+                    .addFilter(security)
                     .register(LIBRARIES_PATH, libraries)
                     .register(UserService.PATH, users)
                     .register(WhoAmIService.PATH, whoAmI)
                     .register(QueryService.PATH, query)
                     .register(StatsService.PATH, stats)
+                    .register(MetricsService.PATH, metricsService)
                     .error(Throwable.class, errors);
             WebServerConfig.Builder config = WebServer.builder()
                     .host(settings.host())
@@ -135,12 +153,13 @@ final class EvaluatorServer implements AutoCloseable {
                 String message = "the web server failed to start on " + settings.host() + "; see the log above";
                 throw new UncheckedIOException(message, new IOException(message));
             }
-            return new EvaluatorServer(store, runtime, server, generated);
+            return new EvaluatorServer(store, runtime, server, metrics, generated);
         } catch (RuntimeException e) {
             if (runtime != null) {
                 runtime.close();
             }
             store.close();
+            metrics.close();
             throw e;
         }
     }
@@ -196,6 +215,15 @@ final class EvaluatorServer implements AutoCloseable {
         return generatedAdminPassword;
     }
 
+    /** After {@link #close()}: the requests still running when the grace period ended. */
+    int requestsCutOff() {
+        return requestsCutOff;
+    }
+
+    ServerMetrics metrics() {
+        return metrics;
+    }
+
     RocksDbStore store() {
         return (RocksDbStore) store;
     }
@@ -212,11 +240,17 @@ final class EvaluatorServer implements AutoCloseable {
         }
         try {
             server.stop();
+            // Requests still in their handlers once the grace period is over were interrupted.
+            requestsCutOff = metrics.requestsInFlight();
         } finally {
             try {
                 runtime.close();
             } finally {
-                store.close();
+                try {
+                    store.close();
+                } finally {
+                    metrics.close();
+                }
             }
         }
     }

@@ -114,6 +114,11 @@ final class FunctionStats {
         entry.record(nanos, failed, timeout);
     }
 
+    /** Calls of functions beyond the {@value #MAX_FUNCTIONS} tracked ones. */
+    long untrackedCalls() {
+        return untracked.sum();
+    }
+
     /**
      * The functions of the namespaces a caller may see, and each such namespace's functions together.
      *

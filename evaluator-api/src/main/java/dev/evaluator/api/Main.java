@@ -82,6 +82,11 @@ public final class Main {
                 + settings.operations().shutdownGrace().toSeconds() + " s to finish");
         try {
             evaluator.close();
+            int cutOff = evaluator.requestsCutOff();
+            if (cutOff > 0) {
+                System.err.println("WARNING: " + cutOff + " request(s) still running after the "
+                        + settings.operations().shutdownGrace().toSeconds() + " s grace period were cut off");
+            }
             System.out.println("Evaluator stopped in " + QueryService.duration(System.nanoTime() - started)
                     + ": store flushed and closed cleanly");
         } catch (RuntimeException e) {

@@ -12,6 +12,8 @@ sealed interface Permission {
     Permission AUTHENTICATED = new Authenticated();
     /** Administrators only. */
     Permission ADMIN = new Admin();
+    /** Read the server's metrics. */
+    Permission MONITOR = new Monitor();
 
     /**
      * A role that would grant this permission, for the 403 message. Never says whether the target exists.
@@ -41,6 +43,14 @@ sealed interface Permission {
         @Override
         public String grantingRole() {
             return "admin";
+        }
+    }
+
+    /** Read the server's metrics: administrators and read-only administrators. */
+    record Monitor() implements Permission {
+        @Override
+        public String grantingRole() {
+            return "ro_admin";
         }
     }
 

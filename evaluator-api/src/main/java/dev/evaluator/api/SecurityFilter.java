@@ -45,9 +45,14 @@ final class SecurityFilter implements Filter {
      * the rest of a small request.
      */
     private final PasswordCheck credentials;
+    private final boolean publicMetrics;
 
-    SecurityFilter(PasswordCheck credentials, LoginThrottle throttle) {
+    /**
+     * @param publicMetrics whether {@code /metrics} answers without credentials ({@code --public-metrics})
+     */
+    SecurityFilter(PasswordCheck credentials, LoginThrottle throttle, boolean publicMetrics) {
         this.credentials = credentials;
+        this.publicMetrics = publicMetrics;
         this.security = Security.builder()
                 .addProvider(HttpBasicAuthProvider.builder().realm(REALM).userStore(credentials).build())
                 .build();
@@ -56,7 +61,7 @@ final class SecurityFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        if (AccessPolicy.isPublic(req)) {
+        if (AccessPolicy.isPublic(req, publicMetrics)) {
             chain.proceed();
             return;
         }

@@ -88,6 +88,7 @@ class RbacMatrixIT {
             openapi               | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
             stats all             | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
             stats own scope       | 200   | 200 | 403  | 200  | 200  | 403   | 403   | 403  | 401  | 401
+            metrics               | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
             health live           | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200  | 200
             head health live      | 204   | 204 | 204  | 204  | 204  | 204   | 204   | 204  | 204  | 204
             health ready          | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200  | 200
@@ -155,6 +156,7 @@ class RbacMatrixIT {
         OPERATIONS.put("stats all", new Operation("GET", StatsService.PATH, () -> { }, StatsService.PATH, null));
         OPERATIONS.put("stats own scope", new Operation("GET", StatsService.PATH, () -> { },
                 StatsService.PATH + "?" + OWN, null));
+        OPERATIONS.put("metrics", new Operation("GET", MetricsService.PATH, () -> { }, MetricsService.PATH, null));
         String live = HealthChecks.LIVE_PATH;
         String ready = HealthChecks.READY_PATH;
         OPERATIONS.put("health live", new Operation("GET", live, () -> { }, live, null));

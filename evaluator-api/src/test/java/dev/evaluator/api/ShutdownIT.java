@@ -122,6 +122,8 @@ class ShutdownIT {
                 assertTrue(e.getCause() instanceof IOException, e.toString());
             }
             assertTrue(server.stdoutToTheEnd().stream().anyMatch(line -> line.endsWith("closed cleanly")));
+            assertTrue(server.stderr().contains("WARNING: 1 request(s) still running after the 1 s grace period were"
+                    + " cut off"), server.stderr());
         }
         if (cut != null) {
             assertNotEquals(200, cut.statusCode(), cut.body());
