@@ -94,7 +94,8 @@ final class EvaluatorServer implements AutoCloseable {
             // One filter (and so one login throttle) for every listener: HTTPS must not double an attacker's tries.
             SecurityFilter security = new SecurityFilter(credentials.apply(store.users(), hasher),
                     new LoginThrottle(), settings.operations().publicMetrics());
-            RequestObserver requests = new RequestObserver(metrics);
+            RequestObserver requests = new RequestObserver(metrics,
+                    settings.operations().accessLog() ? Optional.of(new AccessLog()) : Optional.empty());
             FunctionCatalog catalog = new FunctionCatalog(store.libraries(), store.functions(), runtime,
                     settings.lenientBindings());
             FunctionExecutor executor = new FunctionExecutor(store.libraries(), runtime, settings.callLimits());

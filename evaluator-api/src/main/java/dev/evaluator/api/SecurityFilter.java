@@ -66,13 +66,14 @@ final class SecurityFilter implements Filter {
             return;
         }
         Caller caller = authenticate(req);
+        // Registered before the permission check, so the access log names the user of a 403 too.
+        req.context().register(caller);
         Permission required = AccessPolicy.required(req);
         if (!caller.may(required)) {
             throw new ApiException(ErrorCode.FORBIDDEN,
                     "Forbidden: this requires " + required.grantingRole() + " (or admin)",
                     ApiException.details("required", required.grantingRole()), Map.of());
         }
-        req.context().register(caller);
         chain.proceed();
     }
 

@@ -88,6 +88,10 @@ class ShutdownIT {
         assertTrue(output.stream().anyMatch(line -> line.startsWith("Evaluator shutting down:")), output.toString());
         assertTrue(output.stream().anyMatch(line -> line.startsWith("Evaluator stopped in ")
                 && line.endsWith("store flushed and closed cleanly")), output.toString());
+        int signal = indexOf(output, "Evaluator shutting down:");
+        int slowLine = indexOf(output, "method=POST path=" + TestServer.LIBRARIES + "/slowlib/functions/slow/invoke"
+                + " status=200");
+        assertTrue(signal < slowLine, "the call that finished during the shutdown is in the access log: " + output);
 
         try (ServerProcess server = ServerProcess.start(ADMIN_ENV, "--port", "0", "--data-dir", data.toString())) {
             int port = server.awaitListening();
@@ -169,6 +173,15 @@ class ShutdownIT {
         request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body));
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int indexOf(List<String> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static void awaitAtLeast(Set<String> acknowledged, int count) throws InterruptedException {
