@@ -62,6 +62,14 @@ final class ServerProcess implements AutoCloseable {
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-jar", target.resolve("evaluator.jar").toString()));
         command.addAll(List.of(args));
+        return start(command, env);
+    }
+
+    /**
+     * Run a command that starts the server (a launch script), with the same environment handling as
+     * {@link #start(Map, String...)}.
+     */
+    static ServerProcess start(List<String> command, Map<String, String> env) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(name -> name.startsWith("EVALUATOR_"));
         builder.environment().putAll(env);
