@@ -76,8 +76,8 @@ final class GraalJsRuntime implements JsRuntime {
             throw e;
         }
         this.parsers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), threads("js-parse-"));
-        // Core threads only, never more: a full queue is refused (AbortPolicy) rather than run on a new thread.
         this.queueCapacity = settings.queueCapacity();
+        // Core threads only, never more: a full queue is refused (AbortPolicy) rather than run on a new thread.
         this.callers = new ThreadPoolExecutor(settings.workers(), settings.workers(), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(settings.queueCapacity()), threads("js-call-"));
     }
