@@ -18,7 +18,8 @@ import io.helidon.webserver.http.ServerRequest;
  * consults it for every request, before any handler runs, so authorization is decided here and only here.
  * <p>
  * A path missing from the table needs {@code admin} (fail closed). A listed path called with a method it does not
- * list needs only authentication, so the caller gets the route's 405, which reveals nothing.
+ * list needs only authentication, so the caller gets the route's 405, which reveals nothing. Only the health probes
+ * are {@link Permission#PUBLIC}: they answer without credentials, and say nothing but up or down.
  */
 final class AccessPolicy {
     private AccessPolicy() {
@@ -54,6 +55,11 @@ final class AccessPolicy {
             req -> new Permission.ManageLibrary(namespaceOrGlobal(req));
     private static final Function<ServerRequest, Permission> ADMIN = req -> Permission.ADMIN;
     private static final Function<ServerRequest, Permission> AUTHENTICATED = req -> Permission.AUTHENTICATED;
+    private static final Function<ServerRequest, Permission> PUBLIC = req -> Permission.PUBLIC;
+    /** Monitoring; {@code --public-metrics} makes it {@link Permission#PUBLIC} (see {@link #isPublic}). */
+    private static final Function<ServerRequest, Permission> METRICS = req -> Permission.MONITOR;
+    /** The route label of requests to paths the table does not list. */
+    static final String UNMATCHED = "unmatched";
 
     static final List<Rule> RULES = List.of(
             // Without bucket and scope the list is filtered to what the caller may read, never refused.
@@ -70,6 +76,8 @@ final class AccessPolicy {
                     Method.HEAD, READ_LIBRARY)),
             new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}/functions/{function}/invoke", Map.of(
                     Method.POST, req -> new Permission.ExecuteFunction(namespaceOrGlobal(req)))),
+            // Like the list: filtered to the namespaces the caller may read, or one named namespace.
+            new Rule(StatsService.PATH, Map.of(Method.GET, AccessPolicy::listLibraries)),
             new Rule(UserService.PATH, Map.of(Method.GET, ADMIN)),
             new Rule(UserService.PATH + "/local/{name}", Map.of(
                     Method.GET, ADMIN,
@@ -78,7 +86,10 @@ final class AccessPolicy {
             new Rule(WhoAmIService.PATH, Map.of(Method.GET, AUTHENTICATED)),
             // Each statement's permission depends on what it names; StatementRunner asks Role.allows for it.
             new Rule(QueryService.PATH, Map.of(Method.GET, AUTHENTICATED, Method.POST, AUTHENTICATED)),
-            new Rule("/openapi", Map.of(Method.GET, AUTHENTICATED)));
+            new Rule("/openapi", Map.of(Method.GET, AUTHENTICATED)),
+            new Rule(MetricsService.PATH, Map.of(Method.GET, METRICS)),
+            new Rule(HealthChecks.LIVE_PATH, Map.of(Method.GET, PUBLIC, Method.HEAD, PUBLIC)),
+            new Rule(HealthChecks.READY_PATH, Map.of(Method.GET, PUBLIC, Method.HEAD, PUBLIC)));
 
     /**
      * The permission a request needs.
@@ -86,15 +97,39 @@ final class AccessPolicy {
      * @throws ApiException when the request's bucket or scope is invalid (400, before any authorization)
      */
     static Permission required(ServerRequest req) {
+        return rule(req).map(rule -> {
+            Function<ServerRequest, Permission> permission = rule.methods().get(req.prologue().method());
+            return permission == null ? Permission.AUTHENTICATED : permission.apply(req);
+        }).orElse(Permission.ADMIN);
+    }
+
+    /**
+     * Whether a request needs no credentials at all; decided before authentication, from the path and method only.
+     *
+     * @param publicMetrics whether {@code /metrics} is open to anyone ({@code --public-metrics})
+     */
+    static boolean isPublic(ServerRequest req, boolean publicMetrics) {
+        return rule(req).map(rule -> {
+            Function<ServerRequest, Permission> permission = rule.methods().get(req.prologue().method());
+            return permission == PUBLIC || publicMetrics && permission == METRICS;
+        }).orElse(false);
+    }
+
+    /** The request's route pattern, e.g. {@code /evaluator/v1/libraries/{library}}, or {@value #UNMATCHED}. */
+    static String route(ServerRequest req) {
+        return rule(req).map(Rule::path).orElse(UNMATCHED);
+    }
+
+    /** The rule of the request's path, if the table has one. */
+    private static Optional<Rule> rule(ServerRequest req) {
         String path = normalize(req.path().absolute().path());
         UriPath uriPath = UriPath.create(path);
         for (Rule rule : RULES) {
             if (rule.mayMatch(path) && rule.matcher().match(uriPath).accepted()) {
-                Function<ServerRequest, Permission> permission = rule.methods().get(req.prologue().method());
-                return permission == null ? Permission.AUTHENTICATED : permission.apply(req);
+                return Optional.of(rule);
             }
         }
-        return Permission.ADMIN;
+        return Optional.empty();
     }
 
     private static Permission listLibraries(ServerRequest req) {

@@ -10,20 +10,25 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 import io.helidon.common.tls.Tls;
+import io.helidon.cors.CrossOriginConfig;
 import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
 
 /**
  * A running evaluator: the store, the JavaScript runtime and the HTTP server over them, listening for plain HTTP,
  * HTTPS or both, with the same routing on each.
- * Closing it stops the server, then releases the runtime and flushes and closes the store.
+ * Closing it stops the server (no new connections; requests in flight get the shutdown grace period to finish, then
+ * are cut off), then releases the runtime and flushes and closes the store.
  */
 final class EvaluatorServer implements AutoCloseable {
     static final String LIBRARIES_PATH = "/evaluator/v1/libraries";
@@ -34,12 +39,17 @@ final class EvaluatorServer implements AutoCloseable {
     private final Store store;
     private final JsRuntime runtime;
     private final WebServer server;
+    private final ServerMetrics metrics;
     private final Optional<String> generatedAdminPassword;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile int requestsCutOff;
 
-    private EvaluatorServer(Store store, JsRuntime runtime, WebServer server, Optional<String> generatedPassword) {
+    private EvaluatorServer(Store store, JsRuntime runtime, WebServer server, ServerMetrics metrics,
+                            Optional<String> generatedPassword) {
         this.store = store;
         this.runtime = runtime;
         this.server = server;
+        this.metrics = metrics;
         this.generatedAdminPassword = generatedPassword;
     }
 
@@ -68,7 +78,14 @@ final class EvaluatorServer implements AutoCloseable {
             checkAddressFree(settings.host(), settings.port(), "--port");
         }
         settings.tls().ifPresent(t -> checkAddressFree(settings.host(), t.port(), "--tls-port"));
-        RocksDbStore store = RocksDbStore.open(settings.dataDir());
+        ServerMetrics metrics = new ServerMetrics();
+        RocksDbStore store;
+        try {
+            store = RocksDbStore.open(settings.dataDir(), metrics);
+        } catch (RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
         JsRuntime runtime = null;
         try {
             PasswordHasher hasher = new PasswordHasher();
@@ -76,7 +93,9 @@ final class EvaluatorServer implements AutoCloseable {
             runtime = JsRuntime.create(settings.runtime());
             // One filter (and so one login throttle) for every listener: HTTPS must not double an attacker's tries.
             SecurityFilter security = new SecurityFilter(credentials.apply(store.users(), hasher),
-                    new LoginThrottle());
+                    new LoginThrottle(), settings.operations().publicMetrics());
+            RequestObserver requests = new RequestObserver(metrics,
+                    settings.operations().accessLog() ? Optional.of(new AccessLog()) : Optional.empty());
             FunctionCatalog catalog = new FunctionCatalog(store.libraries(), store.functions(), runtime,
                     settings.lenientBindings());
             FunctionExecutor executor = new FunctionExecutor(store.libraries(), runtime, settings.callLimits());
@@ -85,19 +104,37 @@ final class EvaluatorServer implements AutoCloseable {
             UserService users = new UserService(new UserAccounts(store.users(), hasher));
             WhoAmIService whoAmI = new WhoAmIService();
             QueryService query = new QueryService(new StatementRunner(catalog, executor));
+            StatsService stats = new StatsService(executor.stats());
+            MetricsService metricsService = new MetricsService(metrics);
+            metrics.bindStore(store);
+            metrics.bindRuntime(runtime);
+            metrics.bindFunctionStats(executor.stats());
             ErrorMapper errors = new ErrorMapper();
-            Consumer<HttpRouting.Builder> routing = rules -> rules.addFilter(security)
+            HealthChecks health = new HealthChecks(store, runtime);
+            Consumer<HttpRouting.Builder> routing = rules -> rules.addFilter(requests)
+                    .addFilter(security)
                     .register(LIBRARIES_PATH, libraries)
                     .register(UserService.PATH, users)
                     .register(WhoAmIService.PATH, whoAmI)
                     .register(QueryService.PATH, query)
+                    .register(StatsService.PATH, stats)
+                    .register(MetricsService.PATH, metricsService)
                     .error(Throwable.class, errors);
             WebServerConfig.Builder config = WebServer.builder()
                     .host(settings.host())
                     .featuresDiscoverServices(false)
                     .shutdownHook(false)
+                    .shutdownGracePeriod(settings.operations().shutdownGrace())
                     // The feature adds its endpoint to every listener's routing.
                     .addFeature(OpenApiFeature.builder().build())
+                    .addFeature(ObserveFeature.builder()
+                            .observersDiscoverServices(false)
+                            .cors(CrossOriginConfig.builder().enabled(false).build())
+                            .sockets(tls.isPresent() && settings.httpEnabled()
+                                    ? List.of(WebServer.DEFAULT_SOCKET_NAME, HTTPS_SOCKET)
+                                    : List.of(WebServer.DEFAULT_SOCKET_NAME))
+                            .addObserver(health.observer())
+                            .build())
                     .routing(routing);
             if (tls.isEmpty()) {
                 config.port(settings.port());
@@ -107,6 +144,7 @@ final class EvaluatorServer implements AutoCloseable {
                 config.port(settings.port())
                         .putSocket(HTTPS_SOCKET, socket -> socket.host(settings.host())
                                 .port(settings.tls().get().port())
+                                .shutdownGracePeriod(settings.operations().shutdownGrace())
                                 .tls(tls.get())
                                 .routing(routing));
             }
@@ -116,12 +154,13 @@ final class EvaluatorServer implements AutoCloseable {
                 String message = "the web server failed to start on " + settings.host() + "; see the log above";
                 throw new UncheckedIOException(message, new IOException(message));
             }
-            return new EvaluatorServer(store, runtime, server, generated);
+            return new EvaluatorServer(store, runtime, server, metrics, generated);
         } catch (RuntimeException e) {
             if (runtime != null) {
                 runtime.close();
             }
             store.close();
+            metrics.close();
             throw e;
         }
     }
@@ -177,19 +216,42 @@ final class EvaluatorServer implements AutoCloseable {
         return generatedAdminPassword;
     }
 
+    /** After {@link #close()}: the requests still running when the grace period ended. */
+    int requestsCutOff() {
+        return requestsCutOff;
+    }
+
+    ServerMetrics metrics() {
+        return metrics;
+    }
+
     RocksDbStore store() {
         return (RocksDbStore) store;
     }
 
+    /**
+     * Stop: see the class comment. Only the first call does anything; it returns when the store is closed.
+     *
+     * @throws dev.evaluator.store.StoreException when the store cannot be flushed
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             server.stop();
+            // Requests still in their handlers once the grace period is over were interrupted.
+            requestsCutOff = metrics.requestsInFlight();
         } finally {
             try {
                 runtime.close();
             } finally {
-                store.close();
+                try {
+                    store.close();
+                } finally {
+                    metrics.close();
+                }
             }
         }
     }

@@ -41,11 +41,17 @@ final class FunctionExecutor {
     private final LibraryStore libraries;
     private final JsRuntime runtime;
     private final CallLimits limits;
+    private final FunctionStats stats = new FunctionStats();
 
     FunctionExecutor(LibraryStore libraries, JsRuntime runtime, CallLimits limits) {
         this.libraries = libraries;
         this.runtime = runtime;
         this.limits = limits;
+    }
+
+    /** What each function's calls took, both entry points together. */
+    FunctionStats stats() {
+        return stats;
     }
 
     /** The server's limits, the timeout capped by them. */
@@ -85,10 +91,18 @@ final class FunctionExecutor {
      */
     Outcome call(Library library, String function, String argsJson, CallLimits callLimits, String caller) {
         LibraryId id = library.id();
+        long started = System.nanoTime();
         try {
-            return new Outcome(runtime.call(new LibrarySource(id.toString(), id.name(), library.code()), function,
-                    argsJson, callLimits));
+            CallResult result = runtime.call(new LibrarySource(id.toString(), id.name(), library.code()), function,
+                    argsJson, callLimits);
+            stats.record(id, function, System.nanoTime() - started, false, false);
+            return new Outcome(result);
         } catch (JsExecutionException e) {
+            // A name the library does not define is not counted: callers choose names, the table must stay bounded.
+            if (e.kind() != JsExecutionException.Kind.FUNCTION_NOT_FOUND) {
+                stats.record(id, function, System.nanoTime() - started, true,
+                        e.kind() == JsExecutionException.Kind.TIMEOUT);
+            }
             throw new FunctionCallException(e, caller, id.name(), function);
         }
     }

@@ -2,11 +2,16 @@ package dev.evaluator.api;
 
 import dev.evaluator.store.StoreException;
 
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import io.helidon.logging.common.LogConfig;
 
@@ -23,6 +28,10 @@ public final class Main {
      * @param args the flags, see {@code --help}
      */
     public static void main(String[] args) {
+        // Before anything logs: the log manager that keeps logging through the shutdown hook.
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", ServerLogManager.class.getName());
+        }
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
             System.out.println(ServerSettings.USAGE);
             return;
@@ -37,6 +46,12 @@ public final class Main {
             System.exit(2);
             return;
         }
+        if (settings.operations().logFormat() == ServerSettings.LogFormat.JSON) {
+            for (Handler handler : Logger.getLogger("").getHandlers()) {
+                handler.setFormatter(new JsonLogFormatter());
+            }
+        }
+        Console console = new Console(settings.operations().logFormat());
 
         EvaluatorServer evaluator;
         try {
@@ -50,23 +65,87 @@ public final class Main {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(evaluator::close, "evaluator-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(evaluator, settings, console),
+                "evaluator-shutdown"));
 
-        evaluator.generatedAdminPassword().ifPresent(password -> System.out.println(
+        evaluator.generatedAdminPassword().ifPresent(password -> console.info(
                 "Generated password for administrator '" + settings.adminUser() + "': " + password
                         + " (shown once; also in " + evaluator.store().directory()
                         .resolve(AdminBootstrap.PASSWORD_FILE) + ")"));
+        uncleanShutdownWarning(evaluator.store().directory(), evaluator.store().recoveredLogBytes())
+                .ifPresent(console::warn);
         String jit = evaluator.runtime().jitActive()
                 ? "active (" + evaluator.runtime().implementationName() + ")"
                 : "INACTIVE, interpreter only";
-        System.out.println("Evaluator " + listening(settings.host(), evaluator.port(), evaluator.tlsPort())
+        console.info("Evaluator " + listening(settings.host(), evaluator.port(), evaluator.tlsPort())
                 + " | data dir " + evaluator.store().directory() + " | JavaScript JIT " + jit);
-        clearTextWarning(settings, evaluator.port(), evaluator.tlsPort()).ifPresent(System.err::println);
+        clearTextWarning(settings, evaluator.port(), evaluator.tlsPort()).ifPresent(console::warn);
+
         if (!evaluator.runtime().jitActive()) {
-            System.err.println("WARNING: the JavaScript engine runs without its optimizing JIT (3 to 10 times slower)."
+            console.warn("WARNING: the JavaScript engine runs without its optimizing JIT (3 to 10 times slower)."
                     + " Start the server with ./evaluator, which passes -XX:+EnableJVMCI and"
                     + " --upgrade-module-path with the Graal compiler jars on JDK 25.");
         }
+    }
+
+    /**
+     * The lines the server prints about itself (start-up, warnings, shutdown): text, or with {@code --log-format
+     * json} log lines in JSON (a warning's {@code WARNING: } prefix becomes its level).
+     */
+    private record Console(ServerSettings.LogFormat format) {
+        private static final String WARNING = "WARNING: ";
+        private static final String LOGGER = "dev.evaluator.api.Main";
+
+        void info(String text) {
+            print(System.out, Level.INFO, text);
+        }
+
+        void warn(String text) {
+            print(System.err, Level.WARNING, text);
+        }
+
+        private void print(PrintStream stream, Level level, String text) {
+            if (format == ServerSettings.LogFormat.TEXT) {
+                stream.println(text);
+            } else {
+                stream.println(JsonLogFormatter.line(level, LOGGER,
+                        text.startsWith(WARNING) ? text.substring(WARNING.length()) : text));
+            }
+        }
+    }
+
+    /**
+     * Stop on SIGTERM (or Ctrl-C): say so, let requests in flight finish within the grace period, flush and close the
+     * store, and say how it went.
+     */
+    private static void stop(EvaluatorServer evaluator, ServerSettings settings, Console console) {
+        long started = System.nanoTime();
+        console.info("Evaluator shutting down: no new connections; requests in flight have up to "
+                + settings.operations().shutdownGrace().toSeconds() + " s to finish");
+        try {
+            evaluator.close();
+            int cutOff = evaluator.requestsCutOff();
+            if (cutOff > 0) {
+                console.warn("WARNING: " + cutOff + " request(s) still running after the "
+                        + settings.operations().shutdownGrace().toSeconds() + " s grace period were cut off");
+            }
+            console.info("Evaluator stopped in " + QueryService.duration(System.nanoTime() - started)
+                    + ": store flushed and closed cleanly");
+        } catch (RuntimeException e) {
+            console.warn("WARNING: shutdown failed: " + e.getMessage());
+        } finally {
+            ServerLogManager.flush();
+        }
+    }
+
+    /** A warning when the store found write-ahead log data to replay: the last run did not close it. */
+    static Optional<String> uncleanShutdownWarning(Path dataDir, long recoveredLogBytes) {
+        if (recoveredLogBytes == 0) {
+            return Optional.empty();
+        }
+        return Optional.of("WARNING: the store in " + dataDir + " was not closed cleanly last time"
+                + " (a crash or kill -9): RocksDB replayed " + recoveredLogBytes + " bytes of its write-ahead log."
+                + " Every acknowledged write is kept; stop the server with SIGTERM to avoid the replay.");
     }
 
     /**

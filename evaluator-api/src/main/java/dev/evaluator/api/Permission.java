@@ -6,10 +6,14 @@ import dev.evaluator.store.Namespace;
  * What a request needs. {@link AccessPolicy} maps each route to one; {@link Role#allows} decides.
  */
 sealed interface Permission {
+    /** Anyone, without credentials (health probes). */
+    Permission PUBLIC = new Public();
     /** Any authenticated user. */
     Permission AUTHENTICATED = new Authenticated();
     /** Administrators only. */
     Permission ADMIN = new Admin();
+    /** Read the server's metrics. */
+    Permission MONITOR = new Monitor();
 
     /**
      * A role that would grant this permission, for the 403 message. Never says whether the target exists.
@@ -17,6 +21,14 @@ sealed interface Permission {
      * @return role text, e.g. {@code query_manage_external_functions[travel-sample:inventory]}
      */
     String grantingRole();
+
+    /** Anyone: the request is not authenticated at all. */
+    record Public() implements Permission {
+        @Override
+        public String grantingRole() {
+            return "no role";
+        }
+    }
 
     /** Any authenticated user. */
     record Authenticated() implements Permission {
@@ -31,6 +43,14 @@ sealed interface Permission {
         @Override
         public String grantingRole() {
             return "admin";
+        }
+    }
+
+    /** Read the server's metrics: administrators and read-only administrators. */
+    record Monitor() implements Permission {
+        @Override
+        public String grantingRole() {
+            return "ro_admin";
         }
     }
 

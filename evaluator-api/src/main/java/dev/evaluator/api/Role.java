@@ -110,8 +110,10 @@ record Role(Kind kind, Optional<String> bucket, Optional<String> scope) {
      */
     boolean allows(Permission permission) {
         return switch (permission) {
+            case Permission.Public p -> true;
             case Permission.Authenticated a -> true;
             case Permission.Admin a -> kind == Kind.ADMIN;
+            case Permission.Monitor m -> kind == Kind.ADMIN || kind == Kind.RO_ADMIN;
             case Permission.ReadLibrary r -> switch (kind) {
                 case ADMIN, RO_ADMIN -> true;
                 case MANAGE_GLOBAL_FUNCTIONS -> r.namespace() instanceof Namespace.Global;

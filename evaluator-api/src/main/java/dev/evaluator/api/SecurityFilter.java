@@ -27,7 +27,8 @@ import io.helidon.webserver.http.RoutingResponse;
 /**
  * Authenticates every request with HTTP Basic (Helidon Security's provider over {@link Credentials}), throttles
  * password guessing ({@link LoginThrottle}) and authorizes the request against {@link AccessPolicy}, before any
- * handler runs. Failures are thrown as {@link ApiException}s, so they get the API's one error shape.
+ * handler runs; only the routes the policy makes public (the health probes) pass without credentials. Failures are
+ * thrown as {@link ApiException}s, so they get the API's one error shape.
  */
 final class SecurityFilter implements Filter {
     static final String REALM = "evaluator";
@@ -44,9 +45,14 @@ final class SecurityFilter implements Filter {
      * the rest of a small request.
      */
     private final PasswordCheck credentials;
+    private final boolean publicMetrics;
 
-    SecurityFilter(PasswordCheck credentials, LoginThrottle throttle) {
+    /**
+     * @param publicMetrics whether {@code /metrics} answers without credentials ({@code --public-metrics})
+     */
+    SecurityFilter(PasswordCheck credentials, LoginThrottle throttle, boolean publicMetrics) {
         this.credentials = credentials;
+        this.publicMetrics = publicMetrics;
         this.security = Security.builder()
                 .addProvider(HttpBasicAuthProvider.builder().realm(REALM).userStore(credentials).build())
                 .build();
@@ -55,14 +61,19 @@ final class SecurityFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        if (AccessPolicy.isPublic(req, publicMetrics)) {
+            chain.proceed();
+            return;
+        }
         Caller caller = authenticate(req);
+        // Registered before the permission check, so the access log names the user of a 403 too.
+        req.context().register(caller);
         Permission required = AccessPolicy.required(req);
         if (!caller.may(required)) {
             throw new ApiException(ErrorCode.FORBIDDEN,
                     "Forbidden: this requires " + required.grantingRole() + " (or admin)",
                     ApiException.details("required", required.grantingRole()), Map.of());
         }
-        req.context().register(caller);
         chain.proceed();
     }
 

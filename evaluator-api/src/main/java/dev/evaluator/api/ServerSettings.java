@@ -30,6 +30,7 @@ import java.util.stream.Stream;
  *                        late binding, for migrations)
  * @param callLimits      what one function call may use; its timeout caps the timeout a request asks for
  * @param runtime         how many calls run at once and how many may wait
+ * @param operations      how the server stops, logs and exposes its metrics
  */
 record ServerSettings(String host,
                       int port,
@@ -41,7 +42,34 @@ record ServerSettings(String host,
                       boolean httpEnabled,
                       boolean lenientBindings,
                       CallLimits callLimits,
-                      RuntimeSettings runtime) {
+                      RuntimeSettings runtime,
+                      Operations operations) {
+
+    /** How server log lines are written. */
+    enum LogFormat {
+        /** One line of text per record: time, level, logger, message. */
+        TEXT,
+        /** One JSON object per line, for log collectors. */
+        JSON
+    }
+
+    /**
+     * How the server is run and watched.
+     *
+     * @param shutdownGrace how long a stopping server lets requests in flight finish before it cuts them off
+     * @param publicMetrics whether {@code /metrics} answers without credentials (else admin or ro_admin)
+     * @param accessLog     whether every request is logged, one line each
+     * @param logFormat     how log lines are written
+     */
+    record Operations(Duration shutdownGrace, boolean publicMetrics, boolean accessLog, LogFormat logFormat) {
+        /** The defaults: 20 s of grace, metrics for admin and ro_admin, access log on, text. */
+        static final Operations DEFAULT = new Operations(Duration.ofSeconds(20), false, true, LogFormat.TEXT);
+
+        Operations {
+            Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+            Objects.requireNonNull(logFormat, "logFormat");
+        }
+    }
 
     static final String USAGE = """
             Usage: evaluator [--host ADDRESS] [--port PORT] [--data-dir DIR] [--max-library-bytes N]
@@ -49,6 +77,8 @@ record ServerSettings(String host,
                              [--lenient-bindings] [--max-call-seconds S]
                              [--call-memory-mib M] [--max-result-bytes N]
                              [--js-workers N] [--js-queue N]
+                             [--shutdown-grace-seconds S] [--public-metrics] [--access-log=false]
+                             [--log-format text|json]
               --host               address to bind (env EVALUATOR_HOST, default 127.0.0.1)
               --port               plain HTTP port (env EVALUATOR_PORT, default 8093; 0 picks a free one)
               --data-dir           store directory (env EVALUATOR_DATA_DIR, default ./data)
@@ -70,6 +100,13 @@ record ServerSettings(String host,
               --js-workers         function calls that run at once (env EVALUATOR_JS_WORKERS, default: processors)
               --js-queue           calls that may wait for a worker before 503 (env EVALUATOR_JS_QUEUE,
                                    default 64 per worker)
+            Operations:
+              --shutdown-grace-seconds  on SIGTERM, how long requests in flight may take to finish before they are
+                                   cut off (env EVALUATOR_SHUTDOWN_GRACE_SECONDS, default 20)
+              --public-metrics     /metrics without credentials (env EVALUATOR_PUBLIC_METRICS=true; default: admin
+                                   or ro_admin)
+              --access-log         one log line per request (env EVALUATOR_ACCESS_LOG, default true)
+              --log-format         text or json (env EVALUATOR_LOG_FORMAT, default text)
             Administrator bootstrap: EVALUATOR_ADMIN_USER (default Administrator), EVALUATOR_ADMIN_PASSWORD
             (when unset on the first start, a random password is generated, printed once and written to
             <data-dir>/initial-admin-password).""";
@@ -79,10 +116,11 @@ record ServerSettings(String host,
     /** Flags that take a value. */
     private static final List<String> FLAGS = List.of("host", "port", "data-dir", "max-library-bytes",
             "tls-cert", "tls-key", "tls-keystore", "tls-port", "max-call-seconds", "call-memory-mib",
-            "max-result-bytes", "js-workers", "js-queue");
+            "max-result-bytes", "js-workers", "js-queue", "shutdown-grace-seconds", "log-format");
 
     /** Flags that are true when given alone, or take {@code =true} or {@code =false}. */
-    private static final List<String> SWITCHES = List.of("disable-http", "lenient-bindings");
+    private static final List<String> SWITCHES = List.of("disable-http", "lenient-bindings", "public-metrics",
+            "access-log");
 
     private static final String TLS_HINT = "give --tls-cert and --tls-key, or --tls-keystore";
 
@@ -113,7 +151,7 @@ record ServerSettings(String host,
         return "ServerSettings[host=" + host + ", port=" + port + ", dataDir=" + dataDir
                 + ", maxLibraryBytes=" + maxLibraryBytes + ", adminUser=" + adminUser + ", tls=" + tls
                 + ", httpEnabled=" + httpEnabled + ", lenientBindings=" + lenientBindings
-                + ", callLimits=" + callLimits + ", runtime=" + runtime + "]";
+                + ", callLimits=" + callLimits + ", runtime=" + runtime + ", operations=" + operations + "]";
     }
 
     /**
@@ -203,8 +241,22 @@ record ServerSettings(String host,
                 integer(values, "js-queue", values.containsKey("js-workers") ? 64 * workers : defaults.queueCapacity(),
                         1, 1 << 20),
                 defaults.contextsPerWorker());
+        Operations operations = new Operations(
+                Duration.ofSeconds(integer(values, "shutdown-grace-seconds",
+                        (int) Operations.DEFAULT.shutdownGrace().toSeconds(), 0, 3600)),
+                bool(values, "public-metrics"), bool(values, "access-log", true), logFormat(values));
         return new ServerSettings(host, port, dataDir, maxLibraryBytes, adminUser, adminPassword, tls, !httpDisabled,
-                bool(values, "lenient-bindings"), callLimits, runtime);
+                bool(values, "lenient-bindings"), callLimits, runtime, operations);
+    }
+
+    private static LogFormat logFormat(Map<String, String> values) {
+        String text = values.getOrDefault("log-format", "text");
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "text" -> LogFormat.TEXT;
+            case "json" -> LogFormat.JSON;
+            default -> throw new IllegalArgumentException("--log-format (or " + envName("log-format")
+                    + ") must be text or json, not '" + text + "'");
+        };
     }
 
     private static Optional<TlsSettings.KeySource> keySource(Map<String, String> values, Map<String, String> env) {
@@ -245,9 +297,13 @@ record ServerSettings(String host,
     }
 
     private static boolean bool(Map<String, String> values, String flag) {
+        return bool(values, flag, false);
+    }
+
+    private static boolean bool(Map<String, String> values, String flag, boolean fallback) {
         String text = values.get(flag);
         if (text == null) {
-            return false;
+            return fallback;
         }
         return switch (text.trim().toLowerCase(Locale.ROOT)) {
             case "true" -> true;

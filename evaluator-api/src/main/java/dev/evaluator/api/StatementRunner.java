@@ -14,8 +14,11 @@ import dev.evaluator.store.Namespace;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,13 +27,18 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Runs parsed SQL++ statements: CREATE FUNCTION, DROP FUNCTION and queries of {@code system:functions}, resolving
- * names against the request's query context as Couchbase does, and checking the caller's permission for each.
+ * Runs parsed SQL++ statements: CREATE FUNCTION, DROP FUNCTION and queries of {@code system:functions} and
+ * {@code system:functions_cache}, resolving names against the request's query context as Couchbase does, and
+ * checking the caller's permission for each.
  */
 final class StatementRunner {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final String DEFAULT_NAMESPACE = "default";
     private static final String SYSTEM_FUNCTIONS_PATH = "functions";
+    private static final String SYSTEM_FUNCTIONS_CACHE_PATH = "functions_cache";
+    /** Go's {@code time.Time.String()}, which Couchbase shows in {@code lastUse}. */
+    private static final DateTimeFormatter GO_TIME = DateTimeFormatter
+            .ofPattern("yyyy-MM-dd HH:mm:ss.SSS Z 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     /**
      * What the request carries besides the statement.
@@ -70,7 +78,8 @@ final class StatementRunner {
             }
             case Statement.Unsupported unsupported -> throw new QueryException(QueryException.UNSUPPORTED,
                     unsupported.statementKind() + " statements are not supported by this service: it runs CREATE"
-                            + " FUNCTION, DROP FUNCTION and SELECT ... FROM system:functions");
+                            + " FUNCTION, DROP FUNCTION and SELECT ... FROM system:functions or"
+                            + " system:functions_cache");
         };
     }
 
@@ -113,17 +122,26 @@ final class StatementRunner {
         Optional<String> alias;
         if (select.from().isPresent()) {
             Keyspace keyspace = select.from().get();
-            boolean systemFunctions = keyspace.namespace().filter("system"::equalsIgnoreCase).isPresent()
-                    && keyspace.path().equals(List.of(SYSTEM_FUNCTIONS_PATH));
-            if (!systemFunctions) {
+            boolean system = keyspace.namespace().filter("system"::equalsIgnoreCase).isPresent()
+                    && keyspace.path().size() == 1;
+            String table = system ? keyspace.path().getFirst() : "";
+            if (table.equals(SYSTEM_FUNCTIONS_PATH)) {
+                documents = catalog.functions().stream()
+                        .filter(f -> context.caller().may(new Permission.ReadFunction(f.id().namespace())))
+                        .map(this::catalogDocument)
+                        .toList();
+            } else if (table.equals(SYSTEM_FUNCTIONS_CACHE_PATH)) {
+                documents = executor.stats()
+                        .report(namespace -> context.caller().may(new Permission.ReadLibrary(namespace)))
+                        .functions().stream()
+                        .map(StatementRunner::cacheDocument)
+                        .toList();
+            } else {
                 throw new QueryException(QueryException.UNSUPPORTED_KEYSPACE, "Keyspace " + keyspace
-                        + " is not available here: this service answers queries of system:functions only");
+                        + " is not available here: this service answers queries of system:functions and"
+                        + " system:functions_cache only");
             }
-            alias = Optional.of(select.fromAlias().orElse(SYSTEM_FUNCTIONS_PATH));
-            documents = catalog.functions().stream()
-                    .filter(f -> context.caller().may(new Permission.ReadFunction(f.id().namespace())))
-                    .map(this::catalogDocument)
-                    .toList();
+            alias = Optional.of(select.fromAlias().orElse(table));
         } else {
             alias = Optional.empty();
             documents = List.of(JSON.objectNode());
@@ -230,6 +248,33 @@ final class StatementRunner {
         document.set("identity", identity);
         document.set("definition", definition);
         catalog.brokenReason(f).ifPresent(reason -> document.put("broken", true).put("brokenReason", reason));
+        return document;
+    }
+
+    /**
+     * A library function's figures, with Couchbase's names where {@code system:functions_cache} has them
+     * ({@code uses}, {@code lastUse}, {@code minServiceTime}, {@code maxServiceTime}, {@code avgServiceTime}); errors,
+     * timeouts and the 99th percentile are additions. Couchbase keys its cache by SQL++ function; here each library
+     * function has one document whichever way it was called.
+     */
+    private static JsonNode cacheDocument(FunctionStats.Snapshot f) {
+        ObjectNode document = JSON.objectNode();
+        document.put("#language", "javascript");
+        document.put("library", f.library().name());
+        document.put("object", f.function());
+        document.put("namespace", DEFAULT_NAMESPACE);
+        switch (f.library().namespace()) {
+            case Namespace.Global g -> document.put("type", "global");
+            case Namespace.Scoped s -> document.put("type", "scope").put("bucket", s.bucket()).put("scope", s.scope());
+        }
+        document.put("uses", f.calls());
+        document.put("errors", f.errors());
+        document.put("timeouts", f.timeouts());
+        document.put("lastUse", GO_TIME.format(f.lastCall()));
+        document.put("minServiceTime", QueryService.duration(f.minNanos()));
+        document.put("maxServiceTime", QueryService.duration(f.maxNanos()));
+        document.put("avgServiceTime", QueryService.duration(f.avgNanos()));
+        document.put("p99ServiceTime", QueryService.duration(f.p99Nanos()));
         return document;
     }
 

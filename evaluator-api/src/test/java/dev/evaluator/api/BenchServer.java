@@ -50,7 +50,9 @@ final class BenchServer {
         Optional.ofNullable(System.getenv("EVALUATOR_ADMIN_USER"))
                 .ifPresent(user -> env.put("EVALUATOR_ADMIN_USER", user));
         env.put("EVALUATOR_ADMIN_PASSWORD", args[3]);
-        ServerSettings settings = ServerSettings.parse(new String[] {"--port", args[1], "--data-dir", args[2]}, env);
+        // No access log: both modes would pay the same for it, and it is not what the benchmark measures.
+        ServerSettings settings = ServerSettings.parse(new String[] {"--port", args[1], "--data-dir", args[2],
+                "--access-log=false"}, env);
 
         EvaluatorServer evaluator = EvaluatorServer.start(settings, credentials);
         Runtime.getRuntime().addShutdownHook(new Thread(evaluator::close, "bench-server-shutdown"));

@@ -86,6 +86,13 @@ class RbacMatrixIT {
             query get             | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
             whoami                | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
             openapi               | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
+            stats all             | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
+            stats own scope       | 200   | 200 | 403  | 200  | 200  | 403   | 403   | 403  | 401  | 401
+            metrics               | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
+            health live           | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200  | 200
+            head health live      | 204   | 204 | 204  | 204  | 204  | 204   | 204   | 204  | 204  | 204
+            health ready          | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200  | 200
+            head health ready     | 204   | 204 | 204  | 204  | 204  | 204   | 204   | 204  | 204  | 204
             """;
 
     /**
@@ -146,6 +153,16 @@ class RbacMatrixIT {
                 QueryService.PATH + "?statement=SELECT%20RAW%201", null));
         OPERATIONS.put("whoami", new Operation("GET", WhoAmIService.PATH, () -> { }, WhoAmIService.PATH, null));
         OPERATIONS.put("openapi", new Operation("GET", "/openapi", () -> { }, "/openapi", null));
+        OPERATIONS.put("stats all", new Operation("GET", StatsService.PATH, () -> { }, StatsService.PATH, null));
+        OPERATIONS.put("stats own scope", new Operation("GET", StatsService.PATH, () -> { },
+                StatsService.PATH + "?" + OWN, null));
+        OPERATIONS.put("metrics", new Operation("GET", MetricsService.PATH, () -> { }, MetricsService.PATH, null));
+        String live = HealthChecks.LIVE_PATH;
+        String ready = HealthChecks.READY_PATH;
+        OPERATIONS.put("health live", new Operation("GET", live, () -> { }, live, null));
+        OPERATIONS.put("head health live", new Operation("HEAD", live, () -> { }, live, null));
+        OPERATIONS.put("health ready", new Operation("GET", ready, () -> { }, ready, null));
+        OPERATIONS.put("head health ready", new Operation("HEAD", ready, () -> { }, ready, null));
     }
 
     @TempDir

@@ -26,11 +26,13 @@ final class ServerProcess implements AutoCloseable {
     private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
     private final List<String> stdoutSeen = new ArrayList<>();
     private final StringBuilder stderr = new StringBuilder();
+    private final Thread stdoutReader;
     private final Thread stderrReader;
 
     private ServerProcess(Process process) {
         this.process = process;
-        Thread.ofPlatform().daemon().start(() -> pump(process.inputReader(StandardCharsets.UTF_8), stdout));
+        this.stdoutReader = Thread.ofPlatform().daemon()
+                .start(() -> pump(process.inputReader(StandardCharsets.UTF_8), stdout));
         this.stderrReader = Thread.ofPlatform().daemon().start(() -> {
             try (BufferedReader reader = process.errorReader(StandardCharsets.UTF_8)) {
                 String line;
@@ -60,6 +62,14 @@ final class ServerProcess implements AutoCloseable {
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-jar", target.resolve("evaluator.jar").toString()));
         command.addAll(List.of(args));
+        return start(command, env);
+    }
+
+    /**
+     * Run a command that starts the server (a launch script), with the same environment handling as
+     * {@link #start(Map, String...)}.
+     */
+    static ServerProcess start(List<String> command, Map<String, String> env) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(name -> name.startsWith("EVALUATOR_"));
         builder.environment().putAll(env);
@@ -96,6 +106,32 @@ final class ServerProcess implements AutoCloseable {
         }
         stderrReader.join(5000);
         return process.exitValue();
+    }
+
+    /** SIGTERM, as docker stop and Kubernetes send it; waits for the process to end and returns its exit code. */
+    int terminate() throws InterruptedException {
+        // Through the handle: Process.destroy() would also close the pipes, losing what the server prints as it stops.
+        process.toHandle().destroy();
+        return awaitExit();
+    }
+
+    /** Once the process has ended: every line it printed on standard output. */
+    List<String> stdoutToTheEnd() throws InterruptedException {
+        stdoutReader.join(5000);
+        stdout.drainTo(stdoutSeen);
+        return List.copyOf(stdoutSeen);
+    }
+
+    /** Wait until standard error holds a text (it is read on another thread); false after 10 s without it. */
+    boolean awaitStderr(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!stderr().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
     }
 
     String stderr() {

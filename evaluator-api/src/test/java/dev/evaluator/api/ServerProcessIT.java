@@ -4,7 +4,12 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.restassured.RestAssured;
 import io.restassured.specification.RequestSpecification;
@@ -48,6 +53,8 @@ class ServerProcessIT {
         }
         try (ServerProcess server = ServerProcess.start(ADMIN_ENV, "--port", "0", "--data-dir", data.toString())) {
             int port = server.awaitListening();
+            assertTrue(server.awaitStderr("WARNING: the store in " + data.toAbsolutePath()
+                    + " was not closed cleanly last time"), server.stderr());
             as(port, TestServer.PASSWORD).get(TestServer.LIBRARIES + "/lib0").then().statusCode(404);
             for (int i = 1; i < writes; i++) {
                 as(port, TestServer.PASSWORD)
@@ -124,6 +131,51 @@ class ServerProcessIT {
         ServerProcess server = ServerProcess.start(ADMIN_ENV, "--port", "0", "--data-dir", file.toString());
         assertEquals(1, server.awaitExit());
         assertOneLine(server.stderr(), "Cannot create data directory");
+    }
+
+    @Test
+    void corruptedStore_failsWithOneLineNamingThePathAndWhatToDo() throws Exception {
+        Path data = dir.resolve("data");
+        try (ServerProcess server = ServerProcess.start(ADMIN_ENV, "--port", "0", "--data-dir", data.toString())) {
+            server.awaitListening();
+        }
+        Files.writeString(data.resolve("CURRENT"), "MANIFEST-999999\n");
+
+        ServerProcess server = ServerProcess.start(ADMIN_ENV, "--port", "0", "--data-dir", data.toString());
+
+        assertEquals(1, server.awaitExit());
+        assertOneLine(server.stderr(), "The store in " + data.toAbsolutePath() + " is corrupted");
+        assertOneLine(server.stderr(), "restore it from a backup, or move it aside to start empty");
+    }
+
+    @Test
+    void jsonLogFormat_everyLineJsonWithAccessFieldsAndNoSecrets() throws Exception {
+        Path data = dir.resolve("data");
+        List<String> lines;
+        try (ServerProcess server = ServerProcess.start(ADMIN_ENV, "--port", "0", "--data-dir", data.toString(),
+                "--log-format", "json")) {
+            int port = server.awaitListening();
+            as(port, TestServer.PASSWORD).get(TestServer.LIBRARIES + "?bucket=b&scope=s").then().statusCode(200);
+            as(port, "not-the-password").get(TestServer.LIBRARIES).then().statusCode(401);
+            assertEquals(143, server.terminate());
+            lines = server.stdoutToTheEnd();
+        }
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> records = new ArrayList<>();
+        for (String line : lines) {
+            records.add(json.readTree(line));
+            assertFalse(line.contains(TestServer.PASSWORD) || line.contains("not-the-password"), line);
+        }
+        assertTrue(records.getFirst().get("message").asText().startsWith("Evaluator listening on http://"));
+        JsonNode listed = records.stream().filter(r -> r.path("status").asInt() == 200).findFirst().orElseThrow();
+        assertEquals(AccessLog.LOGGER, listed.get("logger").asText());
+        assertEquals("GET", listed.get("method").asText());
+        assertEquals(TestServer.LIBRARIES, listed.get("path").asText());
+        assertEquals(TestServer.ADMIN, listed.get("user").asText());
+        assertTrue(listed.get("durationMs").isNumber());
+        assertTrue(records.stream().anyMatch(r -> r.path("status").asInt() == 401
+                && r.get("user").asText().equals(AccessLog.NO_USER)));
+        assertTrue(records.getLast().get("message").asText().endsWith("store flushed and closed cleanly"));
     }
 
     @Test

@@ -63,6 +63,43 @@ class ServerSettingsTest {
     }
 
     @Test
+    void parse_nothing_operationsDefaults() {
+        assertEquals(ServerSettings.Operations.DEFAULT, ServerSettings.parse(new String[0], Map.of()).operations());
+        assertEquals(new ServerSettings.Operations(java.time.Duration.ofSeconds(20), false, true,
+                ServerSettings.LogFormat.TEXT), ServerSettings.Operations.DEFAULT);
+    }
+
+    @Test
+    void parse_operationsFlags_used() {
+        ServerSettings settings = ServerSettings.parse(new String[] {"--shutdown-grace-seconds", "5",
+                "--public-metrics", "--access-log=false", "--log-format", "JSON"}, Map.of());
+        assertEquals(new ServerSettings.Operations(java.time.Duration.ofSeconds(5), true, false,
+                ServerSettings.LogFormat.JSON), settings.operations());
+    }
+
+    @Test
+    void parse_operationsEnvironment_used() {
+        ServerSettings settings = ServerSettings.parse(new String[0], Map.of(
+                "EVALUATOR_SHUTDOWN_GRACE_SECONDS", "0", "EVALUATOR_PUBLIC_METRICS", "true",
+                "EVALUATOR_ACCESS_LOG", "false", "EVALUATOR_LOG_FORMAT", "json"));
+        assertEquals(new ServerSettings.Operations(java.time.Duration.ZERO, true, false,
+                ServerSettings.LogFormat.JSON), settings.operations());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--shutdown-grace-seconds|-1|--shutdown-grace-seconds (or EVALUATOR_SHUTDOWN_GRACE_SECONDS) must be an"
+                    + " integer from 0 to 3600, not '-1'",
+            "--log-format|xml|--log-format (or EVALUATOR_LOG_FORMAT) must be text or json, not 'xml'",
+            "--access-log=maybe||--access-log (or EVALUATOR_ACCESS_LOG) must be true or false, not 'maybe'"})
+    void parse_badOperationsFlag_messageNamesIt(String flag, String value, String message) {
+        String[] args = value == null ? new String[] {flag} : new String[] {flag, value};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServerSettings.parse(args, Map.of()));
+        assertEquals(message, e.getMessage());
+    }
+
+    @Test
     void parse_flagWithoutValue_rejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ServerSettings.parse(new String[] {"--port"}, Map.of()));

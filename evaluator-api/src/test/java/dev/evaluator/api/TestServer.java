@@ -68,8 +68,18 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(Path dataDir, int maxLibraryBytes, boolean lenientBindings, RuntimeSettings runtime) {
+        return start(dataDir, maxLibraryBytes, lenientBindings, runtime, ServerSettings.Operations.DEFAULT);
+    }
+
+    static TestServer start(Path dataDir, ServerSettings.Operations operations) {
+        return start(dataDir, 1024 * 1024, false, RuntimeSettings.defaults(), operations);
+    }
+
+    private static TestServer start(Path dataDir, int maxLibraryBytes, boolean lenientBindings,
+                                    RuntimeSettings runtime, ServerSettings.Operations operations) {
         ServerSettings settings = new ServerSettings("127.0.0.1", 0, dataDir, maxLibraryBytes, ADMIN,
-                Optional.of(PASSWORD), Optional.empty(), true, lenientBindings, CallLimits.DEFAULT, runtime);
+                Optional.of(PASSWORD), Optional.empty(), true, lenientBindings, CallLimits.DEFAULT, runtime,
+                operations);
         return new TestServer(EvaluatorServer.start(settings), dataDir);
     }
 

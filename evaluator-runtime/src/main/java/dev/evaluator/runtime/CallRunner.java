@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
@@ -36,6 +37,10 @@ final class CallRunner implements AutoCloseable {
     private final Source prelude;
     private final OpenContexts open = new OpenContexts();
     private final Watchdog watchdog = new Watchdog();
+    private final LongAdder cacheHits = new LongAdder();
+    private final LongAdder cacheMisses = new LongAdder();
+    private final LongAdder timeouts = new LongAdder();
+    private final LongAdder memoryLimitStops = new LongAdder();
 
     /**
      * Read the prelude; no context is opened yet.
@@ -65,6 +70,7 @@ final class CallRunner implements AutoCloseable {
         console.begin(library.key(), function, limits);
         long started = System.nanoTime();
         Optional<LoadedLibrary> found = here.find(library);
+        (found.isPresent() ? cacheHits : cacheMisses).increment();
         LoadedLibrary instance = found.isPresent() ? found.get()
                 : LoadedLibrary.open(engine, prelude, open, console, library, source(library));
         boolean loading = found.isEmpty();
@@ -103,6 +109,7 @@ final class CallRunner implements AutoCloseable {
         Watchdog.Stop stop = watch.finish();
         console.end();
         if (stop != null) {
+            (stop == Watchdog.Stop.TIMEOUT ? timeouts : memoryLimitStops).increment();
             here.discard(instance);
             throw limitExceeded(stop, limits, console.lines());
         }
@@ -111,6 +118,9 @@ final class CallRunner implements AutoCloseable {
                     + limits.maxResultBytes() + " bytes of JSON");
         }
         if (failure != null) {
+            if (failure.kind == Kind.MEMORY_LIMIT) {
+                memoryLimitStops.increment();
+            }
             if (failure.discard || loading) {
                 here.discard(instance);
             }
@@ -118,6 +128,26 @@ final class CallRunner implements AutoCloseable {
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         return new CallResult(Optional.ofNullable(json), console.lines(), console.dropped(), elapsed);
+    }
+
+    /** Calls that found their library loaded in their slot. */
+    long libraryCacheHits() {
+        return cacheHits.sum();
+    }
+
+    /** Calls that loaded their library. */
+    long libraryCacheMisses() {
+        return cacheMisses.sum();
+    }
+
+    /** Calls the watchdog stopped at their deadline. */
+    long timeouts() {
+        return timeouts.sum();
+    }
+
+    /** Calls stopped for allocating past their budget, or for one allocation the heap could not hold. */
+    long memoryLimitStops() {
+        return memoryLimitStops.sum();
     }
 
     @Override

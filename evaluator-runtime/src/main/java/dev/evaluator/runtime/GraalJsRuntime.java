@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 
 import org.graalvm.polyglot.Context;
@@ -66,6 +67,8 @@ final class GraalJsRuntime implements JsRuntime {
     private final BlockingQueue<LibraryContexts> slots;
     private final AtomicInteger waitingForSlot = new AtomicInteger();
     private volatile boolean closed;
+    private final int queueCapacity;
+    private final LongAdder busyRejections = new LongAdder();
 
     GraalJsRuntime(RuntimeSettings settings) {
         this.engine = Engine.newBuilder(JS)
@@ -82,6 +85,7 @@ final class GraalJsRuntime implements JsRuntime {
             throw e;
         }
         this.parsers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), threads("js-parse-"));
+        this.queueCapacity = settings.queueCapacity();
         // Core threads only, never more: a full queue is refused (AbortPolicy) rather than run on a new thread.
         this.callers = new ThreadPoolExecutor(settings.workers(), settings.workers(), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(settings.queueCapacity()), threads("js-call-"));
@@ -143,6 +147,7 @@ final class GraalJsRuntime implements JsRuntime {
             if (callers.isShutdown()) {
                 throw new IllegalStateException("the runtime is closed", e);
             }
+            busyRejections.increment();
             throw new JsExecutionException(JsExecutionException.Kind.BUSY, "all " + callers.getMaximumPoolSize()
                     + " JavaScript workers are busy and " + callers.getQueue().size()
                     + " calls are waiting; retry later");
@@ -234,6 +239,14 @@ final class GraalJsRuntime implements JsRuntime {
         int line = location == null ? 1 : location.getStartLine();
         int column = location == null ? 1 : location.getStartColumn();
         return new JsSyntaxException(describe(e.getMessage()), line, column);
+    }
+
+    @Override
+    public RuntimeStats stats() {
+        int workers = callers.getMaximumPoolSize();
+        return new RuntimeStats(!closed, workers, workers - slots.size(), callsWaiting(), queueCapacity,
+                runner.timeouts(), runner.memoryLimitStops(), busyRejections.sum(), runner.libraryCacheHits(),
+                runner.libraryCacheMisses());
     }
 
     @Override

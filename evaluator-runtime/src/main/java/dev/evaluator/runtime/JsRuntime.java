@@ -85,8 +85,8 @@ public interface JsRuntime extends AutoCloseable {
      * <p>
      * A call from a platform thread runs on that thread when an execution slot is free; otherwise, and always from
      * a virtual thread, it waits in a bounded queue for a worker. The timeout and the allocation budget count from
-     * when it starts running. A call stopped by a limit, or whose library failed to load, leaves no instance behind: the
-     * next call loads the library afresh.
+     * when it starts running. A call stopped by a limit, or whose library failed to load, leaves no instance behind:
+     * the next call loads the library afresh.
      *
      * @param library  the library
      * @param function the top-level function's name
@@ -102,6 +102,13 @@ public interface JsRuntime extends AutoCloseable {
      * @throws NullPointerException     when an argument is null
      */
     CallResult call(LibrarySource library, String function, String argsJson, CallLimits limits);
+
+    /**
+     * A snapshot of the runtime's load and counters. Cheap enough for every metrics scrape, not for every call.
+     *
+     * @return the statistics; {@code open} is false once the runtime is closed
+     */
+    RuntimeStats stats();
 
     /**
      * The engine's implementation name, as GraalJS reports it; {@code "Interpreted"} without the optimizing JIT.

@@ -26,6 +26,29 @@ public interface Store extends AutoCloseable {
     UserStore users();
 
     /**
+     * Whether the store is open: not yet closed.
+     *
+     * @return true until {@link #close()} starts
+     */
+    boolean isOpen();
+
+    /**
+     * Prove that the store accepts durable writes now, by writing a small record (synced like every write).
+     *
+     * @throws StoreException when the write fails: the store is closed, the disk is full or read-only, or a background
+     *                        error stopped the store taking writes
+     */
+    void checkWritable();
+
+    /**
+     * A snapshot of the store's size and background work.
+     *
+     * @return the statistics
+     * @throws StoreException when the store is closed or cannot report them
+     */
+    StoreStats stats();
+
+    /**
      * Flush and close. Idempotent.
      *
      * @throws StoreException if flushing fails

@@ -6,6 +6,7 @@ import dev.evaluator.store.FunctionStore;
 import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.Namespace;
 import dev.evaluator.store.StoreException;
+import dev.evaluator.store.StoreOperation;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -55,23 +56,25 @@ final class RocksDbFunctionStore implements FunctionStore {
 
     @Override
     public Optional<FunctionDefinition> find(FunctionId id) {
-        byte[] value = store.apply("Reading function " + id, (db, writes) -> db.get(functions, key(id)));
+        byte[] value = store.apply(StoreOperation.FUNCTION_READ, "Reading function " + id,
+                (db, writes) -> db.get(functions, key(id)));
         return value == null ? Optional.empty() : Optional.of(decode(id, value));
     }
 
     @Override
     public List<FunctionDefinition> list() {
-        List<FunctionDefinition> result = store.apply("Listing functions", (db, writes) -> {
-            List<FunctionDefinition> found = new ArrayList<>();
-            try (RocksIterator it = db.newIterator(functions)) {
-                for (it.seekToFirst(); it.isValid(); it.next()) {
-                    byte[] key = it.key();
-                    found.add(decode(decodeKey(key, 0, key.length), it.value()));
-                }
-                it.status();
-            }
-            return found;
-        });
+        List<FunctionDefinition> result = store.apply(StoreOperation.FUNCTION_LIST, "Listing functions",
+                (db, writes) -> {
+                    List<FunctionDefinition> found = new ArrayList<>();
+                    try (RocksIterator it = db.newIterator(functions)) {
+                        for (it.seekToFirst(); it.isValid(); it.next()) {
+                            byte[] key = it.key();
+                            found.add(decode(decodeKey(key, 0, key.length), it.value()));
+                        }
+                        it.status();
+                    }
+                    return found;
+                });
         result.sort(ORDER);
         return result;
     }
@@ -79,8 +82,8 @@ final class RocksDbFunctionStore implements FunctionStore {
     @Override
     public List<FunctionDefinition> boundTo(LibraryId library) {
         byte[] prefix = Keys.concat(RocksDbLibraryStore.key(library), new byte[] {Keys.SEPARATOR});
-        List<FunctionDefinition> result = store.apply("Listing functions bound to library " + library,
-                (db, writes) -> {
+        List<FunctionDefinition> result = store.apply(StoreOperation.FUNCTION_LIST,
+                "Listing functions bound to library " + library, (db, writes) -> {
                     List<FunctionDefinition> found = new ArrayList<>();
                     try (RocksIterator it = db.newIterator(bindings)) {
                         for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
@@ -103,7 +106,7 @@ final class RocksDbFunctionStore implements FunctionStore {
     public void upsert(FunctionDefinition definition) {
         byte[] key = key(definition.id());
         byte[] value = encode(definition);
-        store.apply("Writing function " + definition.id(), (db, writes) -> {
+        store.apply(StoreOperation.FUNCTION_WRITE, "Writing function " + definition.id(), (db, writes) -> {
             // Read-modify-write of the index entry: serialised so two replacements cannot leave a stale entry.
             synchronized (this) {
                 try (WriteBatch batch = new WriteBatch()) {
@@ -124,7 +127,7 @@ final class RocksDbFunctionStore implements FunctionStore {
     @Override
     public boolean delete(FunctionId id) {
         byte[] key = key(id);
-        return store.apply("Deleting function " + id, (db, writes) -> {
+        return store.apply(StoreOperation.FUNCTION_DELETE, "Deleting function " + id, (db, writes) -> {
             synchronized (this) {
                 byte[] old = db.get(functions, key);
                 if (old == null) {

@@ -5,6 +5,7 @@ import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.LibraryStore;
 import dev.evaluator.store.Namespace;
 import dev.evaluator.store.StoreException;
+import dev.evaluator.store.StoreOperation;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +59,8 @@ final class RocksDbLibraryStore implements LibraryStore {
     @Override
     public Optional<Library> find(LibraryId id) {
         return cache.find(id, "Reading library", key -> {
-            byte[] value = store.apply("Reading library " + key, (db, writes) -> db.get(family, key(key)));
+            byte[] value = store.apply(StoreOperation.LIBRARY_READ, "Reading library " + key,
+                    (db, writes) -> db.get(family, key(key)));
             return value == null ? null : decode(key, value);
         });
     }
@@ -68,7 +70,7 @@ final class RocksDbLibraryStore implements LibraryStore {
         Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()));
         byte[] value = encode(library);
         try {
-            store.apply("Writing library " + id, (db, writes) -> {
+            store.apply(StoreOperation.LIBRARY_WRITE, "Writing library " + id, (db, writes) -> {
                 db.put(family, writes, key(id), value);
                 return null;
             });
@@ -82,7 +84,7 @@ final class RocksDbLibraryStore implements LibraryStore {
     public boolean delete(LibraryId id) {
         byte[] key = key(id);
         try {
-            return store.apply("Deleting library " + id, (db, writes) -> {
+            return store.apply(StoreOperation.LIBRARY_DELETE, "Deleting library " + id, (db, writes) -> {
                 // Deletes are serialised so that "existed" is exact when two callers race.
                 synchronized (this) {
                     if (db.get(family, key) == null) {
@@ -98,7 +100,7 @@ final class RocksDbLibraryStore implements LibraryStore {
     }
 
     private List<Library> scan(byte[] prefix) {
-        List<Library> result = store.apply("Listing libraries", (db, writes) -> {
+        List<Library> result = store.apply(StoreOperation.LIBRARY_LIST, "Listing libraries", (db, writes) -> {
             List<Library> found = new ArrayList<>();
             try (RocksIterator it = db.newIterator(family)) {
                 for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {

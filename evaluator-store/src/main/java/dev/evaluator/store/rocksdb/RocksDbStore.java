@@ -4,24 +4,32 @@ import dev.evaluator.store.FunctionStore;
 import dev.evaluator.store.LibraryStore;
 import dev.evaluator.store.Store;
 import dev.evaluator.store.StoreException;
+import dev.evaluator.store.StoreObserver;
+import dev.evaluator.store.StoreOperation;
+import dev.evaluator.store.StoreStats;
 import dev.evaluator.store.UserStore;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.regex.Pattern;
 
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.LogFile;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.Status;
@@ -33,11 +41,18 @@ import org.rocksdb.WriteOptions;
  * Column families: {@code meta} (the schema version), {@code libraries}, {@code users}, {@code functions} and
  * {@code bindings} (library to functions index). Every write uses a synced
  * write-ahead log, so a write that returned survives a crash of the process or the machine.
+ * <p>
+ * Closing flushes every column family to sorted tables, which leaves the write-ahead log empty: a store that finds
+ * write-ahead log data when it opens was not closed (see {@link #recoveredLogBytes()}).
  */
 public final class RocksDbStore implements Store {
     /** The schema version this code writes and reads. */
     static final int SCHEMA_VERSION = 1;
     static final byte[] SCHEMA_VERSION_KEY = "schema-version".getBytes(StandardCharsets.UTF_8);
+    /** The record {@link #checkWritable()} rewrites: the time of the last check. */
+    static final byte[] WRITE_PROBE_KEY = "write-probe".getBytes(StandardCharsets.UTF_8);
+    /** RocksDB's write-ahead log files, in the data directory: {@code 000012.log}. */
+    private static final Pattern WAL_FILE = Pattern.compile("\\d+\\.log");
 
     private static final String CF_META = "meta";
     private static final String CF_LIBRARIES = "libraries";
@@ -56,6 +71,10 @@ public final class RocksDbStore implements Store {
     private final RocksDbLibraryStore libraries;
     private final RocksDbUserStore users;
     private final RocksDbFunctionStore functions;
+    private final List<ColumnFamilyHandle> families;
+    private final ColumnFamilyHandle meta;
+    private final StoreObserver observer;
+    private final long recoveredLogBytes;
     /** Operations hold the read lock, so {@link #close()} never frees native handles under a running call. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     /** Written under the lifecycle lock; volatile for {@link #isOpen()}, which reads without it. */
@@ -63,11 +82,15 @@ public final class RocksDbStore implements Store {
 
     /** Families in the order of the descriptors: default, meta, libraries, users, functions, bindings. */
     private RocksDbStore(Path directory, RocksDB db, WriteOptions syncWrites, Deque<AutoCloseable> handles,
-                         List<ColumnFamilyHandle> families) {
+                         List<ColumnFamilyHandle> families, StoreObserver observer, long recoveredLogBytes) {
         this.directory = directory;
         this.db = db;
         this.syncWrites = syncWrites;
         this.handles = handles;
+        this.families = List.copyOf(families);
+        this.meta = families.get(1);
+        this.observer = observer;
+        this.recoveredLogBytes = recoveredLogBytes;
         this.libraries = new RocksDbLibraryStore(this, families.get(2));
         this.users = new RocksDbUserStore(this, families.get(3));
         this.functions = new RocksDbFunctionStore(this, families.get(4), families.get(5));
@@ -83,6 +106,18 @@ public final class RocksDbStore implements Store {
      *                        data is damaged, {@code UNSUPPORTED_SCHEMA} when a newer version wrote it
      */
     public static RocksDbStore open(Path directory) {
+        return open(directory, StoreObserver.NONE);
+    }
+
+    /**
+     * Open (creating when needed) the store in a data directory, telling an observer about every operation.
+     *
+     * @param directory the data directory; created with its parents when missing
+     * @param observer  told about every operation when it completes
+     * @return the open store
+     * @throws StoreException as {@link #open(Path)}
+     */
+    public static RocksDbStore open(Path directory, StoreObserver observer) {
         Path dir = directory.toAbsolutePath().normalize();
         try {
             Files.createDirectories(dir);
@@ -95,6 +130,7 @@ public final class RocksDbStore implements Store {
                     "Data directory " + dir + " is not writable by this process", null);
         }
 
+        long walBytes = walBytes(dir);
         Deque<AutoCloseable> handles = new ArrayDeque<>();
         try {
             DBOptions dbOptions = track(handles, new DBOptions()
@@ -116,7 +152,7 @@ public final class RocksDbStore implements Store {
             WriteOptions syncWrites = track(handles, new WriteOptions().setSync(true));
 
             checkSchema(db, families.get(1), syncWrites, dir);
-            return new RocksDbStore(dir, db, syncWrites, handles, families);
+            return new RocksDbStore(dir, db, syncWrites, handles, families, observer, walBytes);
         } catch (RocksDBException e) {
             closeAll(handles);
             throw translateOpenFailure(dir, e);
@@ -150,6 +186,59 @@ public final class RocksDbStore implements Store {
         return directory;
     }
 
+    /**
+     * The write-ahead log data this store found when it opened, which RocksDB replayed. A store closed by
+     * {@link #close()} leaves none; after a crash (or {@code kill -9}) it holds the writes made since the last flush.
+     * Nothing acknowledged is lost either way: every write is synced to the log before it returns.
+     *
+     * @return bytes of write-ahead log found at open; 0 after a clean close
+     */
+    public long recoveredLogBytes() {
+        return recoveredLogBytes;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    @Override
+    public void checkWritable() {
+        byte[] now = ByteBuffer.allocate(Long.BYTES).putLong(System.currentTimeMillis()).array();
+        apply(StoreOperation.WRITE_PROBE, "Writing the write probe", (db, writes) -> {
+            db.put(meta, writes, WRITE_PROBE_KEY, now);
+            return null;
+        });
+    }
+
+    @Override
+    public StoreStats stats() {
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new StoreException(StoreException.Reason.IO, "Reading statistics failed: the store is closed",
+                        null);
+            }
+            long walBytes = 0;
+            for (LogFile log : db.getSortedWalFiles()) {
+                walBytes += log.sizeFileBytes();
+            }
+            return new StoreStats(diskBytes(directory),
+                    db.getAggregatedLongProperty("rocksdb.live-sst-files-size"),
+                    walBytes,
+                    db.getAggregatedLongProperty("rocksdb.cur-size-all-mem-tables"),
+                    db.getAggregatedLongProperty("rocksdb.estimate-pending-compaction-bytes"),
+                    db.getAggregatedLongProperty("rocksdb.compaction-pending") > 0,
+                    db.getLongProperty("rocksdb.num-running-compactions"),
+                    db.getLongProperty("rocksdb.background-errors"),
+                    db.getAggregatedLongProperty("rocksdb.estimate-num-keys"));
+        } catch (RocksDBException e) {
+            throw wrap("Reading statistics", e);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
     @Override
     public void close() {
         lifecycle.writeLock().lock();
@@ -159,7 +248,8 @@ public final class RocksDbStore implements Store {
             }
             closed = true;
             try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
-                db.flush(flush);
+                // Every family, not only the default one: the log is obsolete only once all of them are flushed.
+                db.flush(flush, families);
                 db.syncWal();
             } catch (RocksDBException e) {
                 throw wrap("Flushing the store on close", e);
@@ -171,11 +261,6 @@ public final class RocksDbStore implements Store {
         }
     }
 
-    /** Whether the store is still open; a cached read checks this instead of taking the lifecycle lock. */
-    boolean isOpen() {
-        return !closed;
-    }
-
     /** One call into RocksDB. */
     @FunctionalInterface
     interface Operation<T> {
@@ -183,21 +268,27 @@ public final class RocksDbStore implements Store {
     }
 
     /**
-     * Run an operation on the open database, wrapping RocksDB's exception once.
+     * Run an operation on the open database, wrapping RocksDB's exception once, and tell the observer.
      *
+     * @param kind   what kind of operation it is, for the observer
      * @param action what the operation does, for the error message
      */
-    <T> T apply(String action, Operation<T> operation) {
+    <T> T apply(StoreOperation kind, String action, Operation<T> operation) {
+        long start = System.nanoTime();
+        boolean failed = true;
         lifecycle.readLock().lock();
         try {
             if (closed) {
                 throw new StoreException(StoreException.Reason.IO, action + " failed: the store is closed", null);
             }
-            return operation.run(db, syncWrites);
+            T result = operation.run(db, syncWrites);
+            failed = false;
+            return result;
         } catch (RocksDBException e) {
             throw wrap(action, e);
         } finally {
             lifecycle.readLock().unlock();
+            observer.completed(kind, System.nanoTime() - start, failed);
         }
     }
 
@@ -241,13 +332,50 @@ public final class RocksDbStore implements Store {
                     "Data directory " + dir + " is in use (its RocksDB LOCK is held, by another process or"
                             + " another open store): stop the other evaluator or choose another --data-dir", e);
         }
-        if (status != null && status.getCode() == Status.Code.Corruption) {
+        // A file the store's own records name is missing: the directory was damaged or partly copied.
+        boolean missingFile = ioError && message.contains(dir + "/") && message.contains("No such file");
+        if (status != null && status.getCode() == Status.Code.Corruption || missingFile) {
             return new StoreException(StoreException.Reason.CORRUPTED,
                     "The store in " + dir + " is corrupted (" + message + "): restore it from a backup,"
                             + " or move it aside to start empty", e);
         }
         return new StoreException(StoreException.Reason.IO,
                 "Cannot open the store in " + dir + ": " + message, e);
+    }
+
+    /** The size of the write-ahead log files in a data directory not yet opened (0 for a new one). */
+    private static long walBytes(Path dir) {
+        try (var files = Files.list(dir)) {
+            return files.filter(file -> WAL_FILE.matcher(file.getFileName().toString()).matches())
+                    .mapToLong(file -> file.toFile().length())
+                    .sum();
+        } catch (IOException e) {
+            throw new StoreException(StoreException.Reason.NOT_WRITABLE,
+                    "Cannot read data directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The size of every file under a directory; files that vanish while it is walked (compaction) are skipped. */
+    private static long diskBytes(Path dir) {
+        long[] total = {0};
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    total[0] += attributes.size();
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new StoreException(StoreException.Reason.IO, "Measuring data directory " + dir + " failed: "
+                    + e.getMessage(), e);
+        }
+        return total[0];
     }
 
     private static <T extends AutoCloseable> T track(Deque<AutoCloseable> handles, T handle) {

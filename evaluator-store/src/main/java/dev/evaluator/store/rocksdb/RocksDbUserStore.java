@@ -1,6 +1,7 @@
 package dev.evaluator.store.rocksdb;
 
 import dev.evaluator.store.StoreException;
+import dev.evaluator.store.StoreOperation;
 import dev.evaluator.store.User;
 import dev.evaluator.store.UserStore;
 
@@ -40,7 +41,7 @@ final class RocksDbUserStore implements UserStore {
     @Override
     public Optional<User> find(String name) {
         return cache.find(name, "Reading user", key -> {
-            byte[] value = store.apply("Reading user " + key,
+            byte[] value = store.apply(StoreOperation.USER_READ, "Reading user " + key,
                     (db, writes) -> db.get(family, RocksDbStore.bytes(key)));
             return value == null ? null : decode(key, value);
         });
@@ -48,7 +49,7 @@ final class RocksDbUserStore implements UserStore {
 
     @Override
     public List<User> list() {
-        return store.apply("Listing users", (db, writes) -> {
+        return store.apply(StoreOperation.USER_LIST, "Listing users", (db, writes) -> {
             List<User> users = new ArrayList<>();
             try (RocksIterator it = db.newIterator(family)) {
                 for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -64,7 +65,7 @@ final class RocksDbUserStore implements UserStore {
     public void upsert(User user) {
         byte[] value = encode(user);
         try {
-            store.apply("Writing user " + user.name(), (db, writes) -> {
+            store.apply(StoreOperation.USER_WRITE, "Writing user " + user.name(), (db, writes) -> {
                 db.put(family, writes, RocksDbStore.bytes(user.name()), value);
                 return null;
             });
@@ -77,7 +78,7 @@ final class RocksDbUserStore implements UserStore {
     public boolean delete(String name) {
         byte[] key = RocksDbStore.bytes(name);
         try {
-            return store.apply("Deleting user " + name, (db, writes) -> {
+            return store.apply(StoreOperation.USER_DELETE, "Deleting user " + name, (db, writes) -> {
                 synchronized (this) {
                     if (db.get(family, key) == null) {
                         return false;
