@@ -38,6 +38,10 @@ final class AccessPolicy {
 
         /** A cheap test that rules most paths out before the pattern is tried (this runs on every request). */
         boolean mayMatch(String path) {
+            if (this.path.endsWith("/*")) {
+                String prefix = this.path.substring(0, this.path.length() - 2);
+                return path.equals(prefix) || path.startsWith(prefix + "/");
+            }
             int brace = this.path.indexOf('{');
             return path.startsWith(brace < 0 ? this.path : this.path.substring(0, brace))
                     && segments(path) == segments(this.path);
@@ -54,6 +58,7 @@ final class AccessPolicy {
             req -> new Permission.ManageLibrary(namespaceOrGlobal(req));
     private static final Function<ServerRequest, Permission> ADMIN = req -> Permission.ADMIN;
     private static final Function<ServerRequest, Permission> AUTHENTICATED = req -> Permission.AUTHENTICATED;
+    private static final Function<ServerRequest, Permission> PUBLIC = req -> Permission.PUBLIC;
 
     static final List<Rule> RULES = List.of(
             // Without bucket and scope the list is filtered to what the caller may read, never refused.
@@ -78,7 +83,10 @@ final class AccessPolicy {
             new Rule(WhoAmIService.PATH, Map.of(Method.GET, AUTHENTICATED)),
             // Each statement's permission depends on what it names; StatementRunner asks Role.allows for it.
             new Rule(QueryService.PATH, Map.of(Method.GET, AUTHENTICATED, Method.POST, AUTHENTICATED)),
-            new Rule("/openapi", Map.of(Method.GET, AUTHENTICATED)));
+            new Rule("/openapi", Map.of(Method.GET, AUTHENTICATED)),
+            // The admin console's static files: the sign-in page must load before anyone signs in. Every API call
+            // the console makes is authorized by the rules above.
+            new Rule(ConsoleService.PATH + "/*", Map.of(Method.GET, PUBLIC, Method.HEAD, PUBLIC)));
 
     /**
      * The permission a request needs.
@@ -86,15 +94,29 @@ final class AccessPolicy {
      * @throws ApiException when the request's bucket or scope is invalid (400, before any authorization)
      */
     static Permission required(ServerRequest req) {
+        return rule(req).map(rule -> {
+            Function<ServerRequest, Permission> permission = rule.methods().get(req.prologue().method());
+            return permission == null ? Permission.AUTHENTICATED : permission.apply(req);
+        }).orElse(Permission.ADMIN);
+    }
+
+    /**
+     * Whether a request needs no credentials at all. Decided before authentication (and before {@link #required},
+     * which may reject bad parameters), so a public request is never challenged.
+     */
+    static boolean isPublic(ServerRequest req) {
+        return rule(req).map(rule -> rule.methods().get(req.prologue().method()) == PUBLIC).orElse(false);
+    }
+
+    private static Optional<Rule> rule(ServerRequest req) {
         String path = normalize(req.path().absolute().path());
         UriPath uriPath = UriPath.create(path);
         for (Rule rule : RULES) {
             if (rule.mayMatch(path) && rule.matcher().match(uriPath).accepted()) {
-                Function<ServerRequest, Permission> permission = rule.methods().get(req.prologue().method());
-                return permission == null ? Permission.AUTHENTICATED : permission.apply(req);
+                return Optional.of(rule);
             }
         }
-        return Permission.ADMIN;
+        return Optional.empty();
     }
 
     private static Permission listLibraries(ServerRequest req) {

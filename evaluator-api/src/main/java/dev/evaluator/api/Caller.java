@@ -17,6 +17,6 @@ record Caller(String name, List<Role> roles) {
      * Whether any of the caller's roles grants the permission.
      */
     boolean may(Permission permission) {
-        return permission instanceof Permission.Authenticated || roles.stream().anyMatch(r -> r.allows(permission));
+        return permission instanceof Permission.Public || permission instanceof Permission.Authenticated || roles.stream().anyMatch(r -> r.allows(permission));
     }
 }

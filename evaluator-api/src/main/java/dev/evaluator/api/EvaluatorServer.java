@@ -86,11 +86,13 @@ final class EvaluatorServer implements AutoCloseable {
             WhoAmIService whoAmI = new WhoAmIService();
             QueryService query = new QueryService(new StatementRunner(catalog, executor));
             ErrorMapper errors = new ErrorMapper();
+            ConsoleService console = new ConsoleService();
             Consumer<HttpRouting.Builder> routing = rules -> rules.addFilter(security)
                     .register(LIBRARIES_PATH, libraries)
                     .register(UserService.PATH, users)
                     .register(WhoAmIService.PATH, whoAmI)
                     .register(QueryService.PATH, query)
+                    .register(ConsoleService.PATH, console)
                     .error(Throwable.class, errors);
             WebServerConfig.Builder config = WebServer.builder()
                     .host(settings.host())

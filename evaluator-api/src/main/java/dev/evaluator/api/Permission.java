@@ -6,6 +6,8 @@ import dev.evaluator.store.Namespace;
  * What a request needs. {@link AccessPolicy} maps each route to one; {@link Role#allows} decides.
  */
 sealed interface Permission {
+    /** Anyone, without credentials: the admin console's static assets. */
+    Permission PUBLIC = new Public();
     /** Any authenticated user. */
     Permission AUTHENTICATED = new Authenticated();
     /** Administrators only. */
@@ -17,6 +19,14 @@ sealed interface Permission {
      * @return role text, e.g. {@code query_manage_external_functions[travel-sample:inventory]}
      */
     String grantingRole();
+
+    /** Anyone, without credentials (the request is not authenticated at all). */
+    record Public() implements Permission {
+        @Override
+        public String grantingRole() {
+            return "no role";
+        }
+    }
 
     /** Any authenticated user. */
     record Authenticated() implements Permission {

@@ -110,6 +110,7 @@ record Role(Kind kind, Optional<String> bucket, Optional<String> scope) {
      */
     boolean allows(Permission permission) {
         return switch (permission) {
+            case Permission.Public p -> true;
             case Permission.Authenticated a -> true;
             case Permission.Admin a -> kind == Kind.ADMIN;
             case Permission.ReadLibrary r -> switch (kind) {

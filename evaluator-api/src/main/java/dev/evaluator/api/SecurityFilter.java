@@ -12,6 +12,7 @@ import java.util.Optional;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.security.AuthenticationResponse;
 import io.helidon.security.Security;
@@ -32,6 +33,8 @@ import io.helidon.webserver.http.RoutingResponse;
 final class SecurityFilter implements Filter {
     static final String REALM = "evaluator";
     private static final System.Logger LOG = System.getLogger(SecurityFilter.class.getName());
+    /** The header scripts send (any value): their 401s carry no challenge. */
+    static final HeaderName REQUESTED_WITH = HeaderNames.create("X-Requested-With");
     private static final Map<String, String> CHALLENGE = Map.of("WWW-Authenticate", "Basic realm=\"" + REALM + "\"");
 
     private final Security security;
@@ -55,6 +58,10 @@ final class SecurityFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        if (AccessPolicy.isPublic(req)) {
+            chain.proceed();
+            return;
+        }
         Caller caller = authenticate(req);
         Permission required = AccessPolicy.required(req);
         if (!caller.may(required)) {
@@ -69,7 +76,7 @@ final class SecurityFilter implements Filter {
     private Caller authenticate(RoutingRequest req) {
         Optional<String> authorization = req.headers().first(HeaderNames.AUTHORIZATION);
         BasicCredentials basic = authorization.flatMap(SecurityFilter::basic)
-                .orElseThrow(SecurityFilter::unauthenticated);
+                .orElseThrow(() -> unauthenticated(req));
         String login = basic.login();
         String address = req.remotePeer().host();
         Optional<Duration> wait = throttle.waitBefore(login, address);
@@ -96,7 +103,7 @@ final class SecurityFilter implements Filter {
         Optional<Subject> subject = response.user().filter(user -> response.status().isSuccess());
         if (subject.isEmpty()) {
             throttle.failed(login, address);
-            throw unauthenticated();
+            throw unauthenticated(req);
         }
         throttle.succeeded(login, address);
         return new Caller(subject.get().principal().getName(), roles(login, Security.getRoles(subject.get())));
@@ -134,8 +141,15 @@ final class SecurityFilter implements Filter {
         }
     }
 
-    private static ApiException unauthenticated() {
+    /**
+     * The one 401. Scripts (the admin console) that mark their requests with {@code X-Requested-With} get no
+     * {@code WWW-Authenticate} challenge, so the browser shows the page's own sign-in form instead of its native
+     * credentials dialog; every other client gets the Basic challenge.
+     */
+    private static ApiException unauthenticated(RoutingRequest req) {
+        boolean script = req.headers().contains(REQUESTED_WITH);
         return new ApiException(ErrorCode.UNAUTHENTICATED,
-                "Authentication required: send HTTP Basic credentials of a valid user", Map.of(), CHALLENGE);
+                "Authentication required: send HTTP Basic credentials of a valid user", Map.of(),
+                script ? Map.of() : CHALLENGE);
     }
 }

@@ -86,6 +86,8 @@ class RbacMatrixIT {
             query get             | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
             whoami                | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
             openapi               | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
+            console page          | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200  | 200
+            head console file     | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200  | 200
             """;
 
     /**
@@ -146,6 +148,11 @@ class RbacMatrixIT {
                 QueryService.PATH + "?statement=SELECT%20RAW%201", null));
         OPERATIONS.put("whoami", new Operation("GET", WhoAmIService.PATH, () -> { }, WhoAmIService.PATH, null));
         OPERATIONS.put("openapi", new Operation("GET", "/openapi", () -> { }, "/openapi", null));
+        // The console's files are public (its sign-in page must load); wrong credentials are not even looked at.
+        String console = ConsoleService.PATH + "/*";
+        OPERATIONS.put("console page", new Operation("GET", console, () -> { }, ConsoleService.PATH + "/", null));
+        OPERATIONS.put("head console file",
+                new Operation("HEAD", console, () -> { }, ConsoleService.PATH + "/app.js", null));
     }
 
     @TempDir
