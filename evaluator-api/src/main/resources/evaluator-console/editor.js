@@ -271,7 +271,7 @@ export async function render(container, ctx, params) {
   function prefillArgs(force) {
     const fn = functions.find((f) => f.name === runFunction.value);
     if (!fn || (argsEdited && !force)) return;
-    runArgs.value = JSON.stringify(fn.parameters.map(() => null));
+    runArgs.value = `[${fn.parameters.map(() => 'null').join(', ')}]`;
     argsEdited = false;
   }
 

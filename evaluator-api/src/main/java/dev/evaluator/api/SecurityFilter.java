@@ -26,7 +26,8 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 
 /**
- * Authenticates every request with HTTP Basic (Helidon Security's provider over {@link Credentials}), throttles
+ * Lets public requests (the admin console's files, per {@link AccessPolicy}) through untouched, and authenticates
+ * every other request with HTTP Basic (Helidon Security's provider over {@link Credentials}), throttles
  * password guessing ({@link LoginThrottle}) and authorizes the request against {@link AccessPolicy}, before any
  * handler runs. Failures are thrown as {@link ApiException}s, so they get the API's one error shape.
  */

@@ -88,6 +88,16 @@ final class Browser implements BeforeEachCallback, AfterTestExecutionCallback, A
                 .build();
         driver = new ChromeDriver(service, options);
         driver.manage().timeouts().scriptTimeout(WAIT);
+        viewport(DESKTOP.width, DESKTOP.height, false);
+    }
+
+    /**
+     * Make the page's viewport exactly this size (the window size would include the browser's own bars); mobile
+     * also emulates a phone's overlay scroll bars and viewport handling.
+     */
+    void viewport(int width, int height, boolean mobile) {
+        driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", width, "height", height,
+                "deviceScaleFactor", 1, "mobile", mobile));
     }
 
     @Override
@@ -175,7 +185,7 @@ final class Browser implements BeforeEachCallback, AfterTestExecutionCallback, A
      * The viewport's width, the page's scroll width, and (to find the culprit when they differ) elements reaching
      * past the viewport's right edge, including those inside scrolling containers, which do not widen the page.
      */
-    Map<String, Object> viewport() {
+    Map<String, Object> layout() {
         @SuppressWarnings("unchecked")
         Map<String, Object> size = (Map<String, Object>) script("""
                 const width = document.documentElement.clientWidth;

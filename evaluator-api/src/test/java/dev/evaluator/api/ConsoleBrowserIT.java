@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -205,6 +204,10 @@ class ConsoleBrowserIT {
         args.sendKeys("[212]");
         driver.findElement(By.id("run-button")).click();
         assertEquals("100", browser.waitFor(By.id("run-result")).getText());
+        WebElement editor = driver.findElement(By.cssSelector("#editor-host .CodeMirror"));
+        assertTrue(args.getRect().getX() > editor.getRect().getX() + editor.getRect().getWidth(),
+                "at 1280x800 the run panel is beside the editor");
+        assertFitsViewport(1280);
         WebElement console = driver.findElement(By.id("run-console"));
         assertTrue(console.getText().contains("converting 212"), console.getText());
         String elapsed = driver.findElement(By.id("run-elapsed")).getText();
@@ -316,6 +319,9 @@ class ConsoleBrowserIT {
         assertEquals(List.of(), unlabelledControls());
         new Actions(driver).keyDown(Keys.CONTROL).sendKeys("s").keyUp(Keys.CONTROL).perform();
         browser.waitUntil("saved with Ctrl+S", () -> message().contains("Saved keyboard"));
+        new Actions(driver).click(driver.findElement(By.cssSelector(".CodeMirror-code"))).sendKeys(Keys.ESCAPE)
+                .perform();
+        assertEquals("save-library", browser.script("return document.activeElement.id;"), "Esc leaves the editor");
         server.admin().get(LIBS + "/keyboard").then().statusCode(200);
 
         new Actions(driver).click(driver.findElement(By.cssSelector(".CodeMirror-code")))
@@ -336,29 +342,29 @@ class ConsoleBrowserIT {
 
     @Test
     void narrowScreen_390px_nothingOverflowsTheViewport() {
-        driver.manage().window().setSize(new Dimension(390, 844));
+        browser.viewport(390, 844, true);
         server.admin().body("function narrow(a, b) { return a + b; }")
                 .post(LIBS + "/a-library-with-a-rather-long-name-for-a-narrow-screen?" + INVENTORY)
                 .then().statusCode(200);
         signIn(TestServer.ADMIN, TestServer.PASSWORD);
         browser.waitFor(By.cssSelector("#libraries-table tr[data-library]"));
-        assertFitsViewport();
+        assertFitsViewport(390);
         driver.get(base + "#/library?ns=travel-sample.inventory&name=a-library-with-a-rather-long-name-for-a-narrow-screen");
         browser.waitForPresent(By.cssSelector("#run-function option[value='narrow']"));
-        assertFitsViewport();
+        assertFitsViewport(390);
         WebElement editor = driver.findElement(By.cssSelector("#editor-host .CodeMirror"));
         WebElement run = driver.findElement(By.id("run-button"));
         assertTrue(run.getRect().getY() > editor.getRect().getY() + editor.getRect().getHeight(),
                 "the run panel goes below the editor");
         driver.get(base + "#/bindings");
         browser.waitFor(By.id("bindings-table"));
-        assertFitsViewport();
+        assertFitsViewport(390);
     }
 
-    private void assertFitsViewport() {
-        Map<String, Object> viewport = browser.viewport();
+    private void assertFitsViewport(int expectedWidth) {
+        Map<String, Object> viewport = browser.layout();
         long width = ((Number) viewport.get("width")).longValue();
-        assertTrue(width <= 400, "the window is narrow: " + viewport);
+        assertTrue(width <= expectedWidth && width > expectedWidth - 20, "the viewport's width: " + viewport);
         assertTrue(((Number) viewport.get("scrollWidth")).longValue() <= width, "no sideways scrolling: " + viewport);
     }
 
