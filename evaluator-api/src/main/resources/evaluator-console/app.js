@@ -89,6 +89,7 @@ function dialog({ title, body, okLabel = 'OK', danger = false, onSubmit = async 
       form.removeEventListener('submit', submit);
       byId('dialog-cancel').removeEventListener('click', cancel);
       element.removeEventListener('cancel', escape);
+      element.removeEventListener('click', follow);
       if (element.open) element.close();
       resolve(result);
     };
@@ -105,12 +106,16 @@ function dialog({ title, body, okLabel = 'OK', danger = false, onSubmit = async 
           fail(e);
           return;
         }
-        append(clear(error), ...(e.nodes || [e.message || String(e)]));
+        append(clear(error), e.message || String(e));
         error.hidden = false;
         ok.disabled = false;
       }
     };
     const cancel = () => finish(false);
+    // A link in the dialog (e.g. to a SQL++ function) leaves it: close it and let the link navigate.
+    const follow = (event) => {
+      if (event.target.closest('a[href^="#"]')) finish(false);
+    };
     const escape = (event) => {
       event.preventDefault();
       finish(false);
@@ -118,6 +123,7 @@ function dialog({ title, body, okLabel = 'OK', danger = false, onSubmit = async 
     form.addEventListener('submit', submit);
     byId('dialog-cancel').addEventListener('click', cancel);
     element.addEventListener('cancel', escape);
+    element.addEventListener('click', follow);
     element.showModal();
     const focus = initialFocus ? element.querySelector(initialFocus) : element.querySelector('#dialog-body input, #dialog-body select, #dialog-body textarea');
     (focus || ok).focus();

@@ -68,12 +68,6 @@ export class Permissions {
     return this.has('admin');
   }
 
-  canRead(ns) {
-    return this.admin || this.has('ro_admin')
-      || (ns.global ? this.has('query_manage_global_external_functions') || this.has('query_manage_external_functions')
-        : this.covers('query_manage_external_functions', ns));
-  }
-
   canManage(ns) {
     return this.admin || (ns.global ? this.has('query_manage_global_external_functions')
       : this.covers('query_manage_external_functions', ns));
