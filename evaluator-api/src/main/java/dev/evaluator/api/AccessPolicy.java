@@ -89,26 +89,10 @@ final class AccessPolicy {
             new Rule(ConsoleService.PATH + "/*", Map.of(Method.GET, PUBLIC, Method.HEAD, PUBLIC)));
 
     /**
-     * The permission a request needs.
-     *
-     * @throws ApiException when the request's bucket or scope is invalid (400, before any authorization)
+     * The rule a request's path falls under, if any. Found once per request and handed to {@link #isPublic} and
+     * {@link #required}.
      */
-    static Permission required(ServerRequest req) {
-        return rule(req).map(rule -> {
-            Function<ServerRequest, Permission> permission = rule.methods().get(req.prologue().method());
-            return permission == null ? Permission.AUTHENTICATED : permission.apply(req);
-        }).orElse(Permission.ADMIN);
-    }
-
-    /**
-     * Whether a request needs no credentials at all. Decided before authentication (and before {@link #required},
-     * which may reject bad parameters), so a public request is never challenged.
-     */
-    static boolean isPublic(ServerRequest req) {
-        return rule(req).map(rule -> rule.methods().get(req.prologue().method()) == PUBLIC).orElse(false);
-    }
-
-    private static Optional<Rule> rule(ServerRequest req) {
+    static Optional<Rule> rule(ServerRequest req) {
         String path = normalize(req.path().absolute().path());
         UriPath uriPath = UriPath.create(path);
         for (Rule rule : RULES) {
@@ -117,6 +101,29 @@ final class AccessPolicy {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether a request needs no credentials at all. Decided before authentication (and before {@link #required},
+     * which may reject bad parameters), so a public request is never challenged.
+     *
+     * @param rule the request's rule, from {@link #rule}
+     */
+    static boolean isPublic(Optional<Rule> rule, ServerRequest req) {
+        return rule.map(r -> r.methods().get(req.prologue().method()) == PUBLIC).orElse(false);
+    }
+
+    /**
+     * The permission a request needs.
+     *
+     * @param rule the request's rule, from {@link #rule}
+     * @throws ApiException when the request's bucket or scope is invalid (400, before any authorization)
+     */
+    static Permission required(Optional<Rule> rule, ServerRequest req) {
+        return rule.map(r -> {
+            Function<ServerRequest, Permission> permission = r.methods().get(req.prologue().method());
+            return permission == null ? Permission.AUTHENTICATED : permission.apply(req);
+        }).orElse(Permission.ADMIN);
     }
 
     private static Permission listLibraries(ServerRequest req) {

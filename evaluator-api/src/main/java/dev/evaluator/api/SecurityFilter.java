@@ -59,12 +59,13 @@ final class SecurityFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        if (AccessPolicy.isPublic(req)) {
+        Optional<AccessPolicy.Rule> rule = AccessPolicy.rule(req);
+        if (AccessPolicy.isPublic(rule, req)) {
             chain.proceed();
             return;
         }
         Caller caller = authenticate(req);
-        Permission required = AccessPolicy.required(req);
+        Permission required = AccessPolicy.required(rule, req);
         if (!caller.may(required)) {
             throw new ApiException(ErrorCode.FORBIDDEN,
                     "Forbidden: this requires " + required.grantingRole() + " (or admin)",
