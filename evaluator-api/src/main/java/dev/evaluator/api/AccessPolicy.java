@@ -19,7 +19,8 @@ import io.helidon.webserver.http.ServerRequest;
  * <p>
  * A path missing from the table needs {@code admin} (fail closed). A listed path called with a method it does not
  * list needs only authentication, so the caller gets the route's 405, which reveals nothing. Only the health probes
- * are {@link Permission#PUBLIC}: they answer without credentials, and say nothing but up or down.
+ * (which say nothing but up or down) and the admin console's static files are {@link Permission#PUBLIC}: they answer
+ * without credentials. {@code /metrics} is public only with {@code --public-metrics}.
  */
 final class AccessPolicy {
     private AccessPolicy() {
@@ -39,6 +40,10 @@ final class AccessPolicy {
 
         /** A cheap test that rules most paths out before the pattern is tried (this runs on every request). */
         boolean mayMatch(String path) {
+            if (this.path.endsWith("/*")) {
+                String prefix = this.path.substring(0, this.path.length() - 2);
+                return path.equals(prefix) || path.startsWith(prefix + "/");
+            }
             int brace = this.path.indexOf('{');
             return path.startsWith(brace < 0 ? this.path : this.path.substring(0, brace))
                     && segments(path) == segments(this.path);
@@ -89,39 +94,16 @@ final class AccessPolicy {
             new Rule("/openapi", Map.of(Method.GET, AUTHENTICATED)),
             new Rule(MetricsService.PATH, Map.of(Method.GET, METRICS)),
             new Rule(HealthChecks.LIVE_PATH, Map.of(Method.GET, PUBLIC, Method.HEAD, PUBLIC)),
-            new Rule(HealthChecks.READY_PATH, Map.of(Method.GET, PUBLIC, Method.HEAD, PUBLIC)));
+            new Rule(HealthChecks.READY_PATH, Map.of(Method.GET, PUBLIC, Method.HEAD, PUBLIC)),
+            // The admin console's static files: the sign-in page must load before anyone signs in. Every API call
+            // the console makes is authorized by the rules above.
+            new Rule(ConsoleService.PATH + "/*", Map.of(Method.GET, PUBLIC, Method.HEAD, PUBLIC)));
 
     /**
-     * The permission a request needs.
-     *
-     * @throws ApiException when the request's bucket or scope is invalid (400, before any authorization)
+     * The rule a request's path falls under, if any. Found once per request and handed to {@link #isPublic},
+     * {@link #required} and {@link #route}.
      */
-    static Permission required(ServerRequest req) {
-        return rule(req).map(rule -> {
-            Function<ServerRequest, Permission> permission = rule.methods().get(req.prologue().method());
-            return permission == null ? Permission.AUTHENTICATED : permission.apply(req);
-        }).orElse(Permission.ADMIN);
-    }
-
-    /**
-     * Whether a request needs no credentials at all; decided before authentication, from the path and method only.
-     *
-     * @param publicMetrics whether {@code /metrics} is open to anyone ({@code --public-metrics})
-     */
-    static boolean isPublic(ServerRequest req, boolean publicMetrics) {
-        return rule(req).map(rule -> {
-            Function<ServerRequest, Permission> permission = rule.methods().get(req.prologue().method());
-            return permission == PUBLIC || publicMetrics && permission == METRICS;
-        }).orElse(false);
-    }
-
-    /** The request's route pattern, e.g. {@code /evaluator/v1/libraries/{library}}, or {@value #UNMATCHED}. */
-    static String route(ServerRequest req) {
-        return rule(req).map(Rule::path).orElse(UNMATCHED);
-    }
-
-    /** The rule of the request's path, if the table has one. */
-    private static Optional<Rule> rule(ServerRequest req) {
+    static Optional<Rule> rule(ServerRequest req) {
         String path = normalize(req.path().absolute().path());
         UriPath uriPath = UriPath.create(path);
         for (Rule rule : RULES) {
@@ -130,6 +112,38 @@ final class AccessPolicy {
             }
         }
         return Optional.empty();
+    }
+
+    /** The route pattern of a rule, e.g. {@code /evaluator/v1/libraries/{library}}; {@value #UNMATCHED} for none. */
+    static String route(Optional<Rule> rule) {
+        return rule.map(Rule::path).orElse(UNMATCHED);
+    }
+
+    /**
+     * Whether a request needs no credentials at all. Decided before authentication (and before {@link #required},
+     * which may reject bad parameters), so a public request is never challenged.
+     *
+     * @param rule          the request's rule, from {@link #rule}
+     * @param publicMetrics whether {@code /metrics} is open to anyone ({@code --public-metrics})
+     */
+    static boolean isPublic(Optional<Rule> rule, ServerRequest req, boolean publicMetrics) {
+        return rule.map(r -> {
+            Function<ServerRequest, Permission> permission = r.methods().get(req.prologue().method());
+            return permission == PUBLIC || publicMetrics && permission == METRICS;
+        }).orElse(false);
+    }
+
+    /**
+     * The permission a request needs.
+     *
+     * @param rule the request's rule, from {@link #rule}
+     * @throws ApiException when the request's bucket or scope is invalid (400, before any authorization)
+     */
+    static Permission required(Optional<Rule> rule, ServerRequest req) {
+        return rule.map(r -> {
+            Function<ServerRequest, Permission> permission = r.methods().get(req.prologue().method());
+            return permission == null ? Permission.AUTHENTICATED : permission.apply(req);
+        }).orElse(Permission.ADMIN);
     }
 
     private static Permission listLibraries(ServerRequest req) {

@@ -14,6 +14,7 @@ import java.util.UUID;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.ErrorHandler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -29,6 +30,12 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
     @Override
     public void handle(ServerRequest req, ServerResponse res, Throwable failure) {
         if (res.isSent()) {
+            return;
+        }
+        if (failure instanceof HttpException e && e.status().code() == Status.NOT_MODIFIED_304.code()) {
+            // Not a failure: the static content handler answers a matching If-None-Match this way (its ETag is
+            // already on the response).
+            res.status(Status.NOT_MODIFIED_304).send();
             return;
         }
         if (QueryService.isQuery(req)) {

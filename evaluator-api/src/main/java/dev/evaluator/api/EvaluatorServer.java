@@ -111,6 +111,7 @@ final class EvaluatorServer implements AutoCloseable {
             metrics.bindFunctionStats(executor.stats());
             ErrorMapper errors = new ErrorMapper();
             HealthChecks health = new HealthChecks(store, runtime);
+            ConsoleService console = new ConsoleService();
             Consumer<HttpRouting.Builder> routing = rules -> rules.addFilter(requests)
                     .addFilter(security)
                     .register(LIBRARIES_PATH, libraries)
@@ -119,6 +120,7 @@ final class EvaluatorServer implements AutoCloseable {
                     .register(QueryService.PATH, query)
                     .register(StatsService.PATH, stats)
                     .register(MetricsService.PATH, metricsService)
+                    .register(ConsoleService.PATH, console)
                     .error(Throwable.class, errors);
             WebServerConfig.Builder config = WebServer.builder()
                     .host(settings.host())

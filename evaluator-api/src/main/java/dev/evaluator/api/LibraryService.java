@@ -7,6 +7,7 @@ import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.LibraryStore;
 import dev.evaluator.store.Namespace;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -76,7 +77,26 @@ final class LibraryService implements HttpService {
         }
     }
 
+    /**
+     * A library with what the admin console's table shows, listed only with {@code details=true} (Couchbase's
+     * shape stays the default).
+     *
+     * @param size          the code's length in UTF-8 bytes
+     * @param functionCount how many top-level functions the code defines
+     * @param modified      when the library was last created or replaced, ISO-8601
+     */
+    record LibraryDetailsView(String name, String bucket, String scope, String code, int size, int functionCount,
+                              String modified) {
+        static LibraryDetailsView of(Library library, int functionCount) {
+            LibraryView view = LibraryView.of(library);
+            return new LibraryDetailsView(view.name(), view.bucket(), view.scope(), view.code(),
+                    library.code().getBytes(StandardCharsets.UTF_8).length, functionCount,
+                    library.modified().toString());
+        }
+    }
+
     private void list(ServerRequest req, ServerResponse res) {
+        boolean details = flag(req, "details");
         Optional<Namespace> namespace = namespace(req);
         List<Library> found = namespace.map(libraries::list).orElseGet(libraries::list);
         if (namespace.isEmpty()) {
@@ -86,7 +106,9 @@ final class LibraryService implements HttpService {
                     .filter(library -> caller.may(new Permission.ReadLibrary(library.id().namespace())))
                     .toList();
         }
-        Json.ok(res, found.stream().map(LibraryView::of).toList());
+        Json.ok(res, details
+                ? found.stream().map(l -> LibraryDetailsView.of(l, catalog.defined(l).size())).toList()
+                : found.stream().map(LibraryView::of).toList());
     }
 
     private void read(ServerRequest req, ServerResponse res) {

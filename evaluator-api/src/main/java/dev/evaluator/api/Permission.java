@@ -6,7 +6,7 @@ import dev.evaluator.store.Namespace;
  * What a request needs. {@link AccessPolicy} maps each route to one; {@link Role#allows} decides.
  */
 sealed interface Permission {
-    /** Anyone, without credentials (health probes). */
+    /** Anyone, without credentials: health probes and the admin console's static assets. */
     Permission PUBLIC = new Public();
     /** Any authenticated user. */
     Permission AUTHENTICATED = new Authenticated();

@@ -31,7 +31,9 @@ final class RequestObserver implements Filter {
             long nanos = System.nanoTime() - started;
             String method = req.prologue().method().text();
             int status = res.status().code();
-            metrics.requestCompleted(method, AccessPolicy.route(req), status, nanos);
+            // The security filter found the rule; a request it never saw (or whose path no rule lists) is unmatched.
+            metrics.requestCompleted(method, AccessPolicy.route(req.context().get(AccessPolicy.Rule.class)), status,
+                    nanos);
             accessLog.ifPresent(log -> log.log(method, req.prologue().uriPath().rawPath(), status, nanos,
                     req.context().get(Caller.class).map(Caller::name).orElse(AccessLog.NO_USER),
                     req.remotePeer().host()));

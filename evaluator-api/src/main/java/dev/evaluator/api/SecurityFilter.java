@@ -12,6 +12,7 @@ import java.util.Optional;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.security.AuthenticationResponse;
 import io.helidon.security.Security;
@@ -25,14 +26,17 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 
 /**
- * Authenticates every request with HTTP Basic (Helidon Security's provider over {@link Credentials}), throttles
- * password guessing ({@link LoginThrottle}) and authorizes the request against {@link AccessPolicy}, before any
- * handler runs; only the routes the policy makes public (the health probes) pass without credentials. Failures are
- * thrown as {@link ApiException}s, so they get the API's one error shape.
+ * Lets public requests (the health probes and the admin console's files, per {@link AccessPolicy}) through
+ * untouched, and authenticates every other request with HTTP Basic (Helidon Security's provider over
+ * {@link Credentials}), throttles password guessing ({@link LoginThrottle}) and authorizes the request against
+ * {@link AccessPolicy}, before any handler runs. Failures are thrown as {@link ApiException}s, so they get the API's
+ * one error shape.
  */
 final class SecurityFilter implements Filter {
     static final String REALM = "evaluator";
     private static final System.Logger LOG = System.getLogger(SecurityFilter.class.getName());
+    /** The header scripts send (any value): their 401s carry no challenge. */
+    static final HeaderName REQUESTED_WITH = HeaderNames.create("X-Requested-With");
     private static final Map<String, String> CHALLENGE = Map.of("WWW-Authenticate", "Basic realm=\"" + REALM + "\"");
 
     private final Security security;
@@ -61,14 +65,17 @@ final class SecurityFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        if (AccessPolicy.isPublic(req, publicMetrics)) {
+        Optional<AccessPolicy.Rule> rule = AccessPolicy.rule(req);
+        // For the metrics and the access log, which label the request by its route once it is answered.
+        rule.ifPresent(req.context()::register);
+        if (AccessPolicy.isPublic(rule, req, publicMetrics)) {
             chain.proceed();
             return;
         }
         Caller caller = authenticate(req);
         // Registered before the permission check, so the access log names the user of a 403 too.
         req.context().register(caller);
-        Permission required = AccessPolicy.required(req);
+        Permission required = AccessPolicy.required(rule, req);
         if (!caller.may(required)) {
             throw new ApiException(ErrorCode.FORBIDDEN,
                     "Forbidden: this requires " + required.grantingRole() + " (or admin)",
@@ -80,7 +87,7 @@ final class SecurityFilter implements Filter {
     private Caller authenticate(RoutingRequest req) {
         Optional<String> authorization = req.headers().first(HeaderNames.AUTHORIZATION);
         BasicCredentials basic = authorization.flatMap(SecurityFilter::basic)
-                .orElseThrow(SecurityFilter::unauthenticated);
+                .orElseThrow(() -> unauthenticated(req));
         String login = basic.login();
         String address = req.remotePeer().host();
         Optional<Duration> wait = throttle.waitBefore(login, address);
@@ -107,7 +114,7 @@ final class SecurityFilter implements Filter {
         Optional<Subject> subject = response.user().filter(user -> response.status().isSuccess());
         if (subject.isEmpty()) {
             throttle.failed(login, address);
-            throw unauthenticated();
+            throw unauthenticated(req);
         }
         throttle.succeeded(login, address);
         return new Caller(subject.get().principal().getName(), roles(login, Security.getRoles(subject.get())));
@@ -145,8 +152,15 @@ final class SecurityFilter implements Filter {
         }
     }
 
-    private static ApiException unauthenticated() {
+    /**
+     * The one 401. Scripts (the admin console) that mark their requests with {@code X-Requested-With} get no
+     * {@code WWW-Authenticate} challenge, so the browser shows the page's own sign-in form instead of its native
+     * credentials dialog; every other client gets the Basic challenge.
+     */
+    private static ApiException unauthenticated(RoutingRequest req) {
+        boolean script = req.headers().contains(REQUESTED_WITH);
         return new ApiException(ErrorCode.UNAUTHENTICATED,
-                "Authentication required: send HTTP Basic credentials of a valid user", Map.of(), CHALLENGE);
+                "Authentication required: send HTTP Basic credentials of a valid user", Map.of(),
+                script ? Map.of() : CHALLENGE);
     }
 }

@@ -93,6 +93,8 @@ class RbacMatrixIT {
             head health live      | 204   | 204 | 204  | 204  | 204  | 204   | 204   | 204  | 204  | 204
             health ready          | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200  | 200
             head health ready     | 204   | 204 | 204  | 204  | 204  | 204   | 204   | 204  | 204  | 204
+            console page          | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200  | 200
+            head console file     | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200  | 200
             """;
 
     /**
@@ -163,6 +165,11 @@ class RbacMatrixIT {
         OPERATIONS.put("head health live", new Operation("HEAD", live, () -> { }, live, null));
         OPERATIONS.put("health ready", new Operation("GET", ready, () -> { }, ready, null));
         OPERATIONS.put("head health ready", new Operation("HEAD", ready, () -> { }, ready, null));
+        // The console's files are public (its sign-in page must load); wrong credentials are not even looked at.
+        String console = ConsoleService.PATH + "/*";
+        OPERATIONS.put("console page", new Operation("GET", console, () -> { }, ConsoleService.PATH + "/", null));
+        OPERATIONS.put("head console file",
+                new Operation("HEAD", console, () -> { }, ConsoleService.PATH + "/app.js", null));
     }
 
     @TempDir

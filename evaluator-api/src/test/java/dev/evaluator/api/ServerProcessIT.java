@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The packaged server as a process: durability across SIGKILL, the start-up line, the administrator bootstrap,
- * and one clear line for each start-up failure.
+ * the admin console's files from the jar, and one clear line for each start-up failure.
  */
 class ServerProcessIT {
     private static final Map<String, String> ADMIN_ENV = Map.of("EVALUATOR_ADMIN_PASSWORD", TestServer.PASSWORD);
@@ -86,6 +86,23 @@ class ServerProcessIT {
             int port = server.awaitListening();
             assertFalse(server.stdoutLines().stream().anyMatch(line -> line.contains("Generated password")));
             as(port, password).get(TestServer.LIBRARIES).then().statusCode(200);
+        }
+    }
+
+    /** From the packaged jar (not target/classes): the console's files and the editor's WebJar, revalidation too. */
+    @Test
+    void packagedJar_servesTheConsoleAndItsEditor() throws Exception {
+        try (ServerProcess server = ServerProcess.start(ADMIN_ENV, "--port", "0", "--data-dir",
+                dir.resolve("data").toString())) {
+            int port = server.awaitListening();
+            for (String file : new String[] {"/ui/", "/ui/app.js", "/ui/editor.js", "/ui/console.css",
+                    "/ui/vendor/codemirror/lib/codemirror.js", "/ui/vendor/codemirror/mode/javascript/javascript.js",
+                    "/ui/vendor/codemirror/addon/edit/matchbrackets.js"}) {
+                String etag = RestAssured.given().port(port).filter(TestServer.OUR_SPEC).get(file)
+                        .then().statusCode(200).header("Cache-Control", "no-cache").extract().header("ETag");
+                RestAssured.given().port(port).filter(TestServer.OUR_SPEC).header("If-None-Match", etag).get(file)
+                        .then().statusCode(304);
+            }
         }
     }
 
