@@ -68,7 +68,9 @@ class GraalJsRuntimeCallLimitsTest {
 
         assertEquals(Kind.TIMEOUT, e.kind());
         assertTrue(e.getMessage().contains("500 ms"), e.getMessage());
-        assertTrue(took.compareTo(Duration.ofMillis(1500)) < 0, took.toString());
+        // Generous: the call includes loading the library, and CI machines are shared. A watchdog that never fired
+        // would hang here; one ten times late fails.
+        assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, took.toString());
         assertEquals(Optional.of("\"ok\""), runtime.call(loop, "ok", "[]", LIMITS).json());
     }
 
