@@ -19,7 +19,8 @@ import io.helidon.webserver.http.ServerRequest;
  * <p>
  * A path missing from the table needs {@code admin} (fail closed). A listed path called with a method it does not
  * list needs only authentication, so the caller gets the route's 405, which reveals nothing. Only the health probes
- * are {@link Permission#PUBLIC}: they answer without credentials, and say nothing but up or down.
+ * are {@link Permission#PUBLIC} (they answer without credentials, and say nothing but up or down), and
+ * {@code /metrics} when the server runs with {@code --public-metrics}.
  */
 final class AccessPolicy {
     private AccessPolicy() {
