@@ -118,8 +118,8 @@ wait_for() {
 }
 
 # The same JVM flags as ./evaluator: the Graal compiler jars give GraalJS its optimizing JIT (see STACK.md).
-# No access log: the Node.js peer logs nothing either.
-EVALUATOR_ACCESS_LOG=false EVALUATOR_ADMIN_USER="$user" EVALUATOR_ADMIN_PASSWORD="$password" "$JAVA_HOME/bin/java" \
+# No access log: the Node.js peer logs nothing either (BENCH_ACCESS_LOG=true measures the evaluator with it).
+EVALUATOR_ACCESS_LOG="${BENCH_ACCESS_LOG:-false}" EVALUATOR_ADMIN_USER="$user" EVALUATOR_ADMIN_PASSWORD="$password" "$JAVA_HOME/bin/java" \
     -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --upgrade-module-path="$work/app/jvmci" \
     --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
     ${BENCH_JAVA_OPTS:-} \

@@ -29,6 +29,9 @@ final class AccessLog {
             super(Level.INFO, text);
             this.fields = fields;
             setLoggerName(LOGGER);
+            // Set, so that no formatter makes JUL walk the stack to infer them: that costs more than the request.
+            setSourceClassName(AccessLog.class.getName());
+            setSourceMethodName("log");
         }
 
         Map<String, Object> fields() {

@@ -46,10 +46,17 @@ public final class Main {
             System.exit(2);
             return;
         }
+        Handler[] handlers = Logger.getLogger("").getHandlers();
         if (settings.operations().logFormat() == ServerSettings.LogFormat.JSON) {
-            for (Handler handler : Logger.getLogger("").getHandlers()) {
+            for (Handler handler : handlers) {
                 handler.setFormatter(new JsonLogFormatter());
             }
+        }
+        if (handlers.length > 0) {
+            // Request lines go through their own background writer, formatted like the console's lines.
+            Logger access = Logger.getLogger(AccessLog.LOGGER);
+            access.setUseParentHandlers(false);
+            access.addHandler(new AccessLogWriter(System.out, handlers[0].getFormatter()));
         }
         Console console = new Console(settings.operations().logFormat());
 

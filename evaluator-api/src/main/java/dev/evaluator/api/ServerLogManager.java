@@ -25,10 +25,12 @@ public final class ServerLogManager extends LogManager {
         super.reset();
     }
 
-    /** Flush the root logger's handlers: the last lines before the process ends. */
+    /** Flush the root logger's and the access log's handlers: the last lines before the process ends. */
     static void flush() {
-        for (Handler handler : Logger.getLogger("").getHandlers()) {
-            handler.flush();
+        for (String logger : new String[] {AccessLog.LOGGER, ""}) {
+            for (Handler handler : Logger.getLogger(logger).getHandlers()) {
+                handler.flush();
+            }
         }
     }
 }
