@@ -1,5 +1,7 @@
 package dev.evaluator.api;
 
+import java.nio.charset.StandardCharsets;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -32,5 +34,21 @@ final class Json {
 
     static void ok(ServerResponse res, Object body) {
         send(res, 200, body);
+    }
+
+    /** A 200 whose body is already JSON text. */
+    static void ok(ServerResponse res, CharSequence json) {
+        res.status(Status.OK_200)
+                .header(HeaderNames.CONTENT_TYPE, APPLICATION_JSON)
+                .send(json.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A value as JSON text, to embed in a body written by hand. */
+    static String text(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A value cannot be written as JSON", e);
+        }
     }
 }

@@ -7,10 +7,10 @@ import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.LibraryStore;
 import dev.evaluator.store.Namespace;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,11 +19,14 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.util.RawValue;
 
+import io.helidon.common.uri.UriQuery;
 import io.helidon.http.Method;
 import io.helidon.http.PathMatchers;
 import io.helidon.webserver.http.HttpRules;
@@ -179,16 +182,20 @@ final class LibraryService implements HttpService {
         String args = invokeArguments(req, library, function);
         FunctionExecutor.Outcome outcome = executor.call(library, function, args, executor.limits(Optional.empty()),
                 function);
-        Map<String, Object> body = new LinkedHashMap<>();
-        // The runtime's JSON goes out as it is: reading it only to write it again would cost more than the call.
-        body.put("result", new RawValue(outcome.json().orElse("null")));
-        if (flag(req, "log")) {
-            body.put("logs", outcome.call().logs());
+        boolean log = flag(req, "log");
+        // The runtime's JSON goes out as it is (reading it only to write it again would cost more than the call),
+        // and so does the envelope: no mapper for a result, a duration and, on request, the logs.
+        String result = outcome.json().orElse("null");
+        StringBuilder body = new StringBuilder(result.length() + 48).append("{\"result\":").append(result);
+        if (log) {
+            body.append(",\"logs\":").append(Json.text(outcome.call().logs()));
             if (outcome.call().dropped() > 0) {
-                body.put("logsDropped", outcome.call().dropped());
+                body.append(",\"logsDropped\":").append(outcome.call().dropped());
             }
         }
-        body.put("elapsed", QueryService.duration(outcome.call().elapsed().toNanos()));
+        // Digits, a point and a unit: nothing to escape.
+        body.append(",\"elapsed\":\"").append(QueryService.duration(outcome.call().elapsed().toNanos()))
+                .append("\"}");
         Json.ok(res, body);
     }
 
@@ -198,9 +205,14 @@ final class LibraryService implements HttpService {
         if (text.isBlank()) {
             return "[]";
         }
+        Optional<String> positional = argsText(text);
+        if (positional.isPresent()) {
+            return positional.get();
+        }
         JsonNode body;
         try {
-            body = MAPPER.readTree(text);
+            body = MAPPER.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readValue(text);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new ApiException(ErrorCode.INVALID_BODY, "The body is not valid JSON: " + e.getOriginalMessage());
         }
@@ -242,8 +254,31 @@ final class LibraryService implements HttpService {
         return list.toString();
     }
 
+    /**
+     * The text of the array of {@code {"args":[...]}} as the caller wrote it, when that is the whole body: checked by
+     * a streaming parse, with no tree built and written again. Empty for any other body, which the tree reading
+     * then accepts or explains.
+     */
+    private static Optional<String> argsText(String text) {
+        try (JsonParser parser = MAPPER.createParser(text)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT || parser.nextToken() != JsonToken.FIELD_NAME
+                    || !"args".equals(parser.currentName()) || parser.nextToken() != JsonToken.START_ARRAY) {
+                return Optional.empty();
+            }
+            int start = Math.toIntExact(parser.currentTokenLocation().getCharOffset());
+            parser.skipChildren();
+            int end = Math.toIntExact(parser.currentLocation().getCharOffset());
+            if (parser.nextToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
+                return Optional.empty();
+            }
+            return Optional.of(text.substring(start, end));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     private static boolean flag(ServerRequest req, String name) {
-        String value = req.query().first(name).orElse("false");
+        String value = query(req, name, "false");
         return switch (value.toLowerCase(Locale.ROOT)) {
             case "true", "1", "" -> true;
             case "false", "0" -> false;
@@ -267,8 +302,8 @@ final class LibraryService implements HttpService {
      * (or both are empty, as Couchbase lists global libraries), an error when only one is.
      */
     static Optional<Namespace> namespace(ServerRequest req) {
-        String bucket = req.query().first("bucket").orElse("");
-        String scope = req.query().first("scope").orElse("");
+        String bucket = query(req, "bucket", "");
+        String scope = query(req, "scope", "");
         if (bucket.isEmpty() && scope.isEmpty()) {
             return Optional.empty();
         }
@@ -277,6 +312,12 @@ final class LibraryService implements HttpService {
                     "Both bucket and scope are required for a scoped library; give both or neither (global)");
         }
         return Optional.of(Namespace.scoped(bucket, scope));
+    }
+
+    /** A query parameter's first value; Helidon's {@code first} costs a mapper lookup even for an absent one. */
+    private static String query(ServerRequest req, String name, String absent) {
+        UriQuery query = req.query();
+        return query.contains(name) ? query.get(name) : absent;
     }
 
     private String body(ServerRequest req) {

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -127,6 +129,33 @@ class ExecutionIT {
         invoke(server.admin(), "/math/functions/add/invoke", "{\"params\":{\"c\":1}}").then().statusCode(400)
                 .body("message", containsString("Unknown parameter(s) [c] for add(a, b)"));
         invoke(server.admin(), "/math/functions/add/invoke", "{\"args\":[], \"params\":{}}").then().statusCode(400);
+    }
+
+    /** Bodies of every shape around {"args":[...]}: the streaming fast path and the tree reading must agree. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"args\":[1,2]}                          | 200 | 3",
+            "{ \"args\" : [ 1 , 2 ] }                  | 200 | 3",
+            "{\"args\":[1,2],\"note\":\"x\"}             | 200 | 3",
+            "{\"note\":{\"args\":[9]},\"args\":[1,2]}     | 200 | 3",
+            "{\"args\":[9,9],\"args\":[1,2]}             | 200 | 3",
+            "{\"args\":[\"a\\\"]\",[2,{\"b\":\"]\"}]]}     | 200 | \"a\\\"]2,[object Object]\"",
+            "{\"args\":[1,2]} trailing                 | 400 | invalid_body",
+            "{\"args\":[1,2                            | 400 | invalid_body",
+            "{\"args\":[1,tru]}                        | 400 | invalid_body",
+            "{\"args\":[1,2]]}                         | 400 | invalid_body",
+            "{\"args\":\"[1,2]\"}                      | 400 | invalid_body",
+            "[1,2]                                   | 400 | invalid_body",
+    })
+    void invoke_bodyShapes_sameAnswerWhicheverWayRead(String body, int status, String expected) {
+        String answer = invoke(server.admin(), "/math/functions/add/invoke", body).then().statusCode(status)
+                .extract().asString();
+
+        if (status == 200) {
+            assertTrue(answer.startsWith("{\"result\":" + expected + ",\"elapsed\":\""), answer);
+        } else {
+            assertTrue(answer.contains("\"code\":\"" + expected + "\""), answer);
+        }
     }
 
     @Test
