@@ -84,16 +84,7 @@ final class RocksDbLibraryStore implements LibraryStore {
     public boolean delete(LibraryId id) {
         byte[] key = key(id);
         try {
-            return store.apply(StoreOperation.LIBRARY_DELETE, "Deleting library " + id, (db, writes) -> {
-                // Deletes are serialised so that "existed" is exact when two callers race.
-                synchronized (this) {
-                    if (db.get(family, key) == null) {
-                        return false;
-                    }
-                    db.delete(family, writes, key);
-                    return true;
-                }
-            });
+            return store.deleteIfPresent(StoreOperation.LIBRARY_DELETE, "Deleting library " + id, family, key);
         } finally {
             cache.written(id);
         }

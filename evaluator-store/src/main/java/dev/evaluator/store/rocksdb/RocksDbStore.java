@@ -268,6 +268,24 @@ public final class RocksDbStore implements Store {
     }
 
     /**
+     * Delete a key if it is there. Deletes of one family are serialised, so that "existed" is exact when two callers
+     * race for the same key.
+     *
+     * @return whether the key existed
+     */
+    boolean deleteIfPresent(StoreOperation kind, String action, ColumnFamilyHandle family, byte[] key) {
+        return apply(kind, action, (db, writes) -> {
+            synchronized (family) {
+                if (db.get(family, key) == null) {
+                    return false;
+                }
+                db.delete(family, writes, key);
+                return true;
+            }
+        });
+    }
+
+    /**
      * Run an operation on the open database, wrapping RocksDB's exception once, and tell the observer.
      *
      * @param kind   what kind of operation it is, for the observer

@@ -78,15 +78,7 @@ final class RocksDbUserStore implements UserStore {
     public boolean delete(String name) {
         byte[] key = RocksDbStore.bytes(name);
         try {
-            return store.apply(StoreOperation.USER_DELETE, "Deleting user " + name, (db, writes) -> {
-                synchronized (this) {
-                    if (db.get(family, key) == null) {
-                        return false;
-                    }
-                    db.delete(family, writes, key);
-                    return true;
-                }
-            });
+            return store.deleteIfPresent(StoreOperation.USER_DELETE, "Deleting user " + name, family, key);
         } finally {
             cache.written(name);
         }
