@@ -24,6 +24,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/jdk25.sh
+bench=invoke-vs-node
+. bench/common.sh
 
 warmup="${BENCH_WARMUP:-60}"
 duration="${BENCH_DURATION:-10}"
@@ -31,57 +33,10 @@ rounds="${BENCH_ROUNDS:-5}"
 threads="${BENCH_THREADS:-2}"
 connections="${BENCH_CONNECTIONS:-32}"
 threshold="${BENCH_THRESHOLD:-1.0}"
-attempts="${BENCH_BUILD_ATTEMPTS:-3}"
 
-if ! command -v wrk >/dev/null 2>&1; then
-    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-        echo "invoke-vs-node: installing wrk" >&2
-        apt-get install -y wrk >&2 || { apt-get update >&2 && apt-get install -y wrk >&2; }
-    else
-        echo "invoke-vs-node: the load generator wrk is missing; install it (as root: apt-get install -y wrk)." >&2
-        exit 1
-    fi
-fi
-for tool in curl mvn node; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "invoke-vs-node: $tool is needed; install it (apt-get install -y $tool, Maven's package is maven," \
-            "Node's nodejs)." >&2
-        exit 1
-    fi
-done
-
-work="$(mktemp -d "${TMPDIR:-/tmp}/invoke-vs-node.XXXXXX")"
-pids=()
-cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# Maven runs on the JDK 25 found above; this flag quiets its own libraries' Unsafe warnings there.
-export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
-if [ "${BENCH_SKIP_BUILD:-0}" != "1" ]; then
-    for attempt in $(seq 1 "$attempts"); do
-        if mvn -B -q -Dstyle.color=never -DskipTests install >"$work/build.log" 2>&1; then
-            break
-        fi
-        if [ "$attempt" = "$attempts" ]; then
-            cat "$work/build.log" >&2
-            echo "invoke-vs-node: the build failed $attempts times (log above)." >&2
-            exit 1
-        fi
-        grep -m 3 'ERROR' "$work/build.log" >&2 || tail -n 3 "$work/build.log" >&2
-        echo "invoke-vs-node: build attempt $attempt failed (maybe a concurrent build); retrying in 30 s" >&2
-        sleep 30
-    done
-fi
+bench_need curl mvn node
+bench_workdir
+bench_build
 
 # Run from a copy of the build, so a concurrent build or clean cannot change the jars under the running server.
 api=evaluator-api/target

@@ -36,8 +36,8 @@ final class Json {
         send(res, 200, body);
     }
 
-    /** A 200 whose body is already JSON text. */
-    static void ok(ServerResponse res, CharSequence json) {
+    /** A 200 whose body is already JSON text (named apart: {@link #ok} writes a String as a JSON string). */
+    static void okJsonText(ServerResponse res, CharSequence json) {
         res.status(Status.OK_200)
                 .header(HeaderNames.CONTENT_TYPE, APPLICATION_JSON)
                 .send(json.toString().getBytes(StandardCharsets.UTF_8));

@@ -196,7 +196,7 @@ final class LibraryService implements HttpService {
         // Digits, a point and a unit: nothing to escape.
         body.append(",\"elapsed\":\"").append(QueryService.duration(outcome.call().elapsed().toNanos()))
                 .append("\"}");
-        Json.ok(res, body);
+        Json.okJsonText(res, body);
     }
 
     /** The call's arguments, a JSON array. */
