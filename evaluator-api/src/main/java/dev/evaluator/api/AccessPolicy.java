@@ -56,6 +56,8 @@ final class AccessPolicy {
 
     private static final Function<ServerRequest, Permission> READ_LIBRARY =
             req -> new Permission.ReadLibrary(namespaceOrGlobal(req));
+    private static final Function<ServerRequest, Permission> DESCRIBE_FUNCTIONS =
+            req -> new Permission.DescribeFunctions(namespaceOrGlobal(req));
     private static final Function<ServerRequest, Permission> MANAGE_LIBRARY =
             req -> new Permission.ManageLibrary(namespaceOrGlobal(req));
     private static final Function<ServerRequest, Permission> ADMIN = req -> Permission.ADMIN;
@@ -76,9 +78,10 @@ final class AccessPolicy {
                     Method.HEAD, READ_LIBRARY,
                     Method.POST, MANAGE_LIBRARY,
                     Method.DELETE, MANAGE_LIBRARY)),
+            // Callers may see what they can call (names, parameters, doc comments), not the code.
             new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}/functions", Map.of(
-                    Method.GET, READ_LIBRARY,
-                    Method.HEAD, READ_LIBRARY)),
+                    Method.GET, DESCRIBE_FUNCTIONS,
+                    Method.HEAD, DESCRIBE_FUNCTIONS)),
             new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}/functions/{function}/invoke", Map.of(
                     Method.POST, req -> new Permission.ExecuteFunction(namespaceOrGlobal(req)))),
             // Like the list: filtered to the namespaces the caller may read, or one named namespace.

@@ -90,6 +90,17 @@ sealed interface Permission {
         }
     }
 
+    /**
+     * See what a library of a namespace offers to call: its functions' names, parameters and doc comments, not its
+     * code. Whoever may read the library or execute its functions.
+     */
+    record DescribeFunctions(Namespace namespace) implements Permission {
+        @Override
+        public String grantingRole() {
+            return new ExecuteFunction(namespace).grantingRole() + " or ro_admin";
+        }
+    }
+
     /** See the SQL++ functions of a namespace (in system:functions). */
     record ReadFunction(Namespace namespace) implements Permission {
         @Override

@@ -120,6 +120,8 @@ record Role(Kind kind, Optional<String> bucket, Optional<String> scope) {
                 case MANAGE_SCOPE_FUNCTIONS -> r.namespace() instanceof Namespace.Global || covers(r.namespace());
                 case EXECUTE_GLOBAL_FUNCTIONS, EXECUTE_SCOPE_FUNCTIONS -> false;
             };
+            case Permission.DescribeFunctions d -> allows(new Permission.ReadLibrary(d.namespace()))
+                    || allows(new Permission.ExecuteFunction(d.namespace()));
             case Permission.ManageFunction m -> switch (kind) {
                 case ADMIN -> true;
                 case MANAGE_GLOBAL_FUNCTIONS -> m.namespace() instanceof Namespace.Global;
