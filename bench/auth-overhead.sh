@@ -101,10 +101,6 @@ load() {
     awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
 }
 
-median() {
-    sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
 start cached
 cached_port="$port"
 start no-verify
@@ -136,16 +132,4 @@ for round in $(seq 1 "$rounds"); do
     awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/ratios"
     printf '%-8s %14s %14s %8s\n' "$round" "$a" "$b" "$(tail -n 1 "$work/ratios")"
 done
-a="$(median <"$work/cached.rps")"
-b="$(median <"$work/baseline.rps")"
-ratio="$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", a / b }')"
-printf '%-8s %14.2f %14.2f %8s\n' median "$a" "$b" "$ratio"
-# Rounds are side by side in time, so their ratios show how much of the spread is the machine, not the check.
-echo "per-round ratios: median $(median <"$work/ratios"), range $(sort -g "$work/ratios" | sed -n '1p;$p' | paste -sd' ' | sed 's/ / to /')"
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-if awk -v r="$ratio" -v t="$threshold" 'BEGIN { exit !(r >= t) }'; then
-    echo "PASS: cached/no-verify median ratio $ratio >= $threshold"
-else
-    echo "FAIL: cached/no-verify median ratio $ratio < $threshold"
-    exit 1
-fi
+bench_summary cached no-verify "$work/cached.rps" "$work/baseline.rps"

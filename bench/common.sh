@@ -2,7 +2,8 @@
 # Provides: bench_need TOOL... (installs wrk when missing and root; fails naming any other missing tool),
 # bench_workdir (a temporary $work, the $pids array and a trap that stops them and removes $work) and
 # bench_build (mvn install without tests, unless BENCH_SKIP_BUILD=1; BENCH_BUILD_ATTEMPTS tries, 3 by default,
-# as a build can collide with a concurrent one).
+# as a build can collide with a concurrent one), median (of numbers on stdin) and bench_summary (the medians, their
+# ratio, the spread of the per-round ratios and the verdict).
 
 bench_need() {
     local tool
@@ -62,4 +63,29 @@ bench_build() {
         echo "$bench: build attempt $attempt failed (maybe a concurrent build); retrying in 30 s" >&2
         sleep 30
     done
+}
+
+median() {
+    sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# bench_summary A B A_FILE B_FILE: prints the median requests/s of A and B (one figure per line in each file), the
+# ratio A/B, the per-round ratios from $work/ratios, the load average, and PASS or FAIL against $threshold. Sets
+# $ratio; returns 1 on FAIL.
+bench_summary() {
+    local a b
+    a="$(median <"$3")"
+    b="$(median <"$4")"
+    ratio="$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", a / b }')"
+    printf '%-8s %14.2f %14.2f %8s\n' median "$a" "$b" "$ratio"
+    # Rounds are side by side in time, so their ratios show how much of the spread is the machine.
+    echo "per-round ratios: median $(median <"$work/ratios"), range $(sort -g "$work/ratios" | sed -n '1p;$p' \
+        | paste -sd' ' | sed 's/ / to /')"
+    echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    if awk -v r="$ratio" -v t="$threshold" 'BEGIN { exit !(r >= t) }'; then
+        echo "PASS: $1/$2 median ratio $ratio >= $threshold"
+        return 0
+    fi
+    echo "FAIL: $1/$2 median ratio $ratio < $threshold"
+    return 1
 }

@@ -157,10 +157,6 @@ load() {
         '/^Requests\/sec:/ { printf "%s %.2f\n", $2, c / t / (ns / 1e9) }' <<<"$out"
 }
 
-median() {
-    sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
 echo "invoke-vs-node: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version);" \
     "wrk -t$threads -c$connections, warm-up ${warmup} s each, $rounds rounds of ${duration} s, evaluator then node" \
     "in each round"
@@ -194,18 +190,6 @@ for round in $(seq 1 "$rounds"); do
     awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/ratios"
     printf '%-8s %14s %14s %8s %10s %10s\n' "$round" "$a" "$b" "$(tail -n 1 "$work/ratios")" "$a_cores" "$b_cores"
 done
-a="$(median <"$work/evaluator.rps")"
-b="$(median <"$work/node.rps")"
-ratio="$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", a / b }')"
-printf '%-8s %14.2f %14.2f %8s\n' median "$a" "$b" "$ratio"
-# Rounds are side by side in time, so their ratios show how much of the spread is the machine, not the servers.
-echo "per-round ratios: median $(median <"$work/ratios"), range $(sort -g "$work/ratios" | sed -n '1p;$p' | paste -sd' ' | sed 's/ / to /')"
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-if awk -v r="$ratio" -v t="$threshold" 'BEGIN { exit !(r >= t) }'; then
-    echo "PASS: evaluator/node median ratio $ratio >= $threshold"
-else
-    echo "FAIL: evaluator/node median ratio $ratio < $threshold"
-    if [ "${BENCH_STRICT:-0}" = "1" ]; then
-        exit 1
-    fi
+if ! bench_summary evaluator node "$work/evaluator.rps" "$work/node.rps" && [ "${BENCH_STRICT:-0}" = "1" ]; then
+    exit 1
 fi

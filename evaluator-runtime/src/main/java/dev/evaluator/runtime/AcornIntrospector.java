@@ -35,10 +35,8 @@ final class AcornIntrospector implements AutoCloseable {
     private final Source acorn;
     private final Source helper;
     private final ThreadLocal<Loaded> loaded = new ThreadLocal<>();
-    /** Every context opened and not yet discarded, in opening order. Guarded by {@code this}. */
-    private final List<Context> open = new ArrayList<>();
-    /** Guarded by {@code this}. */
-    private boolean closed;
+    /** Every context opened and not yet discarded. */
+    private final OpenContexts open = new OpenContexts();
 
     /** A thread's context and the helper's function in it. */
     private record Loaded(Context context, Value functions) {
@@ -90,15 +88,7 @@ final class AcornIntrospector implements AutoCloseable {
      */
     @Override
     public void close() {
-        List<Context> contexts;
-        synchronized (this) {
-            closed = true;
-            contexts = new ArrayList<>(open);
-            open.clear();
-        }
-        for (Context context : contexts.reversed()) {
-            context.close(true);
-        }
+        open.closeAll();
     }
 
     private Loaded current() {
@@ -112,31 +102,19 @@ final class AcornIntrospector implements AutoCloseable {
 
     private Loaded load() {
         Context context = GraalJsRuntime.sandbox(engine);
-        synchronized (this) {
-            if (closed) {
-                context.close();
-                throw new IllegalStateException("the runtime is closed");
-            }
-            open.add(context);
-        }
+        open.add(context);
         try {
             context.eval(acorn);
             return new Loaded(context, context.eval(helper));
         } catch (RuntimeException e) {
-            synchronized (this) {
-                open.remove(context);
-            }
-            context.close(true);
+            open.close(context);
             throw e;
         }
     }
 
     private void discard(Loaded current) {
         loaded.remove();
-        synchronized (this) {
-            open.remove(current.context());
-        }
-        current.context().close(true);
+        open.close(current.context());
     }
 
     private static List<JsFunction> read(Value result) {

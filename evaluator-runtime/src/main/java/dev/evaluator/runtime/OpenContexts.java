@@ -8,8 +8,8 @@ import java.util.Set;
 import org.graalvm.polyglot.Context;
 
 /**
- * Every library context open on any worker, so that closing the runtime closes them all, whichever thread opened
- * them and also while they run.
+ * Every context open on any thread (library contexts, introspection contexts), so that closing the runtime closes
+ * them all, whichever thread opened them and also while they run.
  */
 final class OpenContexts {
     /** Guarded by {@code this}. */
