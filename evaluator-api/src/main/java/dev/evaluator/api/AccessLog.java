@@ -23,7 +23,7 @@ final class AccessLog {
     static final class Entry extends LogRecord {
         private static final long serialVersionUID = 1L;
 
-        private final Map<String, Object> fields;
+        private final transient Map<String, Object> fields;
 
         Entry(Map<String, Object> fields, String text) {
             super(Level.INFO, text);

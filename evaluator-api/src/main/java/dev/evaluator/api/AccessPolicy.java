@@ -1,5 +1,6 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.Permission;
 import dev.evaluator.store.Namespace;
 
 import java.util.List;

@@ -12,8 +12,8 @@ final class ApiException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final ErrorCode code;
-    private final Map<String, Object> details;
-    private final Map<String, String> headers;
+    private final transient Map<String, Object> details;
+    private final transient Map<String, String> headers;
 
     ApiException(ErrorCode code, String message) {
         this(code, message, Map.of(), Map.of());

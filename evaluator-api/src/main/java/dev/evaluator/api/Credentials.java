@@ -1,5 +1,6 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.PasswordHasher;
 import dev.evaluator.store.UserStore;
 
 import java.nio.charset.StandardCharsets;

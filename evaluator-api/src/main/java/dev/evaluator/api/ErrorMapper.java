@@ -1,5 +1,8 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.EngineException;
+import dev.evaluator.engine.FunctionCallException;
+import dev.evaluator.engine.GoDuration;
 import dev.evaluator.query.QuerySyntaxException;
 import dev.evaluator.runtime.JsExecutionException;
 import dev.evaluator.runtime.JsSyntaxException;
@@ -20,12 +23,34 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * The one place where failures become HTTP responses, all in one JSON shape:
- * {@code {"status":"error","code":"<machine code>","message":"<text>", ...details}}.
- * No stack traces and no request content (library code, credentials) ever go into a response.
+ * The one place where failures become HTTP responses: the REST shape
+ * {@code {"status":"error","code":"<machine code>","message":"<text>", ...details}}, or, for {@code /query/service},
+ * Couchbase's query shape with {@code errors} carrying Couchbase's codes. Every engine {@link EngineException.Kind}
+ * and every {@link ErrorCode} is mapped by an exhaustive switch. No stack traces and no request content (library
+ * code, credentials) ever go into a response.
  */
 final class ErrorMapper implements ErrorHandler<Throwable> {
     private static final System.Logger LOG = System.getLogger(ErrorMapper.class.getName());
+    /** Couchbase's query code for an internal failure. */
+    private static final int QUERY_INTERNAL = 5000;
+    /** Couchbase's query code for a bad request field. */
+    private static final int QUERY_BAD_REQUEST = 1050;
+
+    /**
+     * A failure as both shapes need it.
+     *
+     * @param status     the HTTP status
+     * @param code       the REST shape's machine code
+     * @param queryEntry the query shape's {@code errors} entry ({@code code}, {@code msg}, ...)
+     * @param details    the REST shape's extra fields
+     * @param headers    response headers
+     */
+    private record Failure(int status, ErrorCode code, String message, Map<String, Object> queryEntry,
+                           Map<String, Object> details, Map<String, String> headers) {
+        static Failure of(ErrorCode code, int queryCode, String message, Map<String, Object> details) {
+            return new Failure(code.status(), code, message, entry(queryCode, message), details, Map.of());
+        }
+    }
 
     @Override
     public void handle(ServerRequest req, ServerResponse res, Throwable failure) {
@@ -38,114 +63,143 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             res.status(Status.NOT_MODIFIED_304).send();
             return;
         }
+        Failure mapped = map(req, failure, QueryService.isQuery(req));
+        mapped.headers().forEach((name, value) -> res.header(HeaderNames.create(name), value));
         if (QueryService.isQuery(req)) {
-            renderQueryError(req, res, failure);
+            renderQuery(req, res, mapped);
             return;
         }
-        ApiException error = toApiException(req, failure);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "error");
-        body.put("code", error.code().code());
-        body.put("message", error.getMessage());
-        body.putAll(error.details());
-        error.headers().forEach((name, value) -> res.header(HeaderNames.create(name), value));
-        Json.send(res, error.code().status(), body);
+        body.put("code", mapped.code().code());
+        body.put("message", mapped.message());
+        body.putAll(mapped.details());
+        Json.send(res, mapped.status(), body);
     }
 
     /**
      * A failed query request, in Couchbase's query response shape: {@code requestID}, {@code errors} with
      * Couchbase's codes, {@code status: "errors"} and {@code metrics}.
      */
-    private static void renderQueryError(ServerRequest req, ServerResponse res, Throwable failure) {
-        int status;
-        Map<String, Object> entry;
-        Map<String, String> headers = Map.of();
-        switch (failure) {
-            case QueryException e -> {
-                status = queryStatus(e.code());
-                entry = ApiException.details("code", e.code(), "msg", e.getMessage());
-            }
-            case QuerySyntaxException e -> {
-                status = 400;
-                entry = ApiException.details("code", QuerySyntaxException.CODE, "msg", e.getMessage());
-            }
-            case FunctionCallException e -> {
-                ApiException api = toApiException(req, e);
-                status = api.code().status();
-                headers = api.headers();
-                entry = e.entry();
-            }
-            default -> {
-                ApiException e = toApiException(req, failure);
-                status = e.code().status();
-                int code = switch (e.code()) {
-                    case UNAUTHENTICATED -> QueryException.UNAUTHENTICATED;
-                    case FORBIDDEN -> QueryException.FORBIDDEN;
-                    case INTERNAL_ERROR, STORAGE_ERROR -> QueryException.INTERNAL;
-                    default -> QueryException.BAD_REQUEST;
-                };
-                entry = ApiException.details("code", code, "msg", e.getMessage());
-                headers = e.headers();
-            }
-        }
+    private static void renderQuery(ServerRequest req, ServerResponse res, Failure failure) {
         QueryService.Timing timing = req.context().get(QueryService.Timing.class)
                 .orElseGet(() -> new QueryService.Timing(UUID.randomUUID().toString(), System.nanoTime()));
-        String elapsed = QueryService.duration(System.nanoTime() - timing.startNanos());
+        String elapsed = GoDuration.format(System.nanoTime() - timing.startNanos());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("requestID", timing.requestId());
-        body.put("errors", List.of(entry));
+        body.put("errors", List.of(failure.queryEntry()));
         body.put("status", "errors");
         body.put("metrics", ApiException.details("elapsedTime", elapsed, "executionTime", elapsed,
                 "resultCount", 0, "resultSize", 0, "errorCount", 1));
-        headers.forEach((name, value) -> res.header(HeaderNames.create(name), value));
-        Json.send(res, status, body);
+        Json.send(res, failure.status(), body);
     }
 
-    /** The HTTP status of a query response whose error has this Couchbase code. */
-    private static int queryStatus(int code) {
-        return switch (code) {
-            case QueryException.UNAUTHENTICATED -> 401;
-            case QueryException.FORBIDDEN -> 403;
-            case QueryException.FUNCTION_NOT_FOUND -> 404;
-            case QueryException.FUNCTION_EXISTS -> 409;
-            case QueryException.INTERNAL -> 500;
-            default -> 400;
-        };
-    }
-
-    private static ApiException toApiException(ServerRequest req, Throwable failure) {
+    private static Failure map(ServerRequest req, Throwable failure, boolean query) {
         return switch (failure) {
-            case ApiException e -> e;
-            case InvalidNameException e -> new ApiException(ErrorCode.INVALID_NAME, e.getMessage(),
-                    ApiException.details("field", e.kind()), Map.of());
-            case JsSyntaxException e -> new ApiException(ErrorCode.SYNTAX_ERROR,
-                    "Syntax error at line " + e.line() + ", column " + e.column() + ": " + e.getMessage(),
-                    ApiException.details("line", e.line(), "column", e.column()), Map.of());
-            case StoreException e -> storeFailure(req, e);
+            case ApiException e -> new Failure(e.code().status(), e.code(), e.getMessage(),
+                    entry(queryCode(e.code()), e.getMessage()), e.details(), e.headers());
+            case EngineException e -> engineFailure(e, query);
             case FunctionCallException e -> callFailure(e);
-            case CatalogException e -> new ApiException(switch (e.kind()) {
-                case LIBRARY_IN_USE -> ErrorCode.LIBRARY_IN_USE;
-                case BINDING_BROKEN -> ErrorCode.BINDING_BROKEN;
-                case FUNCTION_EXISTS -> ErrorCode.FUNCTION_EXISTS;
-                case LIBRARY_NOT_FOUND -> ErrorCode.LIBRARY_NOT_FOUND;
-                case OBJECT_NOT_FOUND, PARAMETER_MISMATCH -> ErrorCode.INVALID_BINDING;
-            }, e.getMessage(), ApiException.details("functions", e.functions()), Map.of());
-            case HttpException e when e.status().code() < 500 -> new ApiException(switch (e.status().code()) {
-                case 404 -> ErrorCode.NOT_FOUND;
-                case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
-                case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
-                default -> ErrorCode.BAD_REQUEST;
-            }, e.status().code() == 404 ? "No such endpoint: " + req.path().absolute().path() : e.getMessage());
+            case QuerySyntaxException e -> Failure.of(ErrorCode.BAD_REQUEST, QuerySyntaxException.CODE, e.getMessage(),
+                    Map.of());
+            case InvalidNameException e -> Failure.of(ErrorCode.INVALID_NAME, QUERY_BAD_REQUEST, e.getMessage(),
+                    ApiException.details("field", e.kind()));
+            case JsSyntaxException e -> {
+                String message = "Syntax error at line " + e.line() + ", column " + e.column() + ": " + e.getMessage();
+                yield Failure.of(ErrorCode.SYNTAX_ERROR, QUERY_BAD_REQUEST, message,
+                        ApiException.details("line", e.line(), "column", e.column()));
+            }
+            case StoreException e -> storeFailure(req, e);
+            case HttpException e when e.status().code() < 500 -> {
+                ErrorCode code = switch (e.status().code()) {
+                    case 404 -> ErrorCode.NOT_FOUND;
+                    case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
+                    case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+                    default -> ErrorCode.BAD_REQUEST;
+                };
+                String message = code == ErrorCode.NOT_FOUND
+                        ? "No such endpoint: " + req.path().absolute().path() : e.getMessage();
+                yield Failure.of(code, queryCode(code), message, Map.of());
+            }
             default -> {
                 LOG.log(Level.ERROR, "Unexpected failure on " + req.prologue().method().text() + " "
                         + req.path().absolute().path(), failure);
-                yield new ApiException(ErrorCode.INTERNAL_ERROR,
-                        "Internal error; the server log has the details (request " + req.id() + ")");
+                yield Failure.of(ErrorCode.INTERNAL_ERROR, QUERY_INTERNAL,
+                        "Internal error; the server log has the details (request " + req.id() + ")", Map.of());
             }
         };
     }
 
-    private static ApiException callFailure(FunctionCallException e) {
+    private static Failure engineFailure(EngineException e, boolean query) {
+        ErrorCode code = restCode(e.kind());
+        Map<String, Object> details = new LinkedHashMap<>();
+        if (!e.functions().isEmpty()) {
+            details.put("functions", e.functions());
+        }
+        if (e.kind() == EngineException.Kind.INVALID_ROLE) {
+            details.put("role", e.field());
+        }
+        int status = query ? queryStatus(e.kind()) : code.status();
+        return new Failure(status, code, e.getMessage(),
+                entry(e.kind().queryCode().orElse(QUERY_INTERNAL), e.getMessage()), details, Map.of());
+    }
+
+    /** The REST shape's code of each engine kind. */
+    private static ErrorCode restCode(EngineException.Kind kind) {
+        return switch (kind) {
+            case LIBRARY_IN_USE -> ErrorCode.LIBRARY_IN_USE;
+            case BINDING_BROKEN -> ErrorCode.BINDING_BROKEN;
+            case LIBRARY_NOT_FOUND -> ErrorCode.LIBRARY_NOT_FOUND;
+            case OBJECT_NOT_FOUND, PARAMETER_MISMATCH -> ErrorCode.INVALID_BINDING;
+            case FUNCTION_EXISTS -> ErrorCode.FUNCTION_EXISTS;
+            case FUNCTION_NOT_FOUND -> ErrorCode.FUNCTION_NOT_FOUND;
+            case INVALID_FUNCTION_NAME, INVALID_LIBRARY_PATH -> ErrorCode.INVALID_NAME;
+            case UNKNOWN_PARAMETER -> ErrorCode.INVALID_BODY;
+            case WRONG_ARGUMENT_COUNT, SYNTAX, UNSUPPORTED_STATEMENT, UNSUPPORTED_KEYSPACE, INVALID_ARGUMENT ->
+                    ErrorCode.BAD_REQUEST;
+            case FORBIDDEN -> ErrorCode.FORBIDDEN;
+            case INVALID_ROLE -> ErrorCode.INVALID_ROLE;
+            case INVALID_PASSWORD -> ErrorCode.INVALID_PASSWORD;
+            case PASSWORD_REQUIRED -> ErrorCode.PASSWORD_REQUIRED;
+            case USER_NOT_FOUND -> ErrorCode.USER_NOT_FOUND;
+            case LAST_ADMIN -> ErrorCode.LAST_ADMIN;
+        };
+    }
+
+    /**
+     * The HTTP status of a query response failing with an engine kind: Couchbase answers its request errors with
+     * 400, a missing function with 404 and an existing one with 409.
+     */
+    private static int queryStatus(EngineException.Kind kind) {
+        return switch (kind) {
+            case FUNCTION_NOT_FOUND -> 404;
+            case FUNCTION_EXISTS -> 409;
+            case FORBIDDEN -> 403;
+            case LIBRARY_NOT_FOUND, OBJECT_NOT_FOUND, PARAMETER_MISMATCH, WRONG_ARGUMENT_COUNT, INVALID_FUNCTION_NAME,
+                 INVALID_LIBRARY_PATH, SYNTAX, UNSUPPORTED_STATEMENT, UNSUPPORTED_KEYSPACE, UNKNOWN_PARAMETER,
+                 INVALID_ARGUMENT -> 400;
+            // Not raised by statements; their REST status stands.
+            case LIBRARY_IN_USE, BINDING_BROKEN, INVALID_ROLE, INVALID_PASSWORD, PASSWORD_REQUIRED, USER_NOT_FOUND,
+                 LAST_ADMIN -> restCode(kind).status();
+        };
+    }
+
+    /** The query shape's code for an HTTP-level error. */
+    private static int queryCode(ErrorCode code) {
+        return switch (code) {
+            case UNAUTHENTICATED -> 10000;
+            case FORBIDDEN -> 13014;
+            case INTERNAL_ERROR, STORAGE_ERROR -> QUERY_INTERNAL;
+            case INVALID_NAME, BUCKET_AND_SCOPE_REQUIRED, SYNTAX_ERROR, EMPTY_BODY, INVALID_UTF8, INVALID_ROLE,
+                 INVALID_PASSWORD, PASSWORD_REQUIRED, INVALID_BODY, BAD_REQUEST, LIBRARY_NOT_FOUND, USER_NOT_FOUND,
+                 NOT_FOUND, METHOD_NOT_ALLOWED, LIBRARY_IN_USE, BINDING_BROKEN, JS_ERROR, CALL_TIMEOUT,
+                 CALL_MEMORY_LIMIT, CALL_STACK_OVERFLOW, RESULT_TOO_LARGE, RESULT_NOT_JSON, BUSY, FUNCTION_EXISTS,
+                 FUNCTION_NOT_FOUND, INVALID_BINDING, LAST_ADMIN, PAYLOAD_TOO_LARGE, TOO_MANY_ATTEMPTS ->
+                    QUERY_BAD_REQUEST;
+        };
+    }
+
+    private static Failure callFailure(FunctionCallException e) {
         JsExecutionException failure = e.failure();
         ErrorCode code = switch (failure.kind()) {
             case THROWN, LOAD_FAILED -> ErrorCode.JS_ERROR;
@@ -159,16 +213,22 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
         };
         Map<String, String> headers = failure.kind() == JsExecutionException.Kind.BUSY
                 ? Map.of("Retry-After", "1") : Map.of();
-        return new ApiException(code, failure.getMessage(), ApiException.details("error", e.entry()), headers);
+        Map<String, Object> entry = JsErrors.entry(failure, e.function(), e.library(), e.object());
+        return new Failure(code.status(), code, failure.getMessage(), entry, ApiException.details("error", entry),
+                headers);
     }
 
-    private static ApiException storeFailure(ServerRequest req, StoreException e) {
+    private static Failure storeFailure(ServerRequest req, StoreException e) {
         LOG.log(Level.ERROR, "Store failure on " + req.prologue().method().text() + " " + req.path().absolute().path(), e);
         String message = switch (e.reason()) {
             case LOCKED, NOT_WRITABLE, IO -> "The store could not complete the operation; nothing was changed";
             case CORRUPTED -> "The store holds damaged data; an operator must restore it";
             case UNSUPPORTED_SCHEMA -> "The store was written by a newer version of the service";
         };
-        return new ApiException(ErrorCode.STORAGE_ERROR, message);
+        return Failure.of(ErrorCode.STORAGE_ERROR, QUERY_INTERNAL, message, Map.of());
+    }
+
+    private static Map<String, Object> entry(int code, String message) {
+        return ApiException.details("code", code, "msg", message);
     }
 }

@@ -1,5 +1,12 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.AdminBootstrap;
+import dev.evaluator.engine.FunctionCatalog;
+import dev.evaluator.engine.FunctionExecutor;
+import dev.evaluator.engine.LoginThrottle;
+import dev.evaluator.engine.PasswordHasher;
+import dev.evaluator.engine.StatementRunner;
+import dev.evaluator.engine.UserAccounts;
 import dev.evaluator.runtime.JsRuntime;
 import dev.evaluator.store.Store;
 import dev.evaluator.store.UserStore;
@@ -10,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,6 +45,7 @@ final class EvaluatorServer implements AutoCloseable {
     private static final String HTTPS_SOCKET = "https";
 
     private final Store store;
+    private final Path dataDir;
     private final JsRuntime runtime;
     private final WebServer server;
     private final ServerMetrics metrics;
@@ -44,9 +53,10 @@ final class EvaluatorServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile int requestsCutOff;
 
-    private EvaluatorServer(Store store, JsRuntime runtime, WebServer server, ServerMetrics metrics,
+    private EvaluatorServer(Store store, Path dataDir, JsRuntime runtime, WebServer server, ServerMetrics metrics,
                             Optional<String> generatedPassword) {
         this.store = store;
+        this.dataDir = dataDir;
         this.runtime = runtime;
         this.server = server;
         this.metrics = metrics;
@@ -79,9 +89,10 @@ final class EvaluatorServer implements AutoCloseable {
         }
         settings.tls().ifPresent(t -> checkAddressFree(settings.host(), t.port(), "--tls-port"));
         ServerMetrics metrics = new ServerMetrics();
-        RocksDbStore store;
+        Path dataDir = settings.dataDir().toAbsolutePath().normalize();
+        Store store;
         try {
-            store = RocksDbStore.open(settings.dataDir(), metrics);
+            store = RocksDbStore.open(dataDir, metrics);
         } catch (RuntimeException e) {
             metrics.close();
             throw e;
@@ -89,7 +100,8 @@ final class EvaluatorServer implements AutoCloseable {
         JsRuntime runtime = null;
         try {
             PasswordHasher hasher = new PasswordHasher();
-            Optional<String> generated = AdminBootstrap.ensure(store.users(), hasher, settings, store.directory());
+            Optional<String> generated = AdminBootstrap.ensure(store.users(), hasher, settings.adminUser(),
+                    settings.adminPassword(), dataDir);
             runtime = JsRuntime.create(settings.runtime());
             // One filter (and so one login throttle) for every listener: HTTPS must not double an attacker's tries.
             SecurityFilter security = new SecurityFilter(credentials.apply(store.users(), hasher),
@@ -98,9 +110,8 @@ final class EvaluatorServer implements AutoCloseable {
                     settings.operations().accessLog() ? Optional.of(new AccessLog()) : Optional.empty());
             FunctionCatalog catalog = new FunctionCatalog(store.libraries(), store.functions(), runtime,
                     settings.lenientBindings());
-            FunctionExecutor executor = new FunctionExecutor(store.libraries(), runtime, settings.callLimits());
-            LibraryService libraries = new LibraryService(store.libraries(), catalog, executor,
-                    settings.maxLibraryBytes());
+            FunctionExecutor executor = new FunctionExecutor(catalog, runtime, settings.callLimits());
+            LibraryService libraries = new LibraryService(catalog, executor, settings.maxLibraryBytes());
             UserService users = new UserService(new UserAccounts(store.users(), hasher));
             WhoAmIService whoAmI = new WhoAmIService();
             QueryService query = new QueryService(new StatementRunner(catalog, executor));
@@ -156,7 +167,7 @@ final class EvaluatorServer implements AutoCloseable {
                 String message = "the web server failed to start on " + settings.host() + "; see the log above";
                 throw new UncheckedIOException(message, new IOException(message));
             }
-            return new EvaluatorServer(store, runtime, server, metrics, generated);
+            return new EvaluatorServer(store, dataDir, runtime, server, metrics, generated);
         } catch (RuntimeException e) {
             if (runtime != null) {
                 runtime.close();
@@ -223,12 +234,14 @@ final class EvaluatorServer implements AutoCloseable {
         return requestsCutOff;
     }
 
-    ServerMetrics metrics() {
-        return metrics;
+    /** The store (tests close it under a running server to see the server notice). */
+    Store store() {
+        return store;
     }
 
-    RocksDbStore store() {
-        return (RocksDbStore) store;
+    /** The data directory, absolute. */
+    Path dataDir() {
+        return dataDir;
     }
 
     /**

@@ -1,30 +1,26 @@
 package dev.evaluator.api;
 
-import dev.evaluator.runtime.JsFunction;
-import dev.evaluator.store.FunctionDefinition;
+import dev.evaluator.engine.Caller;
+import dev.evaluator.engine.FunctionCatalog;
+import dev.evaluator.engine.FunctionExecutor;
+import dev.evaluator.engine.GoDuration;
+import dev.evaluator.engine.NamespaceAccess;
 import dev.evaluator.store.Library;
 import dev.evaluator.store.LibraryId;
-import dev.evaluator.store.LibraryStore;
 import dev.evaluator.store.Namespace;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 
 import io.helidon.common.uri.UriQuery;
 import io.helidon.http.Method;
@@ -43,13 +39,11 @@ final class LibraryService implements HttpService {
     private static final int MAX_INVOKE_BODY_BYTES = 16 << 20;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private final LibraryStore libraries;
     private final FunctionCatalog catalog;
     private final FunctionExecutor executor;
     private final int maxLibraryBytes;
 
-    LibraryService(LibraryStore libraries, FunctionCatalog catalog, FunctionExecutor executor, int maxLibraryBytes) {
-        this.libraries = libraries;
+    LibraryService(FunctionCatalog catalog, FunctionExecutor executor, int maxLibraryBytes) {
         this.catalog = catalog;
         this.executor = executor;
         this.maxLibraryBytes = maxLibraryBytes;
@@ -101,13 +95,10 @@ final class LibraryService implements HttpService {
     private void list(ServerRequest req, ServerResponse res) {
         boolean details = flag(req, "details");
         Optional<Namespace> namespace = namespace(req);
-        List<Library> found = namespace.map(libraries::list).orElseGet(libraries::list);
+        List<Library> found = catalog.libraries(namespace);
         if (namespace.isEmpty()) {
-            // The whole list is open to every user, filtered to what the caller may read (AccessPolicy).
-            Caller caller = req.context().get(Caller.class).orElseThrow();
-            found = found.stream()
-                    .filter(library -> caller.may(new Permission.ReadLibrary(library.id().namespace())))
-                    .toList();
+            // The whole list is open to every user (AccessPolicy), filtered to what the caller may read.
+            found = NamespaceAccess.readableLibraries(req.context().get(Caller.class).orElseThrow(), found);
         }
         Json.ok(res, details
                 ? found.stream().map(l -> LibraryDetailsView.of(l, catalog.defined(l).size())).toList()
@@ -116,8 +107,7 @@ final class LibraryService implements HttpService {
 
     private void read(ServerRequest req, ServerResponse res) {
         LibraryId id = libraryId(req);
-        Library library = libraries.find(id).orElseThrow(() -> notFound(id));
-        Json.ok(res, Map.of(id.name(), library.code()));
+        Json.ok(res, Map.of(id.name(), catalog.library(id).code()));
     }
 
     private void upsert(ServerRequest req, ServerResponse res) {
@@ -128,10 +118,7 @@ final class LibraryService implements HttpService {
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
-        LibraryId id = libraryId(req);
-        if (!catalog.deleteLibrary(id)) {
-            throw notFound(id);
-        }
+        catalog.deleteLibrary(libraryId(req));
         Json.ok(res, OK);
     }
 
@@ -140,34 +127,19 @@ final class LibraryService implements HttpService {
                         List<String> boundBy) {
     }
 
-    /** A binding whose JavaScript function the library does not define (kept by a forced replace). */
-    record BrokenBinding(String function, String object) {
-    }
-
     /** What a library defines, found by parsing it, never by running it. */
     record FunctionsView(String name, String bucket, String scope, List<FunctionView> functions,
-                         List<BrokenBinding> brokenBindings) {
+                         List<FunctionCatalog.BrokenBinding> brokenBindings) {
     }
 
     private void functions(ServerRequest req, ServerResponse res) {
-        LibraryId id = libraryId(req);
-        Library library = libraries.find(id).orElseThrow(() -> notFound(id));
-        List<JsFunction> defined = catalog.defined(library);
-        Map<String, List<String>> bound = new HashMap<>();
-        List<BrokenBinding> broken = new ArrayList<>();
-        Set<String> names = defined.stream().map(JsFunction::name).collect(Collectors.toSet());
-        for (FunctionDefinition f : catalog.boundTo(id)) {
-            if (names.contains(f.object())) {
-                bound.computeIfAbsent(f.object(), k -> new ArrayList<>()).add(f.id().qualifiedName());
-            } else {
-                broken.add(new BrokenBinding(f.id().qualifiedName(), f.object()));
-            }
-        }
+        Library library = catalog.library(libraryId(req));
+        FunctionCatalog.LibraryFunctions found = catalog.functionsOf(library);
         LibraryView view = LibraryView.of(library);
-        Json.ok(res, new FunctionsView(view.name(), view.bucket(), view.scope(), defined.stream()
-                .map(f -> new FunctionView(f.name(), f.parameters(), f.variadic(), f.line(), f.doc().orElse(null),
-                        bound.getOrDefault(f.name(), List.of())))
-                .toList(), broken));
+        Json.ok(res, new FunctionsView(view.name(), view.bucket(), view.scope(), found.functions().stream()
+                .map(d -> new FunctionView(d.function().name(), d.function().parameters(), d.function().variadic(),
+                        d.function().line(), d.function().doc().orElse(null), d.boundBy()))
+                .toList(), found.broken()));
     }
 
     /**
@@ -178,7 +150,7 @@ final class LibraryService implements HttpService {
     private void invoke(ServerRequest req, ServerResponse res) {
         LibraryId id = libraryId(req);
         String function = req.path().pathParameters().get("function");
-        Library library = libraries.find(id).orElseThrow(() -> notFound(id));
+        Library library = catalog.library(id);
         String args = invokeArguments(req, library, function);
         FunctionExecutor.Outcome outcome = executor.call(library, function, args, executor.limits(Optional.empty()),
                 function);
@@ -194,7 +166,7 @@ final class LibraryService implements HttpService {
             }
         }
         // Digits, a point and a unit: nothing to escape.
-        body.append(",\"elapsed\":\"").append(QueryService.duration(outcome.call().elapsed().toNanos()))
+        body.append(",\"elapsed\":\"").append(GoDuration.format(outcome.call().elapsed().toNanos()))
                 .append("\"}");
         Json.okJsonText(res, body);
     }
@@ -236,22 +208,7 @@ final class LibraryService implements HttpService {
         if (!params.isObject()) {
             throw new ApiException(ErrorCode.INVALID_BODY, "params must be a JSON object");
         }
-        JsFunction target = catalog.defined(library).stream().filter(f -> f.name().equals(function))
-                .reduce((first, second) -> second)
-                .orElseThrow(() -> new ApiException(ErrorCode.FUNCTION_NOT_FOUND, "Library [" + library.id().name()
-                        + "] defines no top-level function named " + function));
-        Set<String> unknown = new TreeSet<>();
-        params.fieldNames().forEachRemaining(unknown::add);
-        unknown.removeAll(target.parameters());
-        if (!unknown.isEmpty()) {
-            throw new ApiException(ErrorCode.INVALID_BODY, "Unknown parameter(s) " + unknown + " for " + function
-                    + "(" + String.join(", ", target.parameters()) + ")");
-        }
-        ArrayNode list = MAPPER.createArrayNode();
-        for (String name : target.parameters()) {
-            list.add(params.has(name) ? params.get(name) : MAPPER.nullNode());
-        }
-        return list.toString();
+        return executor.namedArguments(library, function, params);
     }
 
     /**
@@ -327,12 +284,5 @@ final class LibraryService implements HttpService {
                     "The request body must be the JavaScript code of the whole library; it was empty");
         }
         return code;
-    }
-
-    private static ApiException notFound(LibraryId id) {
-        String where = id.namespace() instanceof Namespace.Scoped s
-                ? " in scope " + s.bucket() + "." + s.scope()
-                : " among global libraries";
-        return new ApiException(ErrorCode.LIBRARY_NOT_FOUND, "Library [" + id.name() + "] not found" + where);
     }
 }

@@ -1,5 +1,7 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.AdminBootstrap;
+import dev.evaluator.engine.GoDuration;
 import dev.evaluator.store.StoreException;
 
 import java.io.PrintStream;
@@ -77,15 +79,15 @@ public final class Main {
 
         evaluator.generatedAdminPassword().ifPresent(password -> console.info(
                 "Generated password for administrator '" + settings.adminUser() + "': " + password
-                        + " (shown once; also in " + evaluator.store().directory()
+                        + " (shown once; also in " + evaluator.dataDir()
                         .resolve(AdminBootstrap.PASSWORD_FILE) + ")"));
-        uncleanShutdownWarning(evaluator.store().directory(), evaluator.store().recoveredLogBytes())
+        uncleanShutdownWarning(evaluator.dataDir(), evaluator.store().recoveredLogBytes())
                 .ifPresent(console::warn);
         String jit = evaluator.runtime().jitActive()
                 ? "active (" + evaluator.runtime().implementationName() + ")"
                 : "INACTIVE, interpreter only";
         console.info("Evaluator " + listening(settings.host(), evaluator.port(), evaluator.tlsPort())
-                + " | data dir " + evaluator.store().directory() + " | JavaScript JIT " + jit);
+                + " | data dir " + evaluator.dataDir() + " | JavaScript JIT " + jit);
         clearTextWarning(settings, evaluator.port(), evaluator.tlsPort()).ifPresent(console::warn);
 
         if (!evaluator.runtime().jitActive()) {
@@ -136,7 +138,7 @@ public final class Main {
                 console.warn("WARNING: " + cutOff + " request(s) still running after the "
                         + settings.operations().shutdownGrace().toSeconds() + " s grace period were cut off");
             }
-            console.info("Evaluator stopped in " + QueryService.duration(System.nanoTime() - started)
+            console.info("Evaluator stopped in " + GoDuration.format(System.nanoTime() - started)
                     + ": store flushed and closed cleanly");
         } catch (RuntimeException e) {
             console.warn("WARNING: shutdown failed: " + e.getMessage());

@@ -1,8 +1,11 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.Caller;
+import dev.evaluator.engine.GoDuration;
+import dev.evaluator.engine.StatementRunner;
 import dev.evaluator.query.SqlParser;
-import dev.evaluator.runtime.CallResult;
 import dev.evaluator.query.Statement;
+import dev.evaluator.runtime.CallResult;
 import dev.evaluator.store.InvalidNameException;
 import dev.evaluator.store.Namespace;
 
@@ -14,8 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -62,11 +63,11 @@ final class QueryService implements HttpService {
         Map<String, JsonNode> fields = post ? body(req) : query(req);
         String text = Optional.ofNullable(fields.get("statement")).filter(JsonNode::isTextual).map(JsonNode::asText)
                 .filter(s -> !s.isBlank())
-                .orElseThrow(() -> new QueryException(QueryException.BAD_REQUEST,
+                .orElseThrow(() -> new ApiException(ErrorCode.BAD_REQUEST,
                         "No statement: send the SQL++ text in the statement field"));
         Statement statement = SqlParser.parse(text);
         if (!post && !(statement instanceof Statement.Select)) {
-            throw new QueryException(QueryException.BAD_REQUEST,
+            throw new ApiException(ErrorCode.BAD_REQUEST,
                     "Only SELECT statements may be sent with GET; send this one with POST");
         }
         Caller caller = req.context().get(Caller.class).orElseThrow();
@@ -87,71 +88,25 @@ final class QueryService implements HttpService {
             body.set("logs", MAPPER.valueToTree(logs));
         }
         ObjectNode metrics = body.putObject("metrics");
-        metrics.put("elapsedTime", duration(end - timing.startNanos()));
-        metrics.put("executionTime", duration(end - executionStart));
+        metrics.put("elapsedTime", GoDuration.format(end - timing.startNanos()));
+        metrics.put("executionTime", GoDuration.format(end - executionStart));
         metrics.put("resultCount", outcome.results().size());
         metrics.put("resultSize", size(results));
         Json.ok(res, body);
     }
 
-    /**
-     * The request's {@code timeout}, a Go-style duration as Couchbase takes it ({@code 500ms}, {@code 10s},
-     * {@code 2m}, {@code 1h30m}).
-     */
+    /** The request's {@code timeout}, a Go-style duration as Couchbase takes it. */
     static Optional<Duration> timeout(Map<String, JsonNode> fields) {
         JsonNode value = fields.get("timeout");
         if (value == null || value.asText().isBlank()) {
             return Optional.empty();
         }
-        String text = value.asText().strip();
-        Matcher m = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)")
-                .matcher(text);
-        double nanos = 0;
-        int end = 0;
-        while (m.find() && m.start() == end) {
-            double amount = Double.parseDouble(m.group(1));
-            nanos += amount * switch (m.group(2)) {
-                case "ns" -> 1d;
-                case "us", "µs" -> 1e3;
-                case "ms" -> 1e6;
-                case "s" -> 1e9;
-                case "m" -> 60e9;
-                default -> 3600e9;
-            };
-            end = m.end();
-        }
-        if (end != text.length() || end == 0 || nanos <= 0) {
-            throw new QueryException(QueryException.BAD_REQUEST, "timeout must be a positive duration such as 500ms,"
-                    + " 10s or 2m, not " + text);
-        }
-        return Optional.of(Duration.ofNanos((long) nanos));
+        return Optional.of(GoDuration.parse("timeout", value.asText()));
     }
 
     /** Whether a request is a query request, so its errors take the query response shape. */
     static boolean isQuery(ServerRequest req) {
         return req.path().absolute().path().startsWith(PATH);
-    }
-
-    /** Couchbase writes durations like Go: {@code 1.234ms}, {@code 56.7µs}, {@code 2.5s}. */
-    static String duration(long nanos) {
-        if (nanos >= 1_000_000_000L) {
-            return decimal(nanos, 100_000L, 10_000) + "s";
-        }
-        if (nanos >= 1_000_000L) {
-            return decimal(nanos, 100L, 10_000) + "ms";
-        }
-        return decimal(nanos, 1L, 1_000) + "µs";
-    }
-
-    /**
-     * Nanoseconds in units of {@code unit}, rounded half up, shown with {@code scale} (1,000 or 10,000) units to the
-     * whole: what {@code %.3f} or {@code %.4f} gives, at a fraction of its cost (every invoke response has one).
-     */
-    private static String decimal(long nanos, long unit, int scale) {
-        long units = (nanos + unit / 2) / unit;
-        String fraction = Long.toString(units % scale);
-        int digits = scale == 1_000 ? 3 : 4;
-        return units / scale + "." + "0".repeat(digits - fraction.length()) + fraction;
     }
 
     private static int size(JsonNode node) {
@@ -171,7 +126,7 @@ final class QueryService implements HttpService {
             try {
                 FormBody.parse(text).forEach((name, value) -> fields.put(name, MAPPER.getNodeFactory().textNode(value)));
             } catch (IllegalArgumentException e) {
-                throw new QueryException(QueryException.BAD_REQUEST, "The form body is not correctly URL-encoded");
+                throw new ApiException(ErrorCode.BAD_REQUEST, "The form body is not correctly URL-encoded");
             }
             return formValues(fields);
         }
@@ -179,11 +134,11 @@ final class QueryService implements HttpService {
         try {
             node = MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new QueryException(QueryException.BAD_REQUEST, "The body is not valid JSON: "
+            throw new ApiException(ErrorCode.BAD_REQUEST, "The body is not valid JSON: "
                     + e.getOriginalMessage());
         }
         if (node == null || !node.isObject()) {
-            throw new QueryException(QueryException.BAD_REQUEST, "The JSON body must be an object with a statement");
+            throw new ApiException(ErrorCode.BAD_REQUEST, "The JSON body must be an object with a statement");
         }
         Map<String, JsonNode> fields = new LinkedHashMap<>();
         node.properties().forEach(e -> fields.put(e.getKey(), e.getValue()));
@@ -210,7 +165,7 @@ final class QueryService implements HttpService {
         try {
             return MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new QueryException(QueryException.BAD_REQUEST, "The value of " + name + " is not valid JSON: "
+            throw new ApiException(ErrorCode.BAD_REQUEST, "The value of " + name + " is not valid JSON: "
                     + e.getOriginalMessage());
         }
     }
@@ -221,7 +176,7 @@ final class QueryService implements HttpService {
             return List.of();
         }
         if (!args.isArray()) {
-            throw new QueryException(QueryException.BAD_REQUEST, "args must be a JSON array");
+            throw new ApiException(ErrorCode.BAD_REQUEST, "args must be a JSON array");
         }
         List<JsonNode> values = new ArrayList<>();
         args.forEach(values::add);
@@ -247,7 +202,7 @@ final class QueryService implements HttpService {
         if (text.regionMatches(true, 0, "default:", 0, "default:".length())) {
             text = text.substring("default:".length());
         } else if (text.contains(":")) {
-            throw new QueryException(QueryException.BAD_REQUEST,
+            throw new ApiException(ErrorCode.BAD_REQUEST,
                     "query_context " + text + " names a namespace other than default");
         }
         if (text.isEmpty()) {
@@ -269,13 +224,13 @@ final class QueryService implements HttpService {
         }
         parts.add(part.toString());
         if (quoted || parts.size() != 2) {
-            throw new QueryException(QueryException.BAD_REQUEST, "query_context must be default:bucket.scope, not "
+            throw new ApiException(ErrorCode.BAD_REQUEST, "query_context must be default:bucket.scope, not "
                     + fields.get("query_context").asText());
         }
         try {
             return Optional.of(Namespace.scoped(parts.get(0), parts.get(1)));
         } catch (InvalidNameException e) {
-            throw new QueryException(QueryException.BAD_REQUEST, "query_context is invalid: " + e.rule());
+            throw new ApiException(ErrorCode.BAD_REQUEST, "query_context is invalid: " + e.rule());
         }
     }
 }

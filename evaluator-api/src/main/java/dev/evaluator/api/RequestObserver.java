@@ -1,5 +1,6 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.Caller;
 import java.util.Optional;
 
 import io.helidon.webserver.http.Filter;

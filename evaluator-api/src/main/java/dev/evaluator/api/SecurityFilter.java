@@ -1,5 +1,10 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.Caller;
+import dev.evaluator.engine.EngineException;
+import dev.evaluator.engine.LoginThrottle;
+import dev.evaluator.engine.Permission;
+import dev.evaluator.engine.Role;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -125,7 +130,7 @@ final class SecurityFilter implements Filter {
         for (String role : texts) {
             try {
                 roles.add(parsedRoles.get(role, Role::parse));
-            } catch (ApiException e) {
+            } catch (EngineException e) {
                 LOG.log(Level.WARNING, "Ignoring unknown stored role " + role + " of user " + login);
             }
         }

@@ -1,5 +1,6 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.FunctionStats;
 import dev.evaluator.runtime.JsRuntime;
 import dev.evaluator.runtime.RuntimeStats;
 import dev.evaluator.store.Store;

@@ -1,5 +1,6 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.UserAccounts;
 import dev.evaluator.runtime.CallLimits;
 import dev.evaluator.runtime.RuntimeSettings;
 import dev.evaluator.store.InvalidNameException;

@@ -1,10 +1,12 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.Caller;
+import dev.evaluator.engine.FunctionStats;
+import dev.evaluator.engine.NamespaceAccess;
 import dev.evaluator.store.Namespace;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Predicate;
 
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -47,10 +49,8 @@ final class StatsService implements HttpService {
 
     private void report(ServerRequest req, ServerResponse res) {
         Optional<Namespace> namespace = LibraryService.namespace(req);
-        Caller caller = req.context().get(Caller.class).orElseThrow();
-        Predicate<Namespace> visible = namespace.<Predicate<Namespace>>map(only -> only::equals)
-                .orElse(n -> caller.may(new Permission.ReadLibrary(n)));
-        FunctionStats.Report report = stats.report(visible);
+        FunctionStats.Report report = stats.report(NamespaceAccess.visibleStatistics(
+                req.context().get(Caller.class).orElseThrow(), namespace));
         Json.ok(res, new StatsView(
                 report.functions().stream().map(f -> new FunctionView(f.library().name(),
                         FunctionStats.bucket(f.library().namespace()), FunctionStats.scope(f.library().namespace()),

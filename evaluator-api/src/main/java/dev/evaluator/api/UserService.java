@@ -1,5 +1,7 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.Role;
+import dev.evaluator.engine.UserAccounts;
 import dev.evaluator.store.User;
 
 import java.util.ArrayList;

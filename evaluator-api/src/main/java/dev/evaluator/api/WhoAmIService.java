@@ -1,5 +1,6 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.Caller;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;

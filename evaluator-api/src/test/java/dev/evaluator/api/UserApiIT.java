@@ -1,5 +1,6 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.LoginThrottle;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -41,6 +41,14 @@ public interface Store extends AutoCloseable {
     void checkWritable();
 
     /**
+     * How much logged data the store had to replay when it opened, because it was not closed cleanly before. Writes
+     * acknowledged before a crash are never lost; a non-zero figure tells the operator the last stop was not clean.
+     *
+     * @return bytes replayed at open; 0 after a clean close, and for stores that keep no local log
+     */
+    long recoveredLogBytes();
+
+    /**
      * A snapshot of the store's size and background work.
      *
      * @return the statistics

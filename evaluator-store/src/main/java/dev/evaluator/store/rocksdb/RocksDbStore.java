@@ -193,6 +193,7 @@ public final class RocksDbStore implements Store {
      *
      * @return bytes of write-ahead log found at open; 0 after a clean close
      */
+    @Override
     public long recoveredLogBytes() {
         return recoveredLogBytes;
     }

@@ -1,4 +1,4 @@
-package dev.evaluator.api;
+package dev.evaluator.engine;
 
 import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.Namespace;

@@ -1,4 +1,4 @@
-package dev.evaluator.api;
+package dev.evaluator.engine;
 
 import dev.evaluator.query.Expression;
 import dev.evaluator.query.FunctionName;
@@ -14,11 +14,8 @@ import dev.evaluator.store.Namespace;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,39 +28,57 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code system:functions_cache}, resolving names against the request's query context as Couchbase does, and
  * checking the caller's permission for each.
  */
-final class StatementRunner {
+public final class StatementRunner {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final String DEFAULT_NAMESPACE = "default";
-    private static final String SYSTEM_FUNCTIONS_PATH = "functions";
-    private static final String SYSTEM_FUNCTIONS_CACHE_PATH = "functions_cache";
-    /** Go's {@code time.Time.String()}, which Couchbase shows in {@code lastUse}. */
-    private static final DateTimeFormatter GO_TIME = DateTimeFormatter
-            .ofPattern("yyyy-MM-dd HH:mm:ss.SSS Z 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     /**
      * What the request carries besides the statement.
      *
-     * @param timeout the request's timeout for each function call (capped by the server's)
-     * @param logs    where the console output of function calls goes, for the response
+     * @param caller       who runs the statement
+     * @param queryContext the scope that unqualified names resolve in; empty for global
+     * @param positional   the values of {@code $1}, {@code $2}, ...
+     * @param named        the values of {@code $name}, by name without the {@code $}
+     * @param timeout      the request's timeout for each function call (capped by the server's)
+     * @param logs         where the console output of function calls goes, for the response
      */
-    record Context(Caller caller, Optional<Namespace> queryContext, List<JsonNode> positional,
+    public record Context(Caller caller, Optional<Namespace> queryContext, List<JsonNode> positional,
                    Map<String, JsonNode> named, Optional<Duration> timeout,
                    List<CallResult.LogLine> logs) {
     }
 
-    /** The results and their signature. */
-    record Outcome(List<JsonNode> results, Optional<JsonNode> signature) {
+    /**
+     * The results and their signature.
+     *
+     * @param results   the result rows
+     * @param signature the shape of a row, for SELECT
+     */
+    public record Outcome(List<JsonNode> results, Optional<JsonNode> signature) {
     }
 
     private final FunctionCatalog catalog;
     private final FunctionExecutor executor;
+    private final SystemKeyspaces system;
 
-    StatementRunner(FunctionCatalog catalog, FunctionExecutor executor) {
+    /**
+     * @param catalog  the functions and libraries
+     * @param executor runs the functions that statements call
+     */
+    public StatementRunner(FunctionCatalog catalog, FunctionExecutor executor) {
         this.catalog = catalog;
         this.executor = executor;
+        this.system = new SystemKeyspaces(catalog, executor.stats());
     }
 
-    Outcome run(Statement statement, Context context) {
+    /**
+     * Run a statement.
+     *
+     * @return the results
+     * @throws EngineException       when the statement is refused, names what does not exist, or is not supported
+     * @throws FunctionCallException when a function it calls fails
+     * @throws dev.evaluator.store.StoreException when the store fails
+     */
+    public Outcome run(Statement statement, Context context) {
         return switch (statement) {
             case Statement.CreateFunction create -> create(create, context);
             case Statement.DropFunction drop -> drop(drop, context);
@@ -76,43 +91,32 @@ final class StatementRunner {
                 yield new Outcome(invoke(execute.name(), arguments, context).map(List::of).orElse(List.of()),
                         Optional.empty());
             }
-            case Statement.Unsupported unsupported -> throw new QueryException(QueryException.UNSUPPORTED,
-                    unsupported.statementKind() + " statements are not supported by this service: it runs CREATE"
-                            + " FUNCTION, DROP FUNCTION and SELECT ... FROM system:functions or"
-                            + " system:functions_cache");
+            case Statement.Unsupported unsupported -> throw new EngineException(
+                    EngineException.Kind.UNSUPPORTED_STATEMENT, unsupported.statementKind()
+                    + " statements are not supported by this service: it runs CREATE FUNCTION, DROP FUNCTION and"
+                    + " SELECT ... FROM " + String.join(" or ", system.names()));
         };
     }
 
     private Outcome create(Statement.CreateFunction create, Context context) {
         if (create.orReplace() && create.ifNotExists()) {
-            throw new QueryException(QueryException.SYNTAX,
+            throw new EngineException(EngineException.Kind.SYNTAX,
                     "syntax error - OR REPLACE and IF NOT EXISTS are mutually exclusive");
         }
         FunctionId id = resolve(create.name(), context.queryContext());
-        require(context.caller(), new Permission.ManageFunction(id.namespace()));
+        NamespaceAccess.require(context.caller(), new Permission.ManageFunction(id.namespace()));
         LibraryId library = libraryPath(create.library(), id);
         FunctionDefinition definition = new FunctionDefinition(id, create.parameters(), library, create.object(),
                 Instant.now());
-        try {
-            catalog.createFunction(definition, create.orReplace(), create.ifNotExists());
-        } catch (CatalogException e) {
-            throw new QueryException(switch (e.kind()) {
-                case FUNCTION_EXISTS -> QueryException.FUNCTION_EXISTS;
-                case LIBRARY_NOT_FOUND -> QueryException.LIBRARY_NOT_FOUND;
-                case OBJECT_NOT_FOUND -> QueryException.OBJECT_NOT_FOUND;
-                case PARAMETER_MISMATCH -> QueryException.PARAMETER_MISMATCH;
-                case LIBRARY_IN_USE, BINDING_BROKEN -> QueryException.INTERNAL;
-            }, e.getMessage());
-        }
+        catalog.createFunction(definition, create.orReplace(), create.ifNotExists());
         return new Outcome(List.of(), Optional.empty());
     }
 
     private Outcome drop(Statement.DropFunction drop, Context context) {
         FunctionId id = resolve(drop.name(), context.queryContext());
-        require(context.caller(), new Permission.ManageFunction(id.namespace()));
+        NamespaceAccess.require(context.caller(), new Permission.ManageFunction(id.namespace()));
         if (!catalog.dropFunction(id) && !drop.ifExists()) {
-            throw new QueryException(QueryException.FUNCTION_NOT_FOUND,
-                    "Function not found " + id.qualifiedName());
+            throw functionNotFound(id);
         }
         return new Outcome(List.of(), Optional.empty());
     }
@@ -122,26 +126,8 @@ final class StatementRunner {
         Optional<String> alias;
         if (select.from().isPresent()) {
             Keyspace keyspace = select.from().get();
-            boolean system = keyspace.namespace().filter("system"::equalsIgnoreCase).isPresent()
-                    && keyspace.path().size() == 1;
-            String table = system ? keyspace.path().getFirst() : "";
-            if (table.equals(SYSTEM_FUNCTIONS_PATH)) {
-                documents = catalog.functions().stream()
-                        .filter(f -> context.caller().may(new Permission.ReadFunction(f.id().namespace())))
-                        .map(this::catalogDocument)
-                        .toList();
-            } else if (table.equals(SYSTEM_FUNCTIONS_CACHE_PATH)) {
-                documents = executor.stats()
-                        .report(namespace -> context.caller().may(new Permission.ReadLibrary(namespace)))
-                        .functions().stream()
-                        .map(StatementRunner::cacheDocument)
-                        .toList();
-            } else {
-                throw new QueryException(QueryException.UNSUPPORTED_KEYSPACE, "Keyspace " + keyspace
-                        + " is not available here: this service answers queries of system:functions and"
-                        + " system:functions_cache only");
-            }
-            alias = Optional.of(select.fromAlias().orElse(table));
+            documents = system.documents(keyspace, context.caller());
+            alias = Optional.of(select.fromAlias().orElse(keyspace.path().getLast()));
         } else {
             alias = Optional.empty();
             documents = List.of(JSON.objectNode());
@@ -174,11 +160,10 @@ final class StatementRunner {
      */
     private Optional<JsonNode> invoke(FunctionName name, List<JsonNode> arguments, Context context) {
         FunctionId id = resolve(name, context.queryContext());
-        require(context.caller(), new Permission.ExecuteFunction(id.namespace()));
-        FunctionDefinition definition = catalog.function(id).orElseThrow(() -> new QueryException(
-                QueryException.FUNCTION_NOT_FOUND, "Function not found " + id.qualifiedName()));
+        NamespaceAccess.require(context.caller(), new Permission.ExecuteFunction(id.namespace()));
+        FunctionDefinition definition = catalog.function(id).orElseThrow(() -> functionNotFound(id));
         if (definition.parameters().isPresent() && definition.parameters().get().size() != arguments.size()) {
-            throw new QueryException(QueryException.WRONG_ARGUMENT_COUNT, "Incorrect number of arguments supplied"
+            throw new EngineException(EngineException.Kind.WRONG_ARGUMENT_COUNT, "Incorrect number of arguments supplied"
                     + " to function " + id.name() + ": it takes " + definition.parameters().get().size() + " ("
                     + String.join(", ", definition.parameters().get()) + "), got " + arguments.size());
         }
@@ -192,7 +177,8 @@ final class StatementRunner {
                                               ExpressionEvaluator.Scope scope) {
         if (select.star()) {
             if (alias.isEmpty()) {
-                throw new QueryException(QueryException.SYNTAX, "syntax error - SELECT * needs a FROM clause");
+                throw new EngineException(EngineException.Kind.SYNTAX,
+                        "syntax error - SELECT * needs a FROM clause");
             }
             ObjectNode row = JSON.objectNode();
             row.set(alias.get(), document);
@@ -224,58 +210,6 @@ final class StatementRunner {
     /** Couchbase names an unaliased projection after its last path step, else {@code $1}, {@code $2}, ... */
     private static String defaultName(Expression expression, int position) {
         return expression instanceof Expression.Path path ? path.parts().getLast() : "$" + position;
-    }
-
-    /** The document Couchbase shows in system:functions for a JavaScript function, plus whether it is broken. */
-    private JsonNode catalogDocument(FunctionDefinition f) {
-        ObjectNode identity = JSON.objectNode();
-        identity.put("name", f.id().name());
-        identity.put("namespace", DEFAULT_NAMESPACE);
-        switch (f.id().namespace()) {
-            case Namespace.Global g -> identity.put("type", "global");
-            case Namespace.Scoped s -> identity.put("type", "scope").put("bucket", s.bucket()).put("scope", s.scope());
-        }
-        ObjectNode definition = JSON.objectNode();
-        definition.put("#language", "javascript");
-        f.parameters().ifPresent(params -> params.forEach(definition.putArray("parameters")::add));
-        definition.put("library", f.library().name());
-        definition.put("object", f.object());
-        definition.put("libName", f.library().name());
-        if (f.library().namespace() instanceof Namespace.Scoped s) {
-            definition.put("prefix", s.bucket() + "/" + s.scope());
-        }
-        ObjectNode document = JSON.objectNode();
-        document.set("identity", identity);
-        document.set("definition", definition);
-        catalog.brokenReason(f).ifPresent(reason -> document.put("broken", true).put("brokenReason", reason));
-        return document;
-    }
-
-    /**
-     * A library function's figures, with Couchbase's names where {@code system:functions_cache} has them
-     * ({@code uses}, {@code lastUse}, {@code minServiceTime}, {@code maxServiceTime}, {@code avgServiceTime}); errors,
-     * timeouts and the 99th percentile are additions. Couchbase keys its cache by SQL++ function; here each library
-     * function has one document whichever way it was called.
-     */
-    private static JsonNode cacheDocument(FunctionStats.Snapshot f) {
-        ObjectNode document = JSON.objectNode();
-        document.put("#language", "javascript");
-        document.put("library", f.library().name());
-        document.put("object", f.function());
-        document.put("namespace", DEFAULT_NAMESPACE);
-        switch (f.library().namespace()) {
-            case Namespace.Global g -> document.put("type", "global");
-            case Namespace.Scoped s -> document.put("type", "scope").put("bucket", s.bucket()).put("scope", s.scope());
-        }
-        document.put("uses", f.calls());
-        document.put("errors", f.errors());
-        document.put("timeouts", f.timeouts());
-        document.put("lastUse", GO_TIME.format(f.lastCall()));
-        document.put("minServiceTime", QueryService.duration(f.minNanos()));
-        document.put("maxServiceTime", QueryService.duration(f.maxNanos()));
-        document.put("avgServiceTime", QueryService.duration(f.avgNanos()));
-        document.put("p99ServiceTime", QueryService.duration(f.p99Nanos()));
-        return document;
     }
 
     /**
@@ -316,24 +250,21 @@ final class StatementRunner {
                 return new LibraryId(s, parts[2]);
             }
         } catch (InvalidNameException e) {
-            throw new QueryException(QueryException.INVALID_LIBRARY_PATH,
+            throw new EngineException(EngineException.Kind.INVALID_LIBRARY_PATH,
                     "Invalid library path \"" + path + "\": " + e.rule());
         }
-        throw new QueryException(QueryException.INVALID_LIBRARY_PATH, "Invalid library path \"" + path
+        throw new EngineException(EngineException.Kind.INVALID_LIBRARY_PATH, "Invalid library path \"" + path
                 + "\": use \"library\" for a global library, \"./library\" for the function's own namespace, or"
                 + " \"bucket/scope/library\" naming the function's own scope");
     }
 
-    private static void require(Caller caller, Permission permission) {
-        if (!caller.may(permission)) {
-            throw new QueryException(QueryException.FORBIDDEN,
-                    "User does not have credentials to run this statement: it requires "
-                            + permission.grantingRole() + " (or admin)");
-        }
+    private static EngineException functionNotFound(FunctionId id) {
+        return new EngineException(EngineException.Kind.FUNCTION_NOT_FOUND,
+                "Function not found " + QualifiedName.of(id));
     }
 
-    private static QueryException invalidName(FunctionName name, String why) {
-        return new QueryException(QueryException.INVALID_FUNCTION_NAME,
+    private static EngineException invalidName(FunctionName name, String why) {
+        return new EngineException(EngineException.Kind.INVALID_FUNCTION_NAME,
                 "Invalid function name " + name + ": " + why);
     }
 }

@@ -1,4 +1,4 @@
-package dev.evaluator.api;
+package dev.evaluator.engine;
 
 import dev.evaluator.store.InvalidNameException;
 import dev.evaluator.store.Namespace;
@@ -18,12 +18,13 @@ import java.util.regex.Pattern;
  * @param bucket the bucket it is limited to, {@code *} for any; empty for roles without a scope
  * @param scope  the scope it is limited to, {@code *} for any; empty for roles without a scope
  */
-record Role(Kind kind, Optional<String> bucket, Optional<String> scope) {
-    static final String ANY = "*";
+public record Role(Kind kind, Optional<String> bucket, Optional<String> scope) {
+    /** Any bucket or scope. */
+    public static final String ANY = "*";
     private static final Pattern SYNTAX = Pattern.compile("([a-z_]+)(?:\\[([^\\[\\]:]*)(?::([^\\[\\]:]*))?])?");
 
     /** What a role grants. */
-    enum Kind {
+    public enum Kind {
         ADMIN("admin", false),
         RO_ADMIN("ro_admin", false),
         MANAGE_GLOBAL_FUNCTIONS("query_manage_global_external_functions", false),
@@ -39,8 +40,22 @@ record Role(Kind kind, Optional<String> bucket, Optional<String> scope) {
             this.scoped = scoped;
         }
 
-        String text() {
+        /**
+         * The role's name as Couchbase writes it.
+         *
+         * @return e.g. {@code query_manage_external_functions}
+         */
+        public String text() {
             return text;
+        }
+
+        /**
+         * Whether the role is limited to {@code [bucket:scope]}.
+         *
+         * @return true for the scope function roles
+         */
+        public boolean scoped() {
+            return scoped;
         }
 
         static Optional<Kind> named(String text) {
@@ -48,16 +63,17 @@ record Role(Kind kind, Optional<String> bucket, Optional<String> scope) {
         }
     }
 
-    static final Role ADMIN = new Role(Kind.ADMIN, Optional.empty(), Optional.empty());
+    /** The administrator role. */
+    public static final Role ADMIN = new Role(Kind.ADMIN, Optional.empty(), Optional.empty());
 
     /**
      * Parse a role.
      *
      * @param text e.g. {@code admin} or {@code query_manage_external_functions[travel-sample:inventory]}
      * @return the role
-     * @throws ApiException {@code invalid_role}, naming the role and what is wrong with it
+     * @throws EngineException {@code INVALID_ROLE}, naming the role and what is wrong with it
      */
-    static Role parse(String text) {
+    public static Role parse(String text) {
         String trimmed = text.strip();
         Matcher m = SYNTAX.matcher(trimmed);
         if (!m.matches()) {
@@ -66,7 +82,7 @@ record Role(Kind kind, Optional<String> bucket, Optional<String> scope) {
         Kind kind = Kind.named(m.group(1).toLowerCase(Locale.ROOT))
                 .orElseThrow(() -> invalid(trimmed, "unknown role; known roles: " + knownRoles()));
         boolean bracketed = trimmed.contains("[");
-        if (!kind.scoped) {
+        if (!kind.scoped()) {
             if (bracketed) {
                 throw invalid(trimmed, kind.text + " takes no [bucket:scope]");
             }
@@ -93,13 +109,21 @@ record Role(Kind kind, Optional<String> bucket, Optional<String> scope) {
         return new Role(kind, Optional.of(bucket), Optional.of(scope));
     }
 
-    /** The role as Couchbase writes it. */
-    String text() {
+    /**
+     * The role as Couchbase writes it.
+     *
+     * @return e.g. {@code admin} or {@code query_manage_external_functions[travel-sample:inventory]}
+     */
+    public String text() {
         return bucket.map(b -> kind.text + "[" + b + ":" + scope.orElseThrow() + "]").orElse(kind.text);
     }
 
-    /** Whether this scope-limited role covers a scope. */
-    boolean covers(Namespace namespace) {
+    /**
+     * Whether this scope-limited role covers a scope.
+     *
+     * @return false for roles without a scope and for the global namespace
+     */
+    public boolean covers(Namespace namespace) {
         return namespace instanceof Namespace.Scoped s
                 && bucket.map(b -> b.equals(ANY) || b.equals(s.bucket())).orElse(false)
                 && scope.map(c -> c.equals(ANY) || c.equals(s.scope())).orElse(false);
@@ -107,8 +131,10 @@ record Role(Kind kind, Optional<String> bucket, Optional<String> scope) {
 
     /**
      * Whether this role grants a permission. This is the one place where roles meet permissions.
+     *
+     * @return true when granted
      */
-    boolean allows(Permission permission) {
+    public boolean allows(Permission permission) {
         return switch (permission) {
             case Permission.Public p -> true;
             case Permission.Authenticated a -> true;
@@ -158,8 +184,8 @@ record Role(Kind kind, Optional<String> bucket, Optional<String> scope) {
                 .map(k -> k.scoped ? k.text + "[bucket:scope]" : k.text).toList());
     }
 
-    private static ApiException invalid(String role, String why) {
-        return new ApiException(ErrorCode.INVALID_ROLE, "Invalid role '" + role + "': " + why,
-                ApiException.details("role", role), java.util.Map.of());
+    private static EngineException invalid(String role, String why) {
+        return new EngineException(EngineException.Kind.INVALID_ROLE, "Invalid role '" + role + "': " + why,
+                java.util.List.of(), role);
     }
 }

@@ -1,4 +1,4 @@
-package dev.evaluator.api;
+package dev.evaluator.engine;
 
 import dev.evaluator.store.User;
 import dev.evaluator.store.UserStore;
@@ -20,8 +20,9 @@ import java.util.Optional;
  * again if it changed), else, on the first start only, with a generated one that is written to
  * {@code <data-dir>/initial-admin-password} (mode 0600).
  */
-final class AdminBootstrap {
-    static final String PASSWORD_FILE = "initial-admin-password";
+public final class AdminBootstrap {
+    /** The file in the data directory that holds a generated password. */
+    public static final String PASSWORD_FILE = "initial-admin-password";
 
     private AdminBootstrap() {
     }
@@ -29,13 +30,18 @@ final class AdminBootstrap {
     /**
      * Ensure the administrator.
      *
+     * @param name          the administrator's user name
+     * @param adminPassword the password to set, if the operator gave one
+     * @param dataDir       where a generated password is written
      * @return the generated password when one was generated (to be shown once), else empty
+     * @throws java.io.UncheckedIOException when the generated password cannot be written
+     * @throws IllegalStateException        when the file system cannot keep the file private
      */
-    static Optional<String> ensure(UserStore users, PasswordHasher hasher, ServerSettings settings, Path dataDir) {
-        String name = settings.adminUser();
+    public static Optional<String> ensure(UserStore users, PasswordHasher hasher, String name,
+                                          Optional<String> adminPassword, Path dataDir) {
         Optional<User> existing = users.find(name);
-        if (settings.adminPassword().isPresent()) {
-            char[] password = settings.adminPassword().get().toCharArray();
+        if (adminPassword.isPresent()) {
+            char[] password = adminPassword.get().toCharArray();
             boolean current = existing.map(u -> hasher.verify(password, u.passwordHash())
                     && u.roles().contains(Role.ADMIN.text())).orElse(false);
             if (!current) {

@@ -1,4 +1,4 @@
-package dev.evaluator.api;
+package dev.evaluator.engine;
 
 import org.junit.jupiter.api.Test;
 

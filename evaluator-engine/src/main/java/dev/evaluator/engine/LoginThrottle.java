@@ -1,4 +1,4 @@
-package dev.evaluator.api;
+package dev.evaluator.engine;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -14,8 +14,9 @@ import com.github.benmanes.caffeine.cache.Ticker;
  * hashing either). A successful login resets the user's and the address's count. Counts are forgotten after an
  * hour without failures. Anonymous requests (no credentials at all) are not login attempts.
  */
-final class LoginThrottle {
-    static final int FREE_FAILURES = 5;
+public final class LoginThrottle {
+    /** Failed logins allowed before attempts are slowed down. */
+    public static final int FREE_FAILURES = 5;
     private static final Duration FIRST_DELAY = Duration.ofSeconds(1);
     private static final Duration MAX_DELAY = Duration.ofMinutes(5);
     private static final Duration FORGET_AFTER = Duration.ofHours(1);
@@ -28,11 +29,15 @@ final class LoginThrottle {
     private final Cache<String, Failures> byUser;
     private final Cache<String, Failures> byAddress;
 
-    LoginThrottle() {
+    /** A throttle on the system clock. */
+    public LoginThrottle() {
         this(Ticker.systemTicker());
     }
 
-    LoginThrottle(Ticker ticker) {
+    /**
+     * @param ticker the clock (tests move it by hand)
+     */
+    public LoginThrottle(Ticker ticker) {
         this.ticker = ticker;
         this.byUser = cache(ticker);
         this.byAddress = cache(ticker);
@@ -40,20 +45,24 @@ final class LoginThrottle {
 
     /**
      * How long the caller must still wait before this attempt may be checked, if at all.
+     *
+     * @return the wait, or empty when the attempt may be checked now
      */
-    Optional<Duration> waitBefore(String user, String address) {
+    public Optional<Duration> waitBefore(String user, String address) {
         long now = ticker.read();
         Duration wait = max(remaining(byUser.getIfPresent(user), now), remaining(byAddress.getIfPresent(address), now));
         return wait.isZero() ? Optional.empty() : Optional.of(wait);
     }
 
-    void failed(String user, String address) {
+    /** Count a failed login. */
+    public void failed(String user, String address) {
         long now = ticker.read();
         byUser.asMap().merge(user, new Failures(1, now), (old, one) -> new Failures(old.count() + 1, now));
         byAddress.asMap().merge(address, new Failures(1, now), (old, one) -> new Failures(old.count() + 1, now));
     }
 
-    void succeeded(String user, String address) {
+    /** Forget the failures of a user and an address after a successful login. */
+    public void succeeded(String user, String address) {
         byUser.invalidate(user);
         byAddress.invalidate(address);
     }

@@ -1,4 +1,4 @@
-package dev.evaluator.api;
+package dev.evaluator.engine;
 
 import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.Namespace;
@@ -23,8 +23,9 @@ import java.util.function.Predicate;
  * for a worker included. At most {@value #MAX_FUNCTIONS} functions are tracked (callers choose function names, so
  * the table must be bounded); calls of functions beyond them are only counted as untracked.
  */
-final class FunctionStats {
-    static final int MAX_FUNCTIONS = 4096;
+public final class FunctionStats {
+    /** How many functions are tracked at most. */
+    public static final int MAX_FUNCTIONS = 4096;
     private static final Comparator<Snapshot> ORDER = Comparator
             .comparing((Snapshot s) -> s.library().name())
             .thenComparing(s -> bucket(s.library().namespace()))
@@ -52,9 +53,14 @@ final class FunctionStats {
      * @param p99Nanos   the 99th percentile of service times, within 6.25%
      * @param lastCall   when the last call ended
      */
-    record Snapshot(LibraryId library, String function, long calls, long errors, long timeouts, long minNanos,
+    public record Snapshot(LibraryId library, String function, long calls, long errors, long timeouts, long minNanos,
                     long maxNanos, long totalNanos, long p99Nanos, Instant lastCall) {
-        long avgNanos() {
+        /**
+         * The mean service time.
+         *
+         * @return nanoseconds; 0 without calls
+         */
+        public long avgNanos() {
             return calls == 0 ? 0 : totalNanos / calls;
         }
     }
@@ -101,7 +107,7 @@ final class FunctionStats {
      * @param failed   whether it failed
      * @param timeout  whether it was stopped at its time limit
      */
-    void record(LibraryId library, String function, long nanos, boolean failed, boolean timeout) {
+    public void record(LibraryId library, String function, long nanos, boolean failed, boolean timeout) {
         Key key = new Key(library, function);
         Entry entry = entries.get(key);
         if (entry == null) {
@@ -114,8 +120,12 @@ final class FunctionStats {
         entry.record(nanos, failed, timeout);
     }
 
-    /** Calls of functions beyond the {@value #MAX_FUNCTIONS} tracked ones. */
-    long untrackedCalls() {
+    /**
+     * Calls of functions beyond the {@value #MAX_FUNCTIONS} tracked ones.
+     *
+     * @return the count
+     */
+    public long untrackedCalls() {
         return untracked.sum();
     }
 
@@ -127,11 +137,16 @@ final class FunctionStats {
      *                       {@code function} is empty and their {@code library} is one of the namespace's
      * @param untrackedCalls calls of functions beyond the {@value #MAX_FUNCTIONS} tracked ones (of any namespace)
      */
-    record Report(List<Snapshot> functions, List<Snapshot> namespaces, long untrackedCalls) {
+    public record Report(List<Snapshot> functions, List<Snapshot> namespaces, long untrackedCalls) {
     }
 
-    /** The report for the namespaces {@code visible} accepts. */
-    Report report(Predicate<Namespace> visible) {
+    /**
+     * The report for the namespaces {@code visible} accepts.
+     *
+     * @param visible which namespaces the caller may see ({@link NamespaceAccess#visibleStatistics})
+     * @return the report
+     */
+    public Report report(Predicate<Namespace> visible) {
         List<Snapshot> functions = new ArrayList<>();
         Map<Namespace, Aggregate> namespaces = new HashMap<>();
         entries.forEach((key, entry) -> {
@@ -200,11 +215,21 @@ final class FunctionStats {
         return Math.max(min, Math.min(max, value));
     }
 
-    static String bucket(Namespace namespace) {
+    /**
+     * A namespace's bucket as the statistics show it.
+     *
+     * @return the bucket, or empty for global
+     */
+    public static String bucket(Namespace namespace) {
         return namespace instanceof Namespace.Scoped s ? s.bucket() : "";
     }
 
-    static String scope(Namespace namespace) {
+    /**
+     * A namespace's scope as the statistics show it.
+     *
+     * @return the scope, or empty for global
+     */
+    public static String scope(Namespace namespace) {
         return namespace instanceof Namespace.Scoped s ? s.scope() : "";
     }
 }

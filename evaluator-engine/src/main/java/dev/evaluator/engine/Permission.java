@@ -1,11 +1,11 @@
-package dev.evaluator.api;
+package dev.evaluator.engine;
 
 import dev.evaluator.store.Namespace;
 
 /**
- * What a request needs. {@link AccessPolicy} maps each route to one; {@link Role#allows} decides.
+ * What a request needs. the HTTP adapter's route table maps each route to one, the engine's {@link NamespaceAccess} asks for the others; {@link Role#allows} decides.
  */
-sealed interface Permission {
+public sealed interface Permission {
     /** Anyone, without credentials: health probes and the admin console's static assets. */
     Permission PUBLIC = new Public();
     /** Any authenticated user. */

@@ -1,4 +1,4 @@
-package dev.evaluator.api;
+package dev.evaluator.engine;
 
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -13,26 +13,35 @@ import javax.crypto.spec.PBEKeySpec;
  * Encoded as {@code pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>}, so the cost can rise later
  * without invalidating stored hashes.
  */
-final class PasswordHasher {
+public final class PasswordHasher {
     private static final String PREFIX = "pbkdf2-sha256";
     private static final String ALGORITHM = "PBKDF2WithHmacSHA256";
     /** OWASP's 2023 recommendation for PBKDF2-HMAC-SHA256. */
-    static final int DEFAULT_ITERATIONS = 600_000;
+    public static final int DEFAULT_ITERATIONS = 600_000;
     private static final int SALT_BYTES = 16;
     private static final int HASH_BITS = 256;
 
     private final SecureRandom random = new SecureRandom();
     private final int iterations;
 
-    PasswordHasher() {
+    /** A hasher with {@value #DEFAULT_ITERATIONS} iterations. */
+    public PasswordHasher() {
         this(DEFAULT_ITERATIONS);
     }
 
-    PasswordHasher(int iterations) {
+    /**
+     * @param iterations the PBKDF2 iterations of new hashes (tests and benchmarks use fewer)
+     */
+    public PasswordHasher(int iterations) {
         this.iterations = iterations;
     }
 
-    String hash(char[] password) {
+    /**
+     * Hash a password with a new random salt.
+     *
+     * @return the encoded hash
+     */
+    public String hash(char[] password) {
         byte[] salt = new byte[SALT_BYTES];
         random.nextBytes(salt);
         byte[] hash = derive(password, salt, iterations);
@@ -40,7 +49,12 @@ final class PasswordHasher {
         return PREFIX + "$" + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
     }
 
-    boolean verify(char[] password, String encoded) {
+    /**
+     * Check a password against an encoded hash, in time that does not depend on where they differ.
+     *
+     * @return true when it matches; false also for a malformed hash
+     */
+    public boolean verify(char[] password, String encoded) {
         String[] parts = encoded.split("\\$");
         if (parts.length != 4 || !PREFIX.equals(parts[0])) {
             return false;

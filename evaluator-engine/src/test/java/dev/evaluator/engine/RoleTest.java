@@ -1,4 +1,4 @@
-package dev.evaluator.api;
+package dev.evaluator.engine;
 
 import dev.evaluator.store.Namespace;
 
@@ -35,8 +35,9 @@ class RoleTest {
             "query_manage_external_functions[b:s:t]|expected a role name",
             "query_manage_external_functions[b:s|expected a role name"})
     void parse_invalid_messageNamesRoleAndProblem(String text, String problem) {
-        ApiException e = assertThrows(ApiException.class, () -> Role.parse(text));
-        assertEquals(ErrorCode.INVALID_ROLE, e.code());
+        EngineException e = assertThrows(EngineException.class, () -> Role.parse(text));
+        assertEquals(EngineException.Kind.INVALID_ROLE, e.kind());
+        assertEquals(text.strip(), e.field());
         assertTrue(e.getMessage().contains(text.strip()), e.getMessage());
         assertTrue(e.getMessage().contains(problem), e.getMessage());
     }

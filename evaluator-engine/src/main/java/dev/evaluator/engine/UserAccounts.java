@@ -1,4 +1,4 @@
-package dev.evaluator.api;
+package dev.evaluator.engine;
 
 import dev.evaluator.store.User;
 import dev.evaluator.store.UserStore;
@@ -13,24 +13,41 @@ import java.util.concurrent.locks.ReentrantLock;
  * neither deleted nor demoted. Changes are serialised, so two concurrent changes cannot both remove "the other"
  * administrator.
  */
-final class UserAccounts {
-    static final int MIN_PASSWORD_LENGTH = 6;
-    static final int MAX_PASSWORD_LENGTH = 1024;
+public final class UserAccounts {
+    /** Shortest password accepted, in characters. */
+    public static final int MIN_PASSWORD_LENGTH = 6;
+    /** Longest password accepted, in characters. */
+    public static final int MAX_PASSWORD_LENGTH = 1024;
 
     private final UserStore users;
     private final PasswordHasher hasher;
     private final ReentrantLock changes = new ReentrantLock();
 
-    UserAccounts(UserStore users, PasswordHasher hasher) {
+    /**
+     * @param hasher hashes new passwords
+     */
+    public UserAccounts(UserStore users, PasswordHasher hasher) {
         this.users = users;
         this.hasher = hasher;
     }
 
-    List<User> list() {
+    /**
+     * Every user.
+     *
+     * @return the users, by name
+     */
+    public List<User> list() {
         return users.list();
     }
 
-    User find(String name) {
+    /**
+     * A user.
+     *
+     * @return the user
+     * @throws dev.evaluator.store.InvalidNameException when the name breaks its rule
+     * @throws EngineException {@code USER_NOT_FOUND}
+     */
+    public User find(String name) {
         User.validateName(name);
         return users.find(name).orElseThrow(() -> notFound(name));
     }
@@ -41,8 +58,10 @@ final class UserAccounts {
      * @param password the new password; empty keeps the current one (required for a new user)
      * @param roles    the new roles; empty keeps the current ones (none for a new user)
      * @return whether the user was created
+     * @throws dev.evaluator.store.InvalidNameException when the name breaks its rule
+     * @throws EngineException {@code INVALID_PASSWORD}, {@code PASSWORD_REQUIRED}, {@code LAST_ADMIN}
      */
-    boolean upsert(String name, Optional<String> password, Optional<List<Role>> roles) {
+    public boolean upsert(String name, Optional<String> password, Optional<List<Role>> roles) {
         User.validateName(name);
         password.ifPresent(UserAccounts::validatePassword);
         // Hash outside the lock: it is slow on purpose.
@@ -51,7 +70,7 @@ final class UserAccounts {
         try {
             Optional<User> existing = users.find(name);
             if (existing.isEmpty() && hash.isEmpty()) {
-                throw new ApiException(ErrorCode.PASSWORD_REQUIRED, "A new user needs a password");
+                throw new EngineException(EngineException.Kind.PASSWORD_REQUIRED, "A new user needs a password");
             }
             List<String> newRoles = roles.map(UserAccounts::texts)
                     .orElseGet(() -> existing.map(User::roles).orElse(List.of()));
@@ -65,7 +84,13 @@ final class UserAccounts {
         }
     }
 
-    void delete(String name) {
+    /**
+     * Delete a user.
+     *
+     * @throws dev.evaluator.store.InvalidNameException when the name breaks its rule
+     * @throws EngineException {@code USER_NOT_FOUND}, {@code LAST_ADMIN}
+     */
+    public void delete(String name) {
         User.validateName(name);
         changes.lock();
         try {
@@ -79,10 +104,15 @@ final class UserAccounts {
         }
     }
 
-    static void validatePassword(String password) {
+    /**
+     * Check a password's length.
+     *
+     * @throws EngineException {@code INVALID_PASSWORD}
+     */
+    public static void validatePassword(String password) {
         int length = password.codePointCount(0, password.length());
         if (length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
-            throw new ApiException(ErrorCode.INVALID_PASSWORD, "A password is " + MIN_PASSWORD_LENGTH + " to "
+            throw new EngineException(EngineException.Kind.INVALID_PASSWORD, "A password is " + MIN_PASSWORD_LENGTH + " to "
                     + MAX_PASSWORD_LENGTH + " characters long");
         }
     }
@@ -90,7 +120,7 @@ final class UserAccounts {
     private void requireAnotherAdmin(String name) {
         boolean another = users.list().stream().anyMatch(u -> !u.name().equals(name) && isAdmin(u.roles()));
         if (!another) {
-            throw new ApiException(ErrorCode.LAST_ADMIN,
+            throw new EngineException(EngineException.Kind.LAST_ADMIN,
                     "User " + name + " is the last administrator: give another user the admin role first");
         }
     }
@@ -106,7 +136,7 @@ final class UserAccounts {
         return List.copyOf(unique.keySet());
     }
 
-    private static ApiException notFound(String name) {
-        return new ApiException(ErrorCode.USER_NOT_FOUND, "User [" + name + "] not found");
+    private static EngineException notFound(String name) {
+        return new EngineException(EngineException.Kind.USER_NOT_FOUND, "User [" + name + "] not found");
     }
 }

@@ -1,0 +1,315 @@
+package dev.evaluator.engine;
+
+import dev.evaluator.runtime.JsFunction;
+import dev.evaluator.runtime.JsRuntime;
+import dev.evaluator.store.FunctionDefinition;
+import dev.evaluator.store.FunctionId;
+import dev.evaluator.store.FunctionStore;
+import dev.evaluator.store.Library;
+import dev.evaluator.store.LibraryId;
+import dev.evaluator.store.LibraryStore;
+import dev.evaluator.store.Namespace;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+/**
+ * Libraries and the SQL++ functions bound to them, kept consistent (the delete guard): a function is only created
+ * pointing at a library that exists and defines its JavaScript function (unless bindings are lenient), a library is
+ * only deleted when no function is bound to it, and a library is only replaced by code that still defines every
+ * bound function (unless forced). Each check and its write happen under one lock, so no interleaving of concurrent
+ * changes can leave a function bound to a missing library. Library code is parsed outside the lock.
+ */
+public final class FunctionCatalog {
+    private static final long INTROSPECTION_CACHE_CHARS = 64L * 1024 * 1024;
+
+    private final LibraryStore libraries;
+    private final FunctionStore functions;
+    private final JsRuntime runtime;
+    private final boolean lenientBindings;
+    private final ReentrantLock changes = new ReentrantLock();
+    /** What each stored library version defines, so bindings are checked without parsing again. */
+    private final Cache<Library, List<JsFunction>> defined = Caffeine.newBuilder()
+            .maximumWeight(INTROSPECTION_CACHE_CHARS)
+            .weigher((Library library, List<JsFunction> fns) -> library.code().length())
+            .build();
+
+    /**
+     * @param lenientBindings create functions without checking that their library defines them (Couchbase's late
+     *                        binding)
+     */
+    public FunctionCatalog(LibraryStore libraries, FunctionStore functions, JsRuntime runtime,
+                           boolean lenientBindings) {
+        this.libraries = libraries;
+        this.functions = functions;
+        this.runtime = runtime;
+        this.lenientBindings = lenientBindings;
+    }
+
+    /**
+     * The libraries of one namespace, or of all.
+     *
+     * @param namespace the namespace; empty for every library
+     * @return the libraries, in the store's order
+     */
+    public List<Library> libraries(Optional<Namespace> namespace) {
+        return namespace.map(libraries::list).orElseGet(libraries::list);
+    }
+
+    /**
+     * A library.
+     *
+     * @return the library
+     * @throws EngineException {@code LIBRARY_NOT_FOUND}
+     */
+    public Library library(LibraryId id) {
+        return libraries.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    private static EngineException notFound(LibraryId id) {
+        String where = id.namespace() instanceof Namespace.Scoped s
+                ? " in scope " + s.bucket() + "." + s.scope()
+                : " among global libraries";
+        return new EngineException(EngineException.Kind.LIBRARY_NOT_FOUND,
+                "Library [" + id.name() + "] not found" + where);
+    }
+
+    /**
+     * The top-level functions a library defines.
+     *
+     * @throws dev.evaluator.runtime.JsSyntaxException if the stored code no longer parses (not expected)
+     */
+    public List<JsFunction> defined(Library library) {
+        return defined.get(library, l -> runtime.functions(l.id().name(), l.code()));
+    }
+
+    /**
+     * A top-level function of a library, bound to by SQL++ functions or not.
+     *
+     * @param function  what the library defines
+     * @param boundBy   the qualified names of the SQL++ functions bound to it
+     */
+    public record DefinedFunction(JsFunction function, List<String> boundBy) {
+        /** Copy. */
+        public DefinedFunction {
+            boundBy = List.copyOf(boundBy);
+        }
+    }
+
+    /**
+     * A binding whose JavaScript function the library does not define (kept by a forced replace).
+     *
+     * @param function the SQL++ function's qualified name
+     * @param object   the JavaScript function it names
+     */
+    public record BrokenBinding(String function, String object) {
+    }
+
+    /**
+     * What a library defines and which SQL++ functions use it, found by parsing it, never by running it.
+     *
+     * @param functions the library's top-level functions in source order
+     * @param broken    bindings to functions the library does not define
+     */
+    public record LibraryFunctions(List<DefinedFunction> functions, List<BrokenBinding> broken) {
+        /** Copy. */
+        public LibraryFunctions {
+            functions = List.copyOf(functions);
+            broken = List.copyOf(broken);
+        }
+    }
+
+    /**
+     * What a library defines, each function with the SQL++ functions bound to it, and the broken bindings.
+     *
+     * @return the functions and broken bindings
+     */
+    public LibraryFunctions functionsOf(Library library) {
+        List<JsFunction> found = defined(library);
+        Map<String, List<String>> bound = new HashMap<>();
+        List<BrokenBinding> broken = new ArrayList<>();
+        Set<String> names = found.stream().map(JsFunction::name).collect(Collectors.toSet());
+        for (FunctionDefinition f : functions.boundTo(library.id())) {
+            if (names.contains(f.object())) {
+                bound.computeIfAbsent(f.object(), k -> new ArrayList<>()).add(QualifiedName.of(f.id()));
+            } else {
+                broken.add(new BrokenBinding(QualifiedName.of(f.id()), f.object()));
+            }
+        }
+        return new LibraryFunctions(found.stream()
+                .map(f -> new DefinedFunction(f, bound.getOrDefault(f.name(), List.of())))
+                .toList(), broken);
+    }
+
+    /**
+     * Create or replace a library.
+     *
+     * @param force keep bindings to functions the new code no longer defines (they are reported as broken)
+     * @throws dev.evaluator.runtime.JsSyntaxException when the code does not parse; nothing is changed
+     * @throws EngineException                         {@code BINDING_BROKEN} when bound functions would disappear
+     */
+    public void upsertLibrary(LibraryId id, String code, boolean force) {
+        // Parsing checks the syntax too, with the same errors as JsRuntime.checkSyntax.
+        Set<String> names = runtime.functions(id.name(), code).stream().map(JsFunction::name)
+                .collect(Collectors.toSet());
+        changes.lock();
+        try {
+            List<FunctionDefinition> broken = functions.boundTo(id).stream()
+                    .filter(f -> !names.contains(f.object()))
+                    .toList();
+            if (!broken.isEmpty() && !force) {
+                throw new EngineException(EngineException.Kind.BINDING_BROKEN, "Library [" + id.name()
+                        + "] would no longer define functions that SQL++ functions are bound to: " + broken.stream()
+                        .map(f -> QualifiedName.of(f.id()) + " (binds " + f.object() + ")")
+                        .collect(Collectors.joining(", "))
+                        + "; keep them in the code, drop those SQL++ functions first, or pass force=true",
+                        broken.stream().map(f -> QualifiedName.of(f.id())).toList(), "");
+            }
+            libraries.upsert(id, code);
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    /**
+     * Delete a library.
+     *
+     * @throws EngineException {@code LIBRARY_IN_USE} while functions are bound to it, {@code LIBRARY_NOT_FOUND}
+     *                         when it does not exist; nothing is changed
+     */
+    public void deleteLibrary(LibraryId id) {
+        changes.lock();
+        try {
+            List<String> bound = functions.boundTo(id).stream().map(f -> QualifiedName.of(f.id())).toList();
+            if (!bound.isEmpty()) {
+                throw new EngineException(EngineException.Kind.LIBRARY_IN_USE, "Library [" + id.name()
+                        + "] is used by " + bound.size() + " SQL++ function(s): " + String.join(", ", bound)
+                        + "; drop them first", bound, "");
+            }
+            if (!libraries.delete(id)) {
+                throw notFound(id);
+            }
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    /**
+     * Create a function.
+     *
+     * @param replace     replace an existing function of that name
+     * @param ifNotExists do nothing when the function exists
+     * @return whether the function was written
+     * @throws EngineException {@code FUNCTION_EXISTS}, {@code LIBRARY_NOT_FOUND}, {@code OBJECT_NOT_FOUND},
+     *                         {@code PARAMETER_MISMATCH}
+     */
+    public boolean createFunction(FunctionDefinition definition, boolean replace, boolean ifNotExists) {
+        changes.lock();
+        try {
+            if (functions.find(definition.id()).isPresent() && !replace) {
+                if (ifNotExists) {
+                    return false;
+                }
+                throw new EngineException(EngineException.Kind.FUNCTION_EXISTS,
+                        "Function '" + QualifiedName.of(definition.id()) + "' already exists");
+            }
+            if (!lenientBindings) {
+                checkBinding(definition);
+            }
+            functions.upsert(definition);
+            return true;
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    /**
+     * Drop a function; its library stays.
+     *
+     * @return whether it existed
+     */
+    public boolean dropFunction(FunctionId id) {
+        changes.lock();
+        try {
+            return functions.delete(id);
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    /**
+     * All SQL++ functions.
+     *
+     * @return the functions, in the store's order
+     */
+    public List<FunctionDefinition> functions() {
+        return functions.list();
+    }
+
+    /**
+     * A SQL++ function.
+     *
+     * @return the function, or empty
+     */
+    public Optional<FunctionDefinition> function(FunctionId id) {
+        return functions.find(id);
+    }
+
+    /**
+     * Why a stored binding does not resolve, if it does not: its library is gone or no longer defines its function.
+     *
+     * @return the reason, or empty when the binding resolves
+     */
+    public Optional<String> brokenReason(FunctionDefinition definition) {
+        Optional<Library> library = libraries.find(definition.library());
+        if (library.isEmpty()) {
+            return Optional.of("library " + describe(definition.library()) + " does not exist");
+        }
+        boolean present = defined(library.get()).stream().anyMatch(f -> f.name().equals(definition.object()));
+        return present ? Optional.empty()
+                : Optional.of("library " + describe(definition.library()) + " does not define function "
+                        + definition.object());
+    }
+
+    private void checkBinding(FunctionDefinition definition) {
+        Library library = libraries.find(definition.library()).orElseThrow(() -> new EngineException(
+                EngineException.Kind.LIBRARY_NOT_FOUND, "Library " + describe(definition.library())
+                + " does not exist: create it first"));
+        JsFunction target = defined(library).stream()
+                .filter(f -> f.name().equals(definition.object()))
+                .reduce((first, second) -> second)
+                .orElseThrow(() -> new EngineException(EngineException.Kind.OBJECT_NOT_FOUND,
+                        "Library " + describe(definition.library()) + " defines no top-level function named "
+                                + definition.object() + "; it defines: " + defined(library).stream()
+                                .map(JsFunction::name).collect(Collectors.joining(", "))));
+        if (definition.parameters().isPresent() && !target.variadic()
+                && definition.parameters().get().size() != target.parameters().size()) {
+            throw new EngineException(EngineException.Kind.PARAMETER_MISMATCH, "Function "
+                    + QualifiedName.of(definition.id()) + " declares " + definition.parameters().get().size()
+                    + " parameter(s) but " + definition.object() + " in library " + describe(definition.library())
+                    + " takes " + target.parameters().size() + " (" + String.join(", ", target.parameters())
+                    + "); match them, or declare the function variadic with (...)");
+        }
+    }
+
+    /**
+     * A library as messages name it: {@code [name]} or {@code [name] in scope bucket.scope}.
+     *
+     * @return the text
+     */
+    static String describe(LibraryId library) {
+        return switch (library.namespace()) {
+            case Namespace.Global g -> "[" + library.name() + "]";
+            case Namespace.Scoped s -> "[" + library.name() + "] in scope " + s.bucket() + "." + s.scope();
+        };
+    }
+}

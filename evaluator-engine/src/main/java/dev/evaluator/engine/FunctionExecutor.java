@@ -1,0 +1,162 @@
+package dev.evaluator.engine;
+
+import dev.evaluator.runtime.CallLimits;
+import dev.evaluator.runtime.CallResult;
+import dev.evaluator.runtime.JsExecutionException;
+import dev.evaluator.runtime.JsFunction;
+import dev.evaluator.runtime.JsRuntime;
+import dev.evaluator.runtime.LibrarySource;
+import dev.evaluator.store.Library;
+import dev.evaluator.store.LibraryId;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
+/**
+ * Runs library functions for the invoke endpoint and for SQL++ calls: loads the library, hands the JSON arguments
+ * to the JavaScript runtime within the server's limits, reads the JSON result back, and counts each call in the
+ * per-function statistics.
+ */
+public final class FunctionExecutor {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /**
+     * The outcome of a call: the result and what the function logged.
+     *
+     * @param call the runtime's result
+     */
+    public record Outcome(CallResult call) {
+        /**
+         * The result as the runtime wrote it.
+         *
+         * @return JSON text; empty for {@code undefined}
+         */
+        public Optional<String> json() {
+            return call.json();
+        }
+
+        /**
+         * The result read as JSON.
+         *
+         * @return the value; empty for {@code undefined}
+         */
+        public Optional<JsonNode> result() {
+            return call.json().map(FunctionExecutor::parse);
+        }
+    }
+
+    private final FunctionCatalog catalog;
+    private final JsRuntime runtime;
+    private final CallLimits limits;
+    private final FunctionStats stats = new FunctionStats();
+
+    /**
+     * @param limits the server's limits for every call
+     */
+    public FunctionExecutor(FunctionCatalog catalog, JsRuntime runtime, CallLimits limits) {
+        this.catalog = catalog;
+        this.runtime = runtime;
+        this.limits = limits;
+    }
+
+    /**
+     * What each function's calls took, both entry points together.
+     *
+     * @return the statistics
+     */
+    public FunctionStats stats() {
+        return stats;
+    }
+
+    /**
+     * The server's limits, with the caller's timeout when it is shorter than the server's.
+     *
+     * @param timeout the caller's timeout, if any
+     * @return the limits for a call
+     */
+    public CallLimits limits(Optional<Duration> timeout) {
+        return timeout.filter(t -> t.compareTo(limits.timeout()) < 0).map(limits::withTimeout).orElse(limits);
+    }
+
+    /**
+     * Call a function of a library.
+     *
+     * @param caller the name the caller used, for error messages (the SQL++ function's, or {@code function})
+     * @throws EngineException       {@code LIBRARY_NOT_FOUND}
+     * @throws FunctionCallException when the call fails
+     */
+    public Outcome call(LibraryId id, String function, List<JsonNode> args, CallLimits callLimits, String caller) {
+        Library library = catalog.library(id);
+        ArrayNode array = MAPPER.createArrayNode();
+        args.forEach(array::add);
+        return call(library, function, array.toString(), callLimits, caller);
+    }
+
+    /**
+     * Call a function of a library already read, with its arguments as JSON text.
+     *
+     * @param argsJson the arguments, a JSON array
+     * @throws FunctionCallException when the call fails
+     */
+    public Outcome call(Library library, String function, String argsJson, CallLimits callLimits, String caller) {
+        LibraryId id = library.id();
+        long started = System.nanoTime();
+        try {
+            CallResult result = runtime.call(new LibrarySource(id.toString(), id.name(), library.code()), function,
+                    argsJson, callLimits);
+            stats.record(id, function, System.nanoTime() - started, false, false);
+            return new Outcome(result);
+        } catch (JsExecutionException e) {
+            // A name the library does not define is not counted: callers choose names, the table must stay bounded.
+            if (e.kind() != JsExecutionException.Kind.FUNCTION_NOT_FOUND) {
+                stats.record(id, function, System.nanoTime() - started, true,
+                        e.kind() == JsExecutionException.Kind.TIMEOUT);
+            }
+            throw new FunctionCallException(e, caller, id.name(), function);
+        }
+    }
+
+    /**
+     * Positional arguments for named ones: each of the JavaScript function's parameters in order, {@code null} for
+     * those not named.
+     *
+     * @param params the arguments by parameter name, a JSON object
+     * @return the arguments, a JSON array
+     * @throws EngineException {@code FUNCTION_NOT_FOUND} when the library defines no such top-level function,
+     *                         {@code UNKNOWN_PARAMETER} when a name is not one of its parameters
+     */
+    public String namedArguments(Library library, String function, JsonNode params) {
+        JsFunction target = catalog.defined(library).stream().filter(f -> f.name().equals(function))
+                .reduce((first, second) -> second)
+                .orElseThrow(() -> new EngineException(EngineException.Kind.FUNCTION_NOT_FOUND, "Library ["
+                        + library.id().name() + "] defines no top-level function named " + function));
+        Set<String> unknown = new TreeSet<>();
+        params.fieldNames().forEachRemaining(unknown::add);
+        unknown.removeAll(target.parameters());
+        if (!unknown.isEmpty()) {
+            throw new EngineException(EngineException.Kind.UNKNOWN_PARAMETER, "Unknown parameter(s) " + unknown
+                    + " for " + function + "(" + String.join(", ", target.parameters()) + ")");
+        }
+        ArrayNode list = MAPPER.createArrayNode();
+        for (String name : target.parameters()) {
+            list.add(params.has(name) ? params.get(name) : MAPPER.nullNode());
+        }
+        return list.toString();
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("The runtime returned invalid JSON", e);
+        }
+    }
+}

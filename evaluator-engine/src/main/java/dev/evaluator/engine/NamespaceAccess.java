@@ -1,0 +1,67 @@
+package dev.evaluator.engine;
+
+import dev.evaluator.store.FunctionDefinition;
+import dev.evaluator.store.Library;
+import dev.evaluator.store.Namespace;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * The engine's namespace checks: what a caller may see of lists that span namespaces (libraries, per-function
+ * statistics, {@code system:functions}, {@code system:functions_cache}), and the permission each SQL++ statement
+ * needs for the namespace it names. Together with the HTTP adapter's route table, this is where authorization is
+ * decided; both ask {@link Role#allows}.
+ */
+public final class NamespaceAccess {
+    private NamespaceAccess() {
+    }
+
+    /**
+     * The libraries a caller may read.
+     *
+     * @param libraries libraries of any namespaces
+     * @return those the caller may read, in the same order
+     */
+    public static List<Library> readableLibraries(Caller caller, List<Library> libraries) {
+        return libraries.stream()
+                .filter(library -> caller.may(new Permission.ReadLibrary(library.id().namespace())))
+                .toList();
+    }
+
+    /**
+     * The namespaces whose per-function statistics a caller sees: the one named (whose permission the route
+     * table checked), or every namespace whose libraries the caller may read.
+     *
+     * @param only the namespace the request names, if any
+     * @return the test
+     */
+    public static Predicate<Namespace> visibleStatistics(Caller caller, Optional<Namespace> only) {
+        return only.<Predicate<Namespace>>map(named -> named::equals)
+                .orElse(namespace -> caller.may(new Permission.ReadLibrary(namespace)));
+    }
+
+    /**
+     * Whether a caller sees a SQL++ function in {@code system:functions}.
+     *
+     * @return true when the caller may read the functions of its namespace
+     */
+    public static boolean visibleFunction(Caller caller, FunctionDefinition function) {
+        return caller.may(new Permission.ReadFunction(function.id().namespace()));
+    }
+
+    /**
+     * Refuse a statement the caller may not run.
+     *
+     * @param permission what the statement needs
+     * @throws EngineException {@code FORBIDDEN}, naming a role that would grant it
+     */
+    public static void require(Caller caller, Permission permission) {
+        if (!caller.may(permission)) {
+            throw new EngineException(EngineException.Kind.FORBIDDEN,
+                    "User does not have credentials to run this statement: it requires "
+                            + permission.grantingRole() + " (or admin)");
+        }
+    }
+}
