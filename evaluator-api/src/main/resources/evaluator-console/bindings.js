@@ -3,7 +3,7 @@
 
 import { api, ApiError } from './api.js';
 import { append, clear, h } from './dom.js';
-import { backQuote, GLOBAL, libraryNamespace, namespaceLabel, qualifiedName, queryContext, scoped } from './model.js';
+import { backQuote, GLOBAL, libraryNamespace, namespaceLabel, queryContext, scoped } from './model.js';
 import { libraryHash } from './libraries.js';
 
 /** The CREATE FUNCTION statement binding `name` in the library's namespace to a JavaScript function. */
@@ -114,7 +114,7 @@ export async function bindingDialog(ctx, preset = {}) {
       if (!fn) throw new Error('Pick a JavaScript function.');
       if (!name) throw new Error('Give the SQL++ function a name.');
       await api.query(createStatement(library, fn, name, paramsInput.value), queryContext(library.ns));
-      created = qualifiedName(library.ns, name);
+      created = `${name} (${namespaceLabel(library.ns)})`;
     },
   });
   if (ok) ctx.message(`SQL++ function ${created} created.`, 'success');
@@ -133,7 +133,7 @@ function binding(document) {
   return {
     ns,
     name: identity.name,
-    qualified: qualifiedName(ns, identity.name),
+    qualified: document.qualifiedName,
     parameters: definition.parameters,
     library: definition.library,
     libraryNs,

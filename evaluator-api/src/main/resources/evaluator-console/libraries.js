@@ -4,8 +4,6 @@ import { api, ApiError } from './api.js';
 import { append, clear, formatBytes, formatTime, h } from './dom.js';
 import { GLOBAL, libraryNamespace, namespaceLabel, namespaceOf } from './model.js';
 
-const NAME_RULE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
-
 const COLUMNS = [
   { key: 'name', label: 'Name', value: (l) => l.name.toLowerCase() },
   { key: 'namespace', label: 'Namespace', value: (l) => namespaceLabel(libraryNamespace(l)).toLowerCase() },
@@ -95,11 +93,16 @@ export async function newLibrary(ctx, knownNamespaces, existing, initialNamespac
       const name = nameInput.value.trim();
       if (!ns) throw new Error('The namespace must be "global" or bucket.scope.');
       if (!ctx.perms.canManage(ns)) throw new Error(`You may not create libraries in ${namespaceLabel(ns)}.`);
-      if (!NAME_RULE.test(name)) {
-        throw new Error('The name must be 1 to 100 letters, digits, _ or -, starting with a letter or digit.');
-      }
+      if (!name) throw new Error('Give the library a name.');
       if (existing.some((l) => l.name === name && libraryNamespace(l).key === ns.key)) {
         throw new Error(`Library ${name} already exists in ${namespaceLabel(ns)}.`);
+      }
+      // The server owns the name rule: a name it refuses comes back as its invalid_name message.
+      try {
+        await api.library(ns, name);
+        throw new Error(`Library ${name} already exists in ${namespaceLabel(ns)}.`);
+      } catch (e) {
+        if (!(e instanceof ApiError) || e.status !== 404) throw e;
       }
       target = libraryHash(ns, name, true);
     },

@@ -26,21 +26,12 @@ export function libraryNamespace(library) {
   return library.bucket ? scoped(library.bucket, library.scope) : GLOBAL;
 }
 
-/** A SQL++ identifier part as the server writes it: bare when it reads back the same, else back-quoted. */
-export function quoteIdentifier(part) {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(part) ? part : '`' + part.replace(/\\/g, '\\\\').replace(/`/g, '\\`') + '`';
-}
-
-/** Always back-quoted: safe for any name, including reserved words. */
+/**
+ * A name part in statements the console composes, always back-quoted (back-quotes doubled, backslashes escaped), so any name reads as
+ * itself, reserved words included. Names the server prints (qualifiedName, a 409's functions) are shown as given.
+ */
 export function backQuote(part) {
-  return '`' + part.replace(/\\/g, '\\\\').replace(/`/g, '\\`') + '`';
-}
-
-/** A SQL++ function's qualified name, exactly as the server writes it (e.g. in a 409's functions list). */
-export function qualifiedName(ns, name) {
-  return ns.global
-    ? `default:${quoteIdentifier(name)}`
-    : `default:${quoteIdentifier(ns.bucket)}.${quoteIdentifier(ns.scope)}.${quoteIdentifier(name)}`;
+  return '`' + part.replace(/\\/g, '\\\\').replace(/`/g, '``') + '`';
 }
 
 /** The query_context naming a scope, or undefined for global. */

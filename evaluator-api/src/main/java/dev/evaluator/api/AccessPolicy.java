@@ -16,7 +16,11 @@ import io.helidon.webserver.http.ServerRequest;
 
 /**
  * Who may call what: the declarative table of routes to the permission each method needs. {@link SecurityFilter}
- * consults it for every request, before any handler runs, so authorization is decided here and only here.
+ * consults it for every request, before any handler runs. This is one of the two places where authorization is
+ * decided; the other is the engine's {@link dev.evaluator.engine.NamespaceAccess}, which filters what a caller sees
+ * of lists that span namespaces (the library list, statistics, {@code system:functions}) and checks the namespace
+ * each SQL++ statement names (routes such as {@code /query/service} only need a login here). Both ask
+ * {@link dev.evaluator.engine.Role#allows}.
  * <p>
  * A path missing from the table needs {@code admin} (fail closed). A listed path called with a method it does not
  * list needs only authentication, so the caller gets the route's 405, which reveals nothing. Only the health probes

@@ -11,6 +11,7 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,9 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AccessLogIT {
     private static final String SECRET_PASSWORD = "very-secret-password-123";
 
-    @TempDir
-    Path dataDir;
-    private TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.perTest();
     private final List<AccessLog.Entry> entries = new CopyOnWriteArrayList<>();
     private final Handler capture = new Handler() {
         @Override
@@ -44,14 +44,12 @@ class AccessLogIT {
 
     @BeforeEach
     void start() {
-        server = TestServer.start(dataDir);
         Logger.getLogger(AccessLog.LOGGER).addHandler(capture);
     }
 
     @AfterEach
     void stop() {
         Logger.getLogger(AccessLog.LOGGER).removeHandler(capture);
-        server.close();
     }
 
     @Test

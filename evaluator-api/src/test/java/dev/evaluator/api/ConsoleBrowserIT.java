@@ -1,6 +1,5 @@
 package dev.evaluator.api;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -11,12 +10,10 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -37,9 +34,8 @@ class ConsoleBrowserIT {
     private static final String SCOPE_MANAGER = "scopemgr";
     private static final String SCOPE_MANAGER_PASSWORD = "scope-manager-pw";
 
-    @TempDir
-    static Path dataDir;
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.perClass();
 
     @RegisterExtension
     final Browser browser = new Browser();
@@ -49,18 +45,10 @@ class ConsoleBrowserIT {
     @BeforeAll
     static void start() {
         Browser.requireInstalled();
-        server = TestServer.start(dataDir);
         server.admin().contentType("application/x-www-form-urlencoded")
                 .body("password=" + SCOPE_MANAGER_PASSWORD
                         + "&roles=query_manage_external_functions[travel-sample:inventory]")
                 .put(UserService.PATH + "/local/" + SCOPE_MANAGER).then().statusCode(200);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
     }
 
     @BeforeEach

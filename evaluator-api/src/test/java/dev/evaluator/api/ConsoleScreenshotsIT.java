@@ -9,11 +9,9 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,9 +25,8 @@ class ConsoleScreenshotsIT {
     static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
     private static final String LIBS = TestServer.LIBRARIES;
 
-    @TempDir
-    static Path dataDir;
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.perClass();
 
     @RegisterExtension
     final Browser browser = new Browser();
@@ -37,7 +34,6 @@ class ConsoleScreenshotsIT {
     @BeforeAll
     static void start() {
         Browser.requireInstalled();
-        server = TestServer.start(dataDir);
         library("/math", """
                 /** Adds two numbers. */
                 function add(a, b) {
@@ -76,13 +72,6 @@ class ConsoleScreenshotsIT {
                 .formParam("statement", "CREATE FUNCTION celsius(f) LANGUAGE JAVASCRIPT AS \"f2c\" AT \"./science\"")
                 .formParam("query_context", "default:`travel-sample`.inventory")
                 .post(QueryService.PATH).then().statusCode(200);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
     }
 
     @Test

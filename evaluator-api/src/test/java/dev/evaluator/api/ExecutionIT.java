@@ -7,9 +7,9 @@ import java.util.Map;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,13 +27,11 @@ class ExecutionIT {
     private static final String LIBS = TestServer.LIBRARIES;
     private static final String INVENTORY = "default:`travel-sample`.inventory";
 
-    @TempDir
-    static Path dataDir;
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.perClass();
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dataDir);
         server.admin().body("""
                 function add(a, b) { return a + b; }
                 function nothing() { }
@@ -59,11 +57,6 @@ class ExecutionIT {
                 .then().statusCode(200);
         FunctionsIT.query(server.admin(), "CREATE FUNCTION celsius(f) LANGUAGE JAVASCRIPT AS \"f2c\" AT \"./science\"",
                 INVENTORY).then().statusCode(200);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     private static Response invoke(RequestSpecification as, String path, String body) {

@@ -1,6 +1,5 @@
 package dev.evaluator.api;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -9,10 +8,9 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,14 +25,12 @@ class FunctionStatsIT {
     private static final String LIBS = TestServer.LIBRARIES;
     private static final String INVENTORY = "bucket=travel-sample&scope=inventory";
 
-    @TempDir
-    static Path dataDir;
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.perClass();
     private static Instant started;
 
     @BeforeAll
     static void callKnownSequence() {
-        server = TestServer.start(dataDir);
         started = Instant.now();
         server.admin().body("""
                 function ok(x) { return x; }
@@ -58,11 +54,6 @@ class FunctionStatsIT {
                 .formParam("statement", "EXECUTE FUNCTION spinner()").formParam("timeout", "200ms")
                 .post(QueryService.PATH).then().statusCode(422).body("errors[0].code", equalTo(10109));
         invoke("/science/functions/f2c/invoke?" + INVENTORY, "{\"args\":[212]}").then().statusCode(200);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     @Test

@@ -1,14 +1,11 @@
 package dev.evaluator.api;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import io.restassured.response.Response;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.emptyString;
@@ -21,19 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * beyond each check's name and status.
  */
 class HealthIT {
-    @TempDir
-    Path dataDir;
-    private TestServer server;
-
-    @BeforeEach
-    void start() {
-        server = TestServer.start(dataDir);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.perTest();
 
     @Test
     void ready_storeOpenAndEngineInitialised_upNamingEachCheck() {
@@ -62,7 +48,7 @@ class HealthIT {
                 .body("status", equalTo("DOWN"))
                 .body("checks.find { it.name == 'store' }.status", equalTo("DOWN"))
                 .body("checks.find { it.name == 'javascript' }.status", equalTo("UP"))
-                .body(not(containsString(dataDir.toString())));
+                .body(not(containsString(server.dataDir().toString())));
         server.anonymous().head(HealthChecks.READY_PATH).then().statusCode(503).body(emptyString());
         server.anonymous().get(HealthChecks.LIVE_PATH).then().statusCode(200);
     }

@@ -8,9 +8,9 @@ import java.util.regex.Pattern;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.hamcrest.Matchers.startsWith;
@@ -26,13 +26,11 @@ class MetricsIT {
     private static final String LIBS = TestServer.LIBRARIES;
     private static final String INVOKE_ROUTE = LIBS + "/{library}/functions/{function}/invoke";
 
-    @TempDir
-    static Path dataDir;
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.perClass();
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dataDir);
         server.admin().body("function ok(x) { return x; }\nfunction spin() { while (true) {} }")
                 .post(LIBS + "/secretlib").then().statusCode(200);
         server.admin().contentType("application/x-www-form-urlencoded").body("password=pw-of-ro&roles=ro_admin")
@@ -40,11 +38,6 @@ class MetricsIT {
         server.admin().contentType("application/x-www-form-urlencoded")
                 .body("password=pw-of-gmgr&roles=query_manage_global_external_functions")
                 .put(UserService.PATH + "/local/gmgr").then().statusCode(200);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.evaluator.api;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,10 +12,9 @@ import java.util.stream.Stream;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -172,13 +170,11 @@ class RbacMatrixIT {
                 new Operation("HEAD", console, () -> { }, ConsoleService.PATH + "/app.js", null));
     }
 
-    @TempDir
-    static Path dataDir;
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.perClass();
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dataDir);
         USERS.forEach((name, roles) -> server.admin()
                 .contentType("application/x-www-form-urlencoded")
                 .body("password=" + password(name) + "&roles=" + roles)
@@ -187,11 +183,6 @@ class RbacMatrixIT {
         library("/own", OWN);
         library("/sibling", SIBLING);
         library("/far", OTHER);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     static Stream<Arguments> cases() {

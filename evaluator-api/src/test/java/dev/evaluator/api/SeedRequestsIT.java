@@ -1,19 +1,16 @@
 package dev.evaluator.api;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,19 +39,8 @@ class SeedRequestsIT {
                 function mul(a, b) { let data = a * b; return data; }""";
     private static final String SCIENCE = "function f2c(f) { return (5/9)*(f-32); }";
 
-    @TempDir
-    static Path dataDir;
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(dataDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.perClass();
 
     private static RequestSpecification seed() {
         return server.admin().filter(TestServer.COUCHBASE_SPEC);

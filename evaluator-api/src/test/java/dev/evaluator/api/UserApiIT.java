@@ -1,7 +1,6 @@
 package dev.evaluator.api;
 
 import dev.evaluator.engine.LoginThrottle;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Handler;
@@ -12,10 +11,8 @@ import java.util.logging.Logger;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -35,19 +32,8 @@ class UserApiIT {
     private static final String USERS = UserService.PATH;
     private static final String FORM = "application/x-www-form-urlencoded";
 
-    @TempDir
-    static Path dataDir;
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(dataDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.perClass();
 
     private static RequestSpecification as(String user, String password) {
         return server.anonymous().auth().preemptive().basic(user, password);

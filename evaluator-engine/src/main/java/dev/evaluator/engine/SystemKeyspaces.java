@@ -77,7 +77,10 @@ final class SystemKeyspaces {
                 .toList();
     }
 
-    /** The document Couchbase shows in system:functions for a JavaScript function, plus whether it is broken. */
+    /**
+     * The document Couchbase shows in system:functions for a JavaScript function, plus its full name as SQL++ text
+     * ({@code qualifiedName}, which parses back to the function) and whether it is broken.
+     */
     private JsonNode functionDocument(FunctionDefinition f) {
         ObjectNode identity = JSON.objectNode();
         identity.put("name", f.id().name());
@@ -98,6 +101,7 @@ final class SystemKeyspaces {
         ObjectNode document = JSON.objectNode();
         document.set("identity", identity);
         document.set("definition", definition);
+        document.put("qualifiedName", QualifiedName.of(f.id()));
         catalog.brokenReason(f).ifPresent(reason -> document.put("broken", true).put("brokenReason", reason));
         return document;
     }

@@ -29,25 +29,4 @@ public record FunctionId(Namespace namespace, String name) {
                             + " starting with a letter or '_'");
         }
     }
-
-    /**
-     * The name as Couchbase writes it in full: {@code default:name} or {@code default:bucket.scope.name}.
-     *
-     * @return the qualified name
-     */
-    public String qualifiedName() {
-        return switch (namespace) {
-            case Namespace.Global g -> "default:" + quote(name);
-            case Namespace.Scoped s -> "default:" + quote(s.bucket()) + "." + quote(s.scope()) + "." + quote(name);
-        };
-    }
-
-    @Override
-    public String toString() {
-        return qualifiedName();
-    }
-
-    private static String quote(String part) {
-        return part.matches("[A-Za-z_][A-Za-z0-9_]*") ? part : "`" + part + "`";
-    }
 }
