@@ -89,7 +89,7 @@ export const api = {
   invoke: (ns, name, fn, args) => call('POST',
     `${LIBRARIES}/${encodeURIComponent(name)}/functions/${encodeURIComponent(fn)}/invoke`,
     { query: { ...scopeQuery(ns), log: 'true' }, body: JSON.stringify({ args }) }),
-  query: (statement, queryContext) => call('POST', '/query/service', {
-    body: JSON.stringify(queryContext ? { statement, query_context: queryContext } : { statement }),
+  query: (statement, queryContext, args) => call('POST', '/query/service', {
+    body: JSON.stringify({ statement, ...(queryContext ? { query_context: queryContext } : {}), ...(args ? { args } : {}) }),
   }),
 };

@@ -114,11 +114,22 @@ export async function bindingDialog(ctx, preset = {}) {
       if (!fn) throw new Error('Pick a JavaScript function.');
       if (!name) throw new Error('Give the SQL++ function a name.');
       await api.query(createStatement(library, fn, name, paramsInput.value), queryContext(library.ns));
-      created = `${name} (${namespaceLabel(library.ns)})`;
+      created = await printedName(library.ns, name);
     },
   });
   if (ok) ctx.message(`SQL++ function ${created} created.`, 'success');
   return ok;
+}
+
+/** A SQL++ function's full name exactly as the server prints it (its qualifiedName in system:functions). */
+async function printedName(ns, name) {
+  const found = ns.global
+    ? await api.query('SELECT RAW qualifiedName FROM system:functions'
+      + ' WHERE identity.type = "global" AND identity.name = $1', undefined, [name])
+    : await api.query('SELECT RAW qualifiedName FROM system:functions WHERE identity.type = "scope"'
+      + ' AND identity.`bucket` = $2 AND identity.`scope` = $3 AND identity.name = $1', undefined,
+    [name, ns.bucket, ns.scope]);
+  return (found && found.results && found.results[0]) || name;
 }
 
 /** A catalog document of system:functions as the page shows it. */

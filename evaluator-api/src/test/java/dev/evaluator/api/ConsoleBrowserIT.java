@@ -90,7 +90,15 @@ class ConsoleBrowserIT {
         WebElement namespace = browser.waitFor(By.id("new-library-namespace"));
         namespace.clear();
         namespace.sendKeys("global");
-        driver.findElement(By.id("new-library-name")).sendKeys("geometry", Keys.ENTER);
+        // The name rule is the server's: the dialog shows its invalid_name message and stays open.
+        WebElement name = driver.findElement(By.id("new-library-name"));
+        name.sendKeys("-geometry", Keys.ENTER);
+        String refused = server.admin().get(LIBS + "/-geometry").then().statusCode(400).extract().jsonPath()
+                .getString("message");
+        browser.waitUntil("the server's message", () -> driver.findElement(By.id("dialog-error")).isDisplayed()
+                && driver.findElement(By.id("dialog-error")).getText().equals(refused));
+        name.clear();
+        name.sendKeys("geometry", Keys.ENTER);
         browser.waitFor(By.cssSelector("#editor-host .CodeMirror"));
         assertTrue(driver.getCurrentUrl().contains("new=1"));
         assertTrue(driver.findElement(By.id("dirty-indicator")).isDisplayed(), "a new library is unsaved");

@@ -43,6 +43,8 @@ class FunctionsIT {
                 function mul(a, b) { return a * b; }
                 function sum(...xs) { return xs.reduce((s, x) => s + x, 0); }""");
         library("/science", "bucket=travel-sample&scope=inventory", "function f2c(f) { return (5/9)*(f-32); }");
+        library("/arith", "", "function add(a, b) { return a + b; }");
+        library("/words", "", "function add(a, b) { return a + b; }");
     }
 
     private static void library(String path, String query, String code) {
@@ -113,7 +115,7 @@ class FunctionsIT {
                     + "|defines no top-level function named div; it defines: add, mul, sum",
             "CREATE FUNCTION m3(a) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"|-|400|10122"
                     + "|declares 1 parameter(s) but add in library [math] takes 2 (a, b)",
-            "CREATE FUNCTION taken(a, b) LANGUAGE JAVASCRIPT AS \"mul\" AT \"math\"|-|409|10102|already exists",
+            "CREATE FUNCTION taken(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"arith\"|-|409|10102|already exists",
             "CREATE OR REPLACE FUNCTION IF NOT EXISTS x(a, b) LANGUAGE JAVASCRIPT AS \"mul\" AT \"math\"|-|400|3000"
                     + "|OR REPLACE and IF NOT EXISTS",
             "CREATE FUNCTION a.b(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"|-|400|10105|Invalid function name",
@@ -128,7 +130,7 @@ class FunctionsIT {
     })
     void failedStatements_statusAndCouchbaseCode(String statement, String context, int status, int code,
                                                  String message) {
-        query("CREATE FUNCTION IF NOT EXISTS taken(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"").then()
+        query("CREATE FUNCTION IF NOT EXISTS taken(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"arith\"").then()
                 .statusCode(200);
         fails(statement, context, status, code, message);
     }
@@ -216,8 +218,8 @@ class FunctionsIT {
      */
     @Test
     void reservedWordName_printedBackQuoted_andDroppableAsPrinted() {
-        succeeds("CREATE FUNCTION `select`(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"", null);
-        String guarded = server.admin().delete(LIBS + "/math").then().statusCode(409)
+        succeeds("CREATE FUNCTION `select`(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"words\"", null);
+        String guarded = server.admin().delete(LIBS + "/words").then().statusCode(409)
                 .body("functions", equalTo(List.of("default:`select`"))).extract().jsonPath()
                 .getString("functions[0]");
         query("SELECT RAW f.qualifiedName FROM system:functions AS f WHERE f.identity.name = \"select\"").then()
