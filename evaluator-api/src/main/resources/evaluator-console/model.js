@@ -64,10 +64,10 @@ export class Permissions {
       : this.covers('query_manage_external_functions', ns));
   }
 
+  /** Managing functions does not grant calling them (as on Couchbase): only the execute roles and admin do. */
   canExecute(ns) {
-    return this.admin || (ns.global
-      ? this.has('query_manage_global_external_functions') || this.has('query_execute_global_external_functions')
-      : this.covers('query_manage_external_functions', ns) || this.covers('query_execute_external_functions', ns));
+    return this.admin || (ns.global ? this.has('query_execute_global_external_functions')
+      : this.covers('query_execute_external_functions', ns));
   }
 
   /** Whether the user may manage some namespace (so creating a library makes sense at all). */

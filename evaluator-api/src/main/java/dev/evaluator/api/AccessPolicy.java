@@ -99,6 +99,7 @@ final class AccessPolicy {
             new Rule(WhoAmIService.PATH, Map.of(Method.GET, AUTHENTICATED)),
             // Each statement's permission depends on what it names; StatementRunner asks Role.allows for it.
             new Rule(QueryService.PATH, Map.of(Method.GET, AUTHENTICATED, Method.POST, AUTHENTICATED)),
+            new Rule(QueryService.ALIAS_PATH, Map.of(Method.GET, AUTHENTICATED, Method.POST, AUTHENTICATED)),
             new Rule("/openapi", Map.of(Method.GET, AUTHENTICATED)),
             new Rule(MetricsService.PATH, Map.of(Method.GET, METRICS)),
             new Rule(HealthChecks.LIVE_PATH, Map.of(Method.GET, PUBLIC, Method.HEAD, PUBLIC)),

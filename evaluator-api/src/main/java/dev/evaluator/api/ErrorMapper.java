@@ -15,8 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
+import io.helidon.http.HttpMediaTypes;
+import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ErrorHandler;
 import io.helidon.webserver.http.ServerRequest;
@@ -103,9 +106,11 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             case QuerySyntaxException e -> Failure.of(ErrorCode.BAD_REQUEST, QuerySyntaxException.CODE, e.getMessage(),
                     Map.of());
             case InvalidNameException e -> Failure.of(ErrorCode.INVALID_NAME, QUERY_BAD_REQUEST, e.getMessage(),
-                    ApiException.details("field", e.kind()));
+                    ApiException.details("field", e.kind(), "rule", e.rule()));
             case JsSyntaxException e -> {
-                String message = "Syntax error at line " + e.line() + ", column " + e.column() + ": " + e.getMessage();
+                // "SyntaxError", as Couchbase's evaluator says it; the position stays in the text and the fields.
+                String message = "SyntaxError: " + e.getMessage() + " (line " + e.line() + ", column " + e.column()
+                        + ")";
                 yield Failure.of(ErrorCode.SYNTAX_ERROR, QUERY_BAD_REQUEST, message,
                         ApiException.details("line", e.line(), "column", e.column()));
             }
@@ -226,6 +231,48 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             case UNSUPPORTED_SCHEMA -> "The store was written by a newer version of the service";
         };
         return Failure.of(ErrorCode.STORAGE_ERROR, QUERY_INTERNAL, message, Map.of());
+    }
+
+    /**
+     * The same shapes for what the web server refuses before any route runs (a request line or header it cannot
+     * parse, a URI with characters it rejects): the REST shape, or the query shape on query paths. The web
+     * server's own text about the request is kept; nothing of a stack trace.
+     */
+    static DirectHandler direct() {
+        return ErrorMapper::directResponse;
+    }
+
+    private static DirectHandler.TransportResponse directResponse(DirectHandler.TransportRequest req,
+                                                                  DirectHandler.EventType type, Status status,
+                                                                  ServerResponseHeaders headers, String message) {
+        ErrorCode code = switch (status.code()) {
+            case 403 -> ErrorCode.FORBIDDEN;
+            case 404 -> ErrorCode.NOT_FOUND;
+            case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
+            case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+            default -> status.code() >= 500 && status.code() != 505 ? ErrorCode.INTERNAL_ERROR : ErrorCode.BAD_REQUEST;
+        };
+        String text = code == ErrorCode.INTERNAL_ERROR ? "Internal error; the server log has the details"
+                : "The request cannot be read: " + (message == null || message.isBlank() ? status.reasonPhrase()
+                : message);
+        Map<String, Object> body = new LinkedHashMap<>();
+        String path = req.path() == null ? "" : req.path();
+        if (path.startsWith(QueryService.PATH) || path.equals(QueryService.ALIAS_PATH)) {
+            body.put("requestID", UUID.randomUUID().toString());
+            body.put("errors", List.of(entry(queryCode(code), text)));
+            body.put("status", "errors");
+        } else {
+            body.put("status", "error");
+            body.put("code", code.code());
+            body.put("message", text);
+        }
+        headers.set(HeaderNames.CONTENT_TYPE, HttpMediaTypes.JSON_UTF_8.text());
+        return DirectHandler.TransportResponse.builder()
+                .status(status)
+                .headers(headers)
+                .keepAlive(type.keepAlive())
+                .entity(Json.text(body))
+                .build();
     }
 
     private static Map<String, Object> entry(int code, String message) {

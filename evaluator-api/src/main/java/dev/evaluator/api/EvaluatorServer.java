@@ -26,9 +26,11 @@ import java.util.function.Consumer;
 
 import io.helidon.common.tls.Tls;
 import io.helidon.cors.CrossOriginConfig;
+import io.helidon.http.DirectHandler;
 import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 
@@ -129,12 +131,20 @@ final class EvaluatorServer implements AutoCloseable {
                     .register(UserService.PATH, users)
                     .register(WhoAmIService.PATH, whoAmI)
                     .register(QueryService.PATH, query)
+                    .register(QueryService.ALIAS_PATH, query)
                     .register(StatsService.PATH, stats)
                     .register(MetricsService.PATH, metricsService)
                     .register(ConsoleService.PATH, console)
                     .error(Throwable.class, errors);
+            // What the web server refuses before routing gets the same JSON shapes as every other error.
+            Consumer<DirectHandlers.Builder> direct = handlers -> {
+                for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+                    handlers.addHandler(type, ErrorMapper.direct());
+                }
+            };
             WebServerConfig.Builder config = WebServer.builder()
                     .host(settings.host())
+                    .directHandlers(direct)
                     .featuresDiscoverServices(false)
                     .shutdownHook(false)
                     .shutdownGracePeriod(settings.operations().shutdownGrace())
@@ -158,6 +168,7 @@ final class EvaluatorServer implements AutoCloseable {
                         .putSocket(HTTPS_SOCKET, socket -> socket.host(settings.host())
                                 .port(settings.tls().get().port())
                                 .shutdownGracePeriod(settings.operations().shutdownGrace())
+                                .directHandlers(direct)
                                 .tls(tls.get())
                                 .routing(routing));
             }

@@ -34,7 +34,8 @@ import io.helidon.webserver.http.ServerResponse;
  * The libraries API, compatible with Couchbase's Functions REST API: list, read, create or replace, delete.
  */
 final class LibraryService implements HttpService {
-    private static final Map<String, String> OK = Map.of("status", "OK");
+    /** Couchbase's success body, byte for byte (with its space): clients compare it. */
+    private static final String OK = "{\"status\": \"OK\"}";
 
     private static final int MAX_INVOKE_BODY_BYTES = 16 << 20;
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -114,12 +115,12 @@ final class LibraryService implements HttpService {
         LibraryId id = libraryId(req);
         String code = body(req);
         catalog.upsertLibrary(id, code, force(req));
-        Json.ok(res, OK);
+        Json.okJsonText(res, OK);
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
         catalog.deleteLibrary(libraryId(req));
-        Json.ok(res, OK);
+        Json.okJsonText(res, OK);
     }
 
     /** A top-level function of a library, with the SQL++ functions bound to it. */
@@ -149,7 +150,7 @@ final class LibraryService implements HttpService {
      */
     private void invoke(ServerRequest req, ServerResponse res) {
         LibraryId id = libraryId(req);
-        String function = req.path().pathParameters().get("function");
+        String function = PathSegments.after(req, EvaluatorServer.LIBRARIES_PATH, 2);
         Library library = catalog.library(id);
         String args = invokeArguments(req, library, function);
         FunctionExecutor.Outcome outcome = executor.call(library, function, args, executor.limits(Optional.empty()),
@@ -250,7 +251,7 @@ final class LibraryService implements HttpService {
 
 
     private LibraryId libraryId(ServerRequest req) {
-        String name = req.path().pathParameters().get("library");
+        String name = PathSegments.after(req, EvaluatorServer.LIBRARIES_PATH, 0);
         return new LibraryId(namespace(req).orElse(Namespace.GLOBAL), name);
     }
 

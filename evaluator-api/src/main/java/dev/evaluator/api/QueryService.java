@@ -37,6 +37,8 @@ import io.helidon.webserver.http.ServerResponse;
  */
 final class QueryService implements HttpService {
     static final String PATH = "/query/service";
+    /** Couchbase's query service answers here too. */
+    static final String ALIAS_PATH = "/query";
     private static final int MAX_BODY_BYTES = 1024 * 1024;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -106,7 +108,8 @@ final class QueryService implements HttpService {
 
     /** Whether a request is a query request, so its errors take the query response shape. */
     static boolean isQuery(ServerRequest req) {
-        return req.path().absolute().path().startsWith(PATH);
+        String path = req.path().absolute().path();
+        return path.startsWith(PATH) || path.equals(ALIAS_PATH) || path.equals(ALIAS_PATH + "/");
     }
 
     private static int size(JsonNode node) {

@@ -88,7 +88,7 @@ final class UserService implements HttpService {
     }
 
     private static String name(ServerRequest req) {
-        return req.path().pathParameters().get("name");
+        return PathSegments.after(req, PATH + "/local", 0);
     }
 
     /** What a PUT asks to change: the password and the roles, each optional. */

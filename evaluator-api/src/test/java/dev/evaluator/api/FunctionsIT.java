@@ -109,20 +109,23 @@ class FunctionsIT {
      * engine, StatementRunnerTest).
      */
     @ParameterizedTest(name = "{0} -> {2} {3}")
-    @CsvSource(delimiter = '|', nullValues = "-", value = {
+    @CsvSource(delimiter = '|', quoteCharacter = '~', nullValues = "-", value = {
             "CREATE FUNCTION m1(a) LANGUAGE JAVASCRIPT AS \"x\" AT \"nolib\"|-|400|10120|Library [nolib] does not exist",
             "CREATE FUNCTION m2(a, b) LANGUAGE JAVASCRIPT AS \"div\" AT \"math\"|-|400|10121"
                     + "|defines no top-level function named div; it defines: add, mul, sum",
             "CREATE FUNCTION m3(a) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"|-|400|10122"
                     + "|declares 1 parameter(s) but add in library [math] takes 2 (a, b)",
-            "CREATE FUNCTION taken(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"arith\"|-|409|10102|already exists",
+            "CREATE FUNCTION taken(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"arith\"|-|409|10102"
+                    + "|Function 'taken' already exists",
             "CREATE OR REPLACE FUNCTION IF NOT EXISTS x(a, b) LANGUAGE JAVASCRIPT AS \"mul\" AT \"math\"|-|400|3000"
                     + "|OR REPLACE and IF NOT EXISTS",
             "CREATE FUNCTION a.b(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"|-|400|10105|Invalid function name",
             "CREATE FUNCTION p(f) LANGUAGE JAVASCRIPT AS \"f2c\" AT \"beer/brewery/science\"|" + INVENTORY
-                    + "|400|10114|Invalid library path",
-            "DROP FUNCTION nothere|-|404|10101|Function not found default:nothere",
-            "EXECUTE FUNCTION taken(1)|-|400|10104|Incorrect number of arguments supplied to function taken",
+                    + "|400|10114|Invalid javascript library path: beer/brewery/science. Use a root level path, the same"
+                    + " path as the function scope, or a local path ('./library')",
+            "DROP FUNCTION nothere|-|404|10101|Function 'nothere' not found",
+            "EXECUTE FUNCTION default:nothere()|-|404|10101|Function 'default:nothere' not found",
+            "EXECUTE FUNCTION taken(1)|-|400|10104|Incorrect number of arguments supplied to function 'taken'",
             "SELECT taken($1, 1)|-|400|1050|No value for positional parameter $1",
             "INSERT INTO b VALUES (\"k\", {})|-|400|4000|INSERT statements are not supported",
             "SELECT * FROM `travel-sample`|-|400|4010|system:functions and system:functions_cache only",

@@ -45,6 +45,8 @@ class RbacMatrixIT {
         USERS.put("gexec", "query_execute_global_external_functions");
         USERS.put("sexec", "query_execute_external_functions[travel-sample:inventory]");
         USERS.put("none", "");
+        // Couchbase's inline-function roles: accepted, and granting nothing here.
+        USERS.put("inline", "query_manage_global_functions,query_execute_functions[travel-sample:inventory]");
     }
 
     /**
@@ -52,47 +54,49 @@ class RbacMatrixIT {
      * and the admin's name with a wrong password.
      */
     private static final String MATRIX = """
-            operation             | admin | ro  | gmgr | smgr | bmgr | gexec | sexec | none | anon | wrong
-            list all              | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
-            head list             | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
-            list own scope        | 200   | 200 | 403  | 200  | 200  | 403   | 403   | 403  | 401  | 401
-            list sibling scope    | 200   | 200 | 403  | 403  | 200  | 403   | 403   | 403  | 401  | 401
-            list other bucket     | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
-            get global            | 200   | 200 | 200  | 200  | 200  | 403   | 403   | 403  | 401  | 401
-            head global           | 200   | 200 | 200  | 200  | 200  | 403   | 403   | 403  | 401  | 401
-            get own               | 200   | 200 | 403  | 200  | 200  | 403   | 403   | 403  | 401  | 401
-            get sibling           | 200   | 200 | 403  | 403  | 200  | 403   | 403   | 403  | 401  | 401
-            get other bucket      | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
-            post global           | 200   | 403 | 200  | 403  | 403  | 403   | 403   | 403  | 401  | 401
-            post own              | 200   | 403 | 403  | 200  | 200  | 403   | 403   | 403  | 401  | 401
-            post sibling          | 200   | 403 | 403  | 403  | 200  | 403   | 403   | 403  | 401  | 401
-            post other bucket     | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
-            delete global         | 200   | 403 | 200  | 403  | 403  | 403   | 403   | 403  | 401  | 401
-            delete own            | 200   | 403 | 403  | 200  | 200  | 403   | 403   | 403  | 401  | 401
-            delete sibling        | 200   | 403 | 403  | 403  | 200  | 403   | 403   | 403  | 401  | 401
-            delete other bucket   | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
-            list users            | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
-            get user              | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
-            put user              | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
-            delete user           | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
-            functions global      | 200   | 200 | 200  | 200  | 200  | 200   | 403   | 403  | 401  | 401
-            head functions own    | 200   | 200 | 403  | 200  | 200  | 403   | 200   | 403  | 401  | 401
-            functions other       | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
-            invoke global         | 200   | 403 | 200  | 403  | 403  | 200   | 403   | 403  | 401  | 401
-            invoke own            | 200   | 403 | 403  | 200  | 200  | 403   | 200   | 403  | 401  | 401
-            query post            | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
-            query get             | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
-            whoami                | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
-            openapi               | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
-            stats all             | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 401  | 401
-            stats own scope       | 200   | 200 | 403  | 200  | 200  | 403   | 403   | 403  | 401  | 401
-            metrics               | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 401  | 401
-            health live           | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200  | 200
-            head health live      | 204   | 204 | 204  | 204  | 204  | 204   | 204   | 204  | 204  | 204
-            health ready          | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200  | 200
-            head health ready     | 204   | 204 | 204  | 204  | 204  | 204   | 204   | 204  | 204  | 204
-            console page          | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200  | 200
-            head console file     | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200  | 200
+            operation             | admin | ro  | gmgr | smgr | bmgr | gexec | sexec | none | inline | anon | wrong
+            list all              | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
+            head list             | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
+            list own scope        | 200   | 200 | 403  | 200  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            list sibling scope    | 200   | 200 | 403  | 403  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            list other bucket     | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            get global            | 200   | 200 | 200  | 200  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            head global           | 200   | 200 | 200  | 200  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            get own               | 200   | 200 | 403  | 200  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            get sibling           | 200   | 200 | 403  | 403  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            get other bucket      | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            post global           | 200   | 403 | 200  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            post own              | 200   | 403 | 403  | 200  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            post sibling          | 200   | 403 | 403  | 403  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            post other bucket     | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            delete global         | 200   | 403 | 200  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            delete own            | 200   | 403 | 403  | 200  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            delete sibling        | 200   | 403 | 403  | 403  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            delete other bucket   | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            list users            | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            get user              | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            put user              | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            delete user           | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            functions global      | 200   | 200 | 200  | 200  | 200  | 200   | 403   | 403  | 403    | 401  | 401
+            head functions own    | 200   | 200 | 403  | 200  | 200  | 403   | 200   | 403  | 403    | 401  | 401
+            functions other       | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            invoke global         | 200   | 403 | 403  | 403  | 403  | 200   | 403   | 403  | 403    | 401  | 401
+            invoke own            | 200   | 403 | 403  | 403  | 403  | 403   | 200   | 403  | 403    | 401  | 401
+            query post            | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
+            query alias post      | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
+            query alias get       | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
+            query get             | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
+            whoami                | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
+            openapi               | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
+            stats all             | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
+            stats own scope       | 200   | 200 | 403  | 200  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            metrics               | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            health live           | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 200  | 200
+            head health live      | 204   | 204 | 204  | 204  | 204  | 204   | 204   | 204  | 204    | 204  | 204
+            health ready          | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 200  | 200
+            head health ready     | 204   | 204 | 204  | 204  | 204  | 204   | 204   | 204  | 204    | 204  | 204
+            console page          | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 200  | 200
+            head console file     | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 200  | 200
             """;
 
     /**
@@ -149,6 +153,10 @@ class RbacMatrixIT {
                 LIBS + "/own/functions/f/invoke?" + OWN, "{}"));
         OPERATIONS.put("query post", new Operation("POST", QueryService.PATH, () -> { }, QueryService.PATH,
                 "statement=SELECT%20RAW%20identity.name%20FROM%20system:functions"));
+        OPERATIONS.put("query alias post", new Operation("POST", QueryService.ALIAS_PATH, () -> { },
+                QueryService.ALIAS_PATH, "statement=SELECT%20RAW%201"));
+        OPERATIONS.put("query alias get", new Operation("GET", QueryService.ALIAS_PATH, () -> { },
+                QueryService.ALIAS_PATH + "?statement=SELECT%20RAW%201", null));
         OPERATIONS.put("query get", new Operation("GET", QueryService.PATH, () -> { },
                 QueryService.PATH + "?statement=SELECT%20RAW%201", null));
         OPERATIONS.put("whoami", new Operation("GET", WhoAmIService.PATH, () -> { }, WhoAmIService.PATH, null));

@@ -206,13 +206,15 @@ public final class FunctionCatalog {
     /**
      * Create a function.
      *
+     * @param written     the function's name as the statement wrote it, for messages
      * @param replace     replace an existing function of that name
      * @param ifNotExists do nothing when the function exists
      * @return whether the function was written
      * @throws EngineException {@code FUNCTION_EXISTS}, {@code LIBRARY_NOT_FOUND}, {@code OBJECT_NOT_FOUND},
      *                         {@code PARAMETER_MISMATCH}
      */
-    public boolean createFunction(FunctionDefinition definition, boolean replace, boolean ifNotExists) {
+    public boolean createFunction(FunctionDefinition definition, String written, boolean replace,
+                                  boolean ifNotExists) {
         changes.lock();
         try {
             if (functions.find(definition.id()).isPresent() && !replace) {
@@ -220,7 +222,7 @@ public final class FunctionCatalog {
                     return false;
                 }
                 throw new EngineException(EngineException.Kind.FUNCTION_EXISTS,
-                        "Function '" + QualifiedName.of(definition.id()) + "' already exists");
+                        "Function '" + written + "' already exists");
             }
             if (!lenientBindings) {
                 checkBinding(definition);

@@ -86,7 +86,7 @@ public sealed interface Permission {
                 case Namespace.Global g -> Role.Kind.EXECUTE_GLOBAL_FUNCTIONS.text();
                 case Namespace.Scoped s -> Role.Kind.EXECUTE_SCOPE_FUNCTIONS.text() + "[" + s.bucket() + ":"
                         + s.scope() + "]";
-            } + " or " + manageRole(namespace);
+            };
         }
     }
 
@@ -97,7 +97,7 @@ public sealed interface Permission {
     record DescribeFunctions(Namespace namespace) implements Permission {
         @Override
         public String grantingRole() {
-            return new ExecuteFunction(namespace).grantingRole() + " or ro_admin";
+            return new ExecuteFunction(namespace).grantingRole() + " or " + manageRole(namespace) + " or ro_admin";
         }
     }
 

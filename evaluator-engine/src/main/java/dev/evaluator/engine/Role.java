@@ -30,7 +30,13 @@ public record Role(Kind kind, Optional<String> bucket, Optional<String> scope) {
         MANAGE_GLOBAL_FUNCTIONS("query_manage_global_external_functions", false),
         MANAGE_SCOPE_FUNCTIONS("query_manage_external_functions", true),
         EXECUTE_GLOBAL_FUNCTIONS("query_execute_global_external_functions", false),
-        EXECUTE_SCOPE_FUNCTIONS("query_execute_external_functions", true);
+        EXECUTE_SCOPE_FUNCTIONS("query_execute_external_functions", true),
+        // Couchbase's roles for inline (SQL++-bodied) functions, which this service does not run: accepted so that
+        // scripts creating users with them work, and granting nothing here.
+        MANAGE_GLOBAL_INLINE_FUNCTIONS("query_manage_global_functions", false),
+        EXECUTE_GLOBAL_INLINE_FUNCTIONS("query_execute_global_functions", false),
+        MANAGE_SCOPE_INLINE_FUNCTIONS("query_manage_functions", true),
+        EXECUTE_SCOPE_INLINE_FUNCTIONS("query_execute_functions", true);
 
         private final String text;
         private final boolean scoped;
@@ -135,6 +141,9 @@ public record Role(Kind kind, Optional<String> bucket, Optional<String> scope) {
      * @return true when granted
      */
     public boolean allows(Permission permission) {
+        if (inline()) {
+            return permission instanceof Permission.Public || permission instanceof Permission.Authenticated;
+        }
         return switch (permission) {
             case Permission.Public p -> true;
             case Permission.Authenticated a -> true;
@@ -144,33 +153,50 @@ public record Role(Kind kind, Optional<String> bucket, Optional<String> scope) {
                 case ADMIN, RO_ADMIN -> true;
                 case MANAGE_GLOBAL_FUNCTIONS -> r.namespace() instanceof Namespace.Global;
                 case MANAGE_SCOPE_FUNCTIONS -> r.namespace() instanceof Namespace.Global || covers(r.namespace());
-                case EXECUTE_GLOBAL_FUNCTIONS, EXECUTE_SCOPE_FUNCTIONS -> false;
+                case EXECUTE_GLOBAL_FUNCTIONS, EXECUTE_SCOPE_FUNCTIONS, MANAGE_GLOBAL_INLINE_FUNCTIONS,
+                     EXECUTE_GLOBAL_INLINE_FUNCTIONS, MANAGE_SCOPE_INLINE_FUNCTIONS, EXECUTE_SCOPE_INLINE_FUNCTIONS ->
+                        false;
             };
             case Permission.DescribeFunctions d -> allows(new Permission.ReadLibrary(d.namespace()))
                     || allows(new Permission.ExecuteFunction(d.namespace()));
-            case Permission.ManageFunction m -> switch (kind) {
-                case ADMIN -> true;
-                case MANAGE_GLOBAL_FUNCTIONS -> m.namespace() instanceof Namespace.Global;
-                case MANAGE_SCOPE_FUNCTIONS -> covers(m.namespace());
-                case RO_ADMIN, EXECUTE_GLOBAL_FUNCTIONS, EXECUTE_SCOPE_FUNCTIONS -> false;
-            };
+            case Permission.ManageFunction m -> manages(m.namespace());
+            // As on Couchbase, managing functions does not grant calling them: only the execute roles (and admin) do.
             case Permission.ExecuteFunction e -> switch (kind) {
                 case ADMIN -> true;
-                case MANAGE_GLOBAL_FUNCTIONS, EXECUTE_GLOBAL_FUNCTIONS -> e.namespace() instanceof Namespace.Global;
-                case MANAGE_SCOPE_FUNCTIONS, EXECUTE_SCOPE_FUNCTIONS -> covers(e.namespace());
-                case RO_ADMIN -> false;
+                case EXECUTE_GLOBAL_FUNCTIONS -> e.namespace() instanceof Namespace.Global;
+                case EXECUTE_SCOPE_FUNCTIONS -> covers(e.namespace());
+                case RO_ADMIN, MANAGE_GLOBAL_FUNCTIONS, MANAGE_SCOPE_FUNCTIONS, MANAGE_GLOBAL_INLINE_FUNCTIONS,
+                     EXECUTE_GLOBAL_INLINE_FUNCTIONS, MANAGE_SCOPE_INLINE_FUNCTIONS, EXECUTE_SCOPE_INLINE_FUNCTIONS ->
+                        false;
             };
             case Permission.ReadFunction r -> switch (kind) {
                 case ADMIN, RO_ADMIN -> true;
                 case MANAGE_GLOBAL_FUNCTIONS, EXECUTE_GLOBAL_FUNCTIONS -> r.namespace() instanceof Namespace.Global;
                 case MANAGE_SCOPE_FUNCTIONS, EXECUTE_SCOPE_FUNCTIONS -> covers(r.namespace());
+                case MANAGE_GLOBAL_INLINE_FUNCTIONS, EXECUTE_GLOBAL_INLINE_FUNCTIONS, MANAGE_SCOPE_INLINE_FUNCTIONS,
+                     EXECUTE_SCOPE_INLINE_FUNCTIONS -> false;
             };
-            case Permission.ManageLibrary m -> switch (kind) {
-                case ADMIN -> true;
-                case MANAGE_GLOBAL_FUNCTIONS -> m.namespace() instanceof Namespace.Global;
-                case MANAGE_SCOPE_FUNCTIONS -> covers(m.namespace());
-                case RO_ADMIN, EXECUTE_GLOBAL_FUNCTIONS, EXECUTE_SCOPE_FUNCTIONS -> false;
-            };
+            case Permission.ManageLibrary m -> manages(m.namespace());
+        };
+    }
+
+    /** Whether this is one of Couchbase's inline-function roles, which grant nothing here. */
+    boolean inline() {
+        return switch (kind) {
+            case MANAGE_GLOBAL_INLINE_FUNCTIONS, EXECUTE_GLOBAL_INLINE_FUNCTIONS, MANAGE_SCOPE_INLINE_FUNCTIONS,
+                 EXECUTE_SCOPE_INLINE_FUNCTIONS -> true;
+            case ADMIN, RO_ADMIN, MANAGE_GLOBAL_FUNCTIONS, MANAGE_SCOPE_FUNCTIONS, EXECUTE_GLOBAL_FUNCTIONS,
+                 EXECUTE_SCOPE_FUNCTIONS -> false;
+        };
+    }
+
+    private boolean manages(Namespace namespace) {
+        return switch (kind) {
+            case ADMIN -> true;
+            case MANAGE_GLOBAL_FUNCTIONS -> namespace instanceof Namespace.Global;
+            case MANAGE_SCOPE_FUNCTIONS -> covers(namespace);
+            case RO_ADMIN, EXECUTE_GLOBAL_FUNCTIONS, EXECUTE_SCOPE_FUNCTIONS, MANAGE_GLOBAL_INLINE_FUNCTIONS,
+                 EXECUTE_GLOBAL_INLINE_FUNCTIONS, MANAGE_SCOPE_INLINE_FUNCTIONS, EXECUTE_SCOPE_INLINE_FUNCTIONS -> false;
         };
     }
 

@@ -108,7 +108,7 @@ public final class StatementRunner {
         LibraryId library = libraryPath(create.library(), id);
         FunctionDefinition definition = new FunctionDefinition(id, create.parameters(), library, create.object(),
                 Instant.now());
-        catalog.createFunction(definition, create.orReplace(), create.ifNotExists());
+        catalog.createFunction(definition, create.name().toString(), create.orReplace(), create.ifNotExists());
         return new Outcome(List.of(), Optional.empty());
     }
 
@@ -116,7 +116,7 @@ public final class StatementRunner {
         FunctionId id = resolve(drop.name(), context.queryContext());
         NamespaceAccess.require(context.caller(), new Permission.ManageFunction(id.namespace()));
         if (!catalog.dropFunction(id) && !drop.ifExists()) {
-            throw functionNotFound(id);
+            throw functionNotFound(drop.name());
         }
         return new Outcome(List.of(), Optional.empty());
     }
@@ -161,11 +161,12 @@ public final class StatementRunner {
     private Optional<JsonNode> invoke(FunctionName name, List<JsonNode> arguments, Context context) {
         FunctionId id = resolve(name, context.queryContext());
         NamespaceAccess.require(context.caller(), new Permission.ExecuteFunction(id.namespace()));
-        FunctionDefinition definition = catalog.function(id).orElseThrow(() -> functionNotFound(id));
+        FunctionDefinition definition = catalog.function(id).orElseThrow(() -> functionNotFound(name));
         if (definition.parameters().isPresent() && definition.parameters().get().size() != arguments.size()) {
-            throw new EngineException(EngineException.Kind.WRONG_ARGUMENT_COUNT, "Incorrect number of arguments supplied"
-                    + " to function " + id.name() + ": it takes " + definition.parameters().get().size() + " ("
-                    + String.join(", ", definition.parameters().get()) + "), got " + arguments.size());
+            // Couchbase's text first, to the letter; what it takes and what it got after it.
+            throw new EngineException(EngineException.Kind.WRONG_ARGUMENT_COUNT, "Incorrect number of arguments"
+                    + " supplied to function '" + id.name() + "' - it takes " + definition.parameters().get().size()
+                    + " (" + String.join(", ", definition.parameters().get()) + "), got " + arguments.size());
         }
         FunctionExecutor.Outcome outcome = executor.call(definition.library(), definition.object(), arguments,
                 executor.limits(context.timeout()), id.name());
@@ -250,17 +251,21 @@ public final class StatementRunner {
                 return new LibraryId(s, parts[2]);
             }
         } catch (InvalidNameException e) {
-            throw new EngineException(EngineException.Kind.INVALID_LIBRARY_PATH,
-                    "Invalid library path \"" + path + "\": " + e.rule());
+            throw invalidLibraryPath(path, " - " + e.rule());
         }
-        throw new EngineException(EngineException.Kind.INVALID_LIBRARY_PATH, "Invalid library path \"" + path
-                + "\": use \"library\" for a global library, \"./library\" for the function's own namespace, or"
-                + " \"bucket/scope/library\" naming the function's own scope");
+        throw invalidLibraryPath(path, "");
     }
 
-    private static EngineException functionNotFound(FunctionId id) {
-        return new EngineException(EngineException.Kind.FUNCTION_NOT_FOUND,
-                "Function not found " + QualifiedName.of(id));
+    /** Couchbase's message, to the letter, and what else is wrong with the path. */
+    private static EngineException invalidLibraryPath(String path, String more) {
+        return new EngineException(EngineException.Kind.INVALID_LIBRARY_PATH, "Invalid javascript library path: "
+                + path + ". Use a root level path, the same path as the function scope, or a local path"
+                + " ('./library')" + more);
+    }
+
+    /** Couchbase's message, with the name as the statement wrote it. */
+    private static EngineException functionNotFound(FunctionName name) {
+        return new EngineException(EngineException.Kind.FUNCTION_NOT_FOUND, "Function '" + name + "' not found");
     }
 
     private static EngineException invalidName(FunctionName name, String why) {

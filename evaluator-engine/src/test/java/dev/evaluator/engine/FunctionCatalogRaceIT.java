@@ -70,7 +70,7 @@ class FunctionCatalogRaceIT {
                     FunctionId id = new FunctionId(namespace, "f" + round + "_" + c);
                     tasks.add(pool.submit(() -> record(outcomes, start, () -> catalog.createFunction(
                             new FunctionDefinition(id, Optional.of(List.of("a")), library, "fn", Instant.now()),
-                            false, false) ? "created" : "kept")));
+                            id.name(), false, false) ? "created" : "kept")));
                 }
                 for (Future<?> task : tasks) {
                     task.get();

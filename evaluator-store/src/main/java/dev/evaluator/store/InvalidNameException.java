@@ -18,7 +18,18 @@ public final class InvalidNameException extends IllegalArgumentException {
      * @param rule the rule it breaks, in words a user can act on
      */
     public InvalidNameException(String kind, String rule) {
-        super("Invalid " + kind + " name: " + rule);
+        this(kind, rule, "Invalid " + kind + " name: " + rule);
+    }
+
+    /**
+     * Create an exception whose message is given whole (a text clients compare, such as Couchbase's).
+     *
+     * @param kind    what the name names
+     * @param rule    the rule it breaks, in words a user can act on
+     * @param message the message
+     */
+    public InvalidNameException(String kind, String rule, String message) {
+        super(message);
         this.kind = kind;
         this.rule = rule;
     }

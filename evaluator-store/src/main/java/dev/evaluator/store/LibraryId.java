@@ -13,6 +13,9 @@ public record LibraryId(Namespace namespace, String name) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
     /** Longest library name accepted. */
     public static final int MAX_NAME_LENGTH = 100;
+    /** Couchbase's message for a bad library name, to the letter (its trailing space included): clients match it. */
+    public static final String COUCHBASE_NAME_MESSAGE = "Library name can start with characters only in range"
+            + " A-Z, a-z, 0-9 and can contain characters only in range A-Z, a-z, 0-9, underscore and hyphen ";
 
     /**
      * Validate the name.
@@ -25,7 +28,7 @@ public record LibraryId(Namespace namespace, String name) {
         if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH || !NAME.matcher(name).matches()) {
             throw new InvalidNameException("library",
                     "a library name is 1 to 100 characters of letters, digits, '_' and '-',"
-                            + " starting with a letter or digit");
+                            + " starting with a letter or digit", COUCHBASE_NAME_MESSAGE);
         }
     }
 

@@ -58,7 +58,8 @@ class LibraryIdTest {
     @Test
     void create_invalidName_messageCarriesRule() {
         InvalidNameException e = assertThrows(InvalidNameException.class, () -> LibraryId.global("_x"));
-        assertEquals("Invalid library name: " + e.rule(), e.getMessage());
+        assertEquals("Library name can start with characters only in range A-Z, a-z, 0-9 and can contain characters"
+                + " only in range A-Z, a-z, 0-9, underscore and hyphen ", e.getMessage());
     }
 
     @Test
