@@ -36,8 +36,10 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
     private static final System.Logger LOG = System.getLogger(ErrorMapper.class.getName());
     /** Couchbase's query code for an internal failure. */
     private static final int QUERY_INTERNAL = 5000;
-    /** Couchbase's query code for a bad request field. */
-    private static final int QUERY_BAD_REQUEST = 1050;
+    /** Couchbase's query code for a request whose own timeout ran out (E_SERVICE_TIMEOUT). */
+    private static final int QUERY_TIMEOUT = 1080;
+    /** Couchbase's query code for a request it cannot process (E_SERVICE_BAD_VALUE). */
+    private static final int QUERY_BAD_REQUEST = 1040;
 
     /**
      * A failure as both shapes need it.
@@ -91,7 +93,8 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("requestID", timing.requestId());
         body.put("errors", List.of(failure.queryEntry()));
-        body.put("status", "errors");
+        body.put("status", Integer.valueOf(QUERY_TIMEOUT).equals(failure.queryEntry().get("code")) ? "timeout"
+                : "errors");
         body.put("metrics", ApiException.details("elapsedTime", elapsed, "executionTime", elapsed,
                 "resultCount", 0, "resultSize", 0, "errorCount", 1));
         Json.send(res, failure.status(), body);
@@ -100,7 +103,7 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
     private static Failure map(ServerRequest req, Throwable failure, boolean query) {
         return switch (failure) {
             case ApiException e -> new Failure(e.code().status(), e.code(), e.getMessage(),
-                    entry(queryCode(e.code()), e.getMessage()), e.details(), e.headers());
+                    entry(e.queryCode().orElse(queryCode(e.code())), e.getMessage()), e.details(), e.headers());
             case EngineException e -> engineFailure(e, query);
             case FunctionCallException e -> callFailure(e);
             case QuerySyntaxException e -> Failure.of(ErrorCode.BAD_REQUEST, QuerySyntaxException.CODE, e.getMessage(),
@@ -160,8 +163,9 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             case FUNCTION_NOT_FOUND -> ErrorCode.FUNCTION_NOT_FOUND;
             case INVALID_FUNCTION_NAME, INVALID_LIBRARY_PATH -> ErrorCode.INVALID_NAME;
             case UNKNOWN_PARAMETER -> ErrorCode.INVALID_BODY;
-            case WRONG_ARGUMENT_COUNT, SYNTAX, UNSUPPORTED_STATEMENT, UNSUPPORTED_KEYSPACE, INVALID_ARGUMENT ->
-                    ErrorCode.BAD_REQUEST;
+            case WRONG_ARGUMENT_COUNT, SYNTAX, UNSUPPORTED_STATEMENT, UNSUPPORTED_KEYSPACE, MISSING_ARGUMENT,
+                 INVALID_ARGUMENT -> ErrorCode.BAD_REQUEST;
+            case QUERY_TIMEOUT -> ErrorCode.CALL_TIMEOUT;
             case FORBIDDEN -> ErrorCode.FORBIDDEN;
             case INVALID_ROLE -> ErrorCode.INVALID_ROLE;
             case INVALID_PASSWORD -> ErrorCode.INVALID_PASSWORD;
@@ -182,25 +186,37 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             case FORBIDDEN -> 403;
             case LIBRARY_NOT_FOUND, OBJECT_NOT_FOUND, PARAMETER_MISMATCH, WRONG_ARGUMENT_COUNT, INVALID_FUNCTION_NAME,
                  INVALID_LIBRARY_PATH, SYNTAX, UNSUPPORTED_STATEMENT, UNSUPPORTED_KEYSPACE, UNKNOWN_PARAMETER,
-                 INVALID_ARGUMENT -> 400;
+                 MISSING_ARGUMENT, INVALID_ARGUMENT -> 400;
+            // Couchbase writes a timeout after the response began (200, status "timeout"); here nothing was sent.
+            case QUERY_TIMEOUT -> 504;
             // Not raised by statements; their REST status stands.
             case LIBRARY_IN_USE, BINDING_BROKEN, INVALID_ROLE, INVALID_PASSWORD, PASSWORD_REQUIRED, USER_NOT_FOUND,
                  LAST_ADMIN -> restCode(kind).status();
         };
     }
 
-    /** The query shape's code for an HTTP-level error. */
+    /**
+     * The query shape's code for an error of a REST code, Couchbase's where it has one (README "Errors" lists
+     * them): 10000 unauthenticated, 13014 forbidden, 1010 method, 1193 request too large, 1191 too many
+     * requests, 1182 busy, 10120 library not found, 10101 function not found, 5000 internal; else 1040.
+     */
     private static int queryCode(ErrorCode code) {
         return switch (code) {
             case UNAUTHENTICATED -> 10000;
             case FORBIDDEN -> 13014;
+            case METHOD_NOT_ALLOWED -> 1010;
+            case PAYLOAD_TOO_LARGE -> 1193;
+            case TOO_MANY_ATTEMPTS -> 1191;
+            case BUSY -> 1182;
+            case LIBRARY_NOT_FOUND -> 10120;
+            case FUNCTION_NOT_FOUND -> 10101;
+            case FUNCTION_EXISTS -> 10102;
+            case JS_ERROR, CALL_TIMEOUT, CALL_MEMORY_LIMIT, CALL_STACK_OVERFLOW, RESULT_TOO_LARGE, RESULT_NOT_JSON ->
+                    JsErrors.EXECUTION_ERROR;
             case INTERNAL_ERROR, STORAGE_ERROR -> QUERY_INTERNAL;
             case INVALID_NAME, BUCKET_AND_SCOPE_REQUIRED, SYNTAX_ERROR, EMPTY_BODY, INVALID_UTF8, INVALID_ROLE,
-                 INVALID_PASSWORD, PASSWORD_REQUIRED, INVALID_BODY, BAD_REQUEST, LIBRARY_NOT_FOUND, USER_NOT_FOUND,
-                 NOT_FOUND, METHOD_NOT_ALLOWED, LIBRARY_IN_USE, BINDING_BROKEN, JS_ERROR, CALL_TIMEOUT,
-                 CALL_MEMORY_LIMIT, CALL_STACK_OVERFLOW, RESULT_TOO_LARGE, RESULT_NOT_JSON, BUSY, FUNCTION_EXISTS,
-                 FUNCTION_NOT_FOUND, INVALID_BINDING, LAST_ADMIN, PAYLOAD_TOO_LARGE, TOO_MANY_ATTEMPTS ->
-                    QUERY_BAD_REQUEST;
+                 INVALID_PASSWORD, PASSWORD_REQUIRED, INVALID_BODY, BAD_REQUEST, USER_NOT_FOUND, NOT_FOUND,
+                 LIBRARY_IN_USE, BINDING_BROKEN, INVALID_BINDING, LAST_ADMIN -> QUERY_BAD_REQUEST;
         };
     }
 

@@ -41,6 +41,12 @@ final class QueryService implements HttpService {
     static final String ALIAS_PATH = "/query";
     private static final int MAX_BODY_BYTES = 1024 * 1024;
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Couchbase's E_SERVICE_READONLY: a statement that writes, sent with GET. */
+    private static final int READ_ONLY = 1000;
+    /** Couchbase's E_SERVICE_MISSING_VALUE. */
+    private static final int MISSING_VALUE = 1050;
+    /** Couchbase's E_SERVICE_TYPE_MISMATCH. */
+    private static final int TYPE_MISMATCH = 1070;
 
     /** The request's identity and start, for the response and for errors. */
     record Timing(String requestId, long startNanos) {
@@ -65,17 +71,17 @@ final class QueryService implements HttpService {
         Map<String, JsonNode> fields = post ? body(req) : query(req);
         String text = Optional.ofNullable(fields.get("statement")).filter(JsonNode::isTextual).map(JsonNode::asText)
                 .filter(s -> !s.isBlank())
-                .orElseThrow(() -> new ApiException(ErrorCode.BAD_REQUEST,
+                .orElseThrow(() -> ApiException.query(ErrorCode.BAD_REQUEST, MISSING_VALUE,
                         "No statement: send the SQL++ text in the statement field"));
         Statement statement = SqlParser.parse(text);
         if (!post && !(statement instanceof Statement.Select)) {
-            throw new ApiException(ErrorCode.BAD_REQUEST,
+            throw ApiException.query(ErrorCode.FORBIDDEN, READ_ONLY,
                     "Only SELECT statements may be sent with GET; send this one with POST");
         }
         Caller caller = req.context().get(Caller.class).orElseThrow();
         List<CallResult.LogLine> logs = new ArrayList<>();
         StatementRunner.Context context = new StatementRunner.Context(caller, queryContext(fields),
-                positional(fields), named(fields), timeout(fields), logs);
+                positional(fields), named(fields), timeout(fields), logs, timing.startNanos());
         long executionStart = System.nanoTime();
         StatementRunner.Outcome outcome = runner.run(statement, context);
         long end = System.nanoTime();
@@ -179,7 +185,7 @@ final class QueryService implements HttpService {
             return List.of();
         }
         if (!args.isArray()) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "args must be a JSON array");
+            throw ApiException.query(ErrorCode.BAD_REQUEST, TYPE_MISMATCH, "args has to be of type array");
         }
         List<JsonNode> values = new ArrayList<>();
         args.forEach(values::add);

@@ -42,10 +42,14 @@ public final class EngineException extends RuntimeException {
         UNSUPPORTED_STATEMENT(OptionalInt.of(4000)),
         /** A keyspace this service does not have. */
         UNSUPPORTED_KEYSPACE(OptionalInt.of(4010)),
-        /** A named argument that is not one of the function's parameters. */
-        UNKNOWN_PARAMETER(OptionalInt.of(1050)),
-        /** A value the statement needs is missing or malformed: a parameter, a duration, a query context. */
-        INVALID_ARGUMENT(OptionalInt.of(1050)),
+        /** A named argument that is not one of the function's parameters (Couchbase's unrecognized parameter). */
+        UNKNOWN_PARAMETER(OptionalInt.of(1065)),
+        /** A value the statement needs is missing: a positional or named parameter (Couchbase's missing value). */
+        MISSING_ARGUMENT(OptionalInt.of(1050)),
+        /** A value is malformed: a duration (Couchbase's bad value). */
+        INVALID_ARGUMENT(OptionalInt.of(1040)),
+        /** The request's own timeout ran out (Couchbase's E_SERVICE_TIMEOUT). */
+        QUERY_TIMEOUT(OptionalInt.of(1080)),
         /** The caller is known but not allowed to do this. */
         FORBIDDEN(OptionalInt.of(13014)),
         /** A role is unknown or its {@code [bucket:scope]} is malformed. */

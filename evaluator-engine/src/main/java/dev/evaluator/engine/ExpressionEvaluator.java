@@ -53,14 +53,14 @@ final class ExpressionEvaluator {
             }
             case Expression.PositionalParameter p -> {
                 if (p.position() < 1 || p.position() > scope.positional().size()) {
-                    throw new EngineException(EngineException.Kind.INVALID_ARGUMENT, "No value for positional parameter $"
+                    throw new EngineException(EngineException.Kind.MISSING_ARGUMENT, "No value for positional parameter $"
                             + p.position() + ": args has " + scope.positional().size() + " value(s)");
                 }
                 yield Optional.of(scope.positional().get(p.position() - 1));
             }
             case Expression.NamedParameter n -> Optional.ofNullable(scope.named().get(n.name()))
                     .or(() -> {
-                        throw new EngineException(EngineException.Kind.INVALID_ARGUMENT, "No value for named parameter $"
+                        throw new EngineException(EngineException.Kind.MISSING_ARGUMENT, "No value for named parameter $"
                                 + n.name() + ": send it as $" + n.name() + " in the request");
                     });
             case Expression.Path p -> path(p.parts(), scope);

@@ -75,6 +75,15 @@ public final class FunctionCatalog {
         return libraries.find(id).orElseThrow(() -> notFound(id));
     }
 
+    /**
+     * A library, if it exists.
+     *
+     * @return the library, or empty
+     */
+    public Optional<Library> findLibrary(LibraryId id) {
+        return libraries.find(id);
+    }
+
     private static EngineException notFound(LibraryId id) {
         String where = id.namespace() instanceof Namespace.Scoped s
                 ? " in scope " + s.bucket() + "." + s.scope()

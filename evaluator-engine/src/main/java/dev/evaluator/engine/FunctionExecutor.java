@@ -11,14 +11,17 @@ import dev.evaluator.store.LibraryId;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Runs library functions for the invoke endpoint and for SQL++ calls: loads the library, hands the JSON arguments
@@ -87,26 +90,55 @@ public final class FunctionExecutor {
     }
 
     /**
-     * Call a function of a library.
+     * Call a function of a library, as a SQL++ function does: objects among the arguments reach JavaScript with
+     * their keys in sorted order, as Couchbase's values are.
      *
      * @param caller the name the caller used, for error messages (the SQL++ function's, or {@code function})
-     * @throws EngineException       {@code LIBRARY_NOT_FOUND}
+     * @throws EngineException       {@code LIBRARY_NOT_FOUND} (Couchbase's "Library or function missing") when the
+     *                               library is gone, which only a lenient binding or a forced replace allows
      * @throws FunctionCallException when the call fails
      */
     public Outcome call(LibraryId id, String function, List<JsonNode> args, CallLimits callLimits, String caller) {
-        Library library = catalog.library(id);
+        Library library = catalog.findLibrary(id).orElseThrow(() -> new EngineException(
+                EngineException.Kind.LIBRARY_NOT_FOUND, "Library or function missing: library "
+                + FunctionCatalog.describe(id) + " does not exist"));
         ArrayNode array = MAPPER.createArrayNode();
-        args.forEach(array::add);
-        return call(library, function, array.toString(), callLimits, caller);
+        args.forEach(arg -> array.add(sortedKeys(arg)));
+        return run(library, function, array.toString(), callLimits, caller);
+    }
+
+    /** A value with the keys of every object in it in sorted order (Couchbase's order for JSON values). */
+    private static JsonNode sortedKeys(JsonNode value) {
+        if (value.isObject()) {
+            ObjectNode sorted = MAPPER.createObjectNode();
+            Map<String, JsonNode> fields = new TreeMap<>();
+            value.properties().forEach(field -> fields.put(field.getKey(), field.getValue()));
+            fields.forEach((name, field) -> sorted.set(name, sortedKeys(field)));
+            return sorted;
+        }
+        if (value.isArray()) {
+            ArrayNode copy = MAPPER.createArrayNode();
+            value.forEach(element -> copy.add(sortedKeys(element)));
+            return copy;
+        }
+        return value;
     }
 
     /**
-     * Call a function of a library already read, with its arguments as JSON text.
+     * Call a function of a library already read, with its arguments as JSON text; objects among them reach
+     * JavaScript with their keys in sorted order, as through SQL++.
      *
      * @param argsJson the arguments, a JSON array
-     * @throws FunctionCallException when the call fails
+     * @throws IllegalArgumentException when {@code argsJson} is not JSON
+     * @throws FunctionCallException    when the call fails
      */
     public Outcome call(Library library, String function, String argsJson, CallLimits callLimits, String caller) {
+        // Only text with an object in it is read and written again: plain arguments pass as they are.
+        String args = argsJson.indexOf('{') < 0 ? argsJson : sortedKeys(parse(argsJson)).toString();
+        return run(library, function, args, callLimits, caller);
+    }
+
+    private Outcome run(Library library, String function, String argsJson, CallLimits callLimits, String caller) {
         LibraryId id = library.id();
         long started = System.nanoTime();
         try {
@@ -156,7 +188,7 @@ public final class FunctionExecutor {
         try {
             return MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("The runtime returned invalid JSON", e);
+            throw new IllegalArgumentException("Not JSON", e);
         }
     }
 }

@@ -63,6 +63,47 @@ public final class GoDuration {
     }
 
     /**
+     * Write a duration as Go's {@code time.Duration.String()} does, which Couchbase uses in messages:
+     * {@code 500ms}, {@code 1.5s}, {@code 1m30s}, {@code 2h0m0s}.
+     *
+     * @param duration the duration, not negative
+     * @return the text
+     */
+    public static String go(Duration duration) {
+        long nanos = duration.toNanos();
+        if (nanos == 0) {
+            return "0s";
+        }
+        if (nanos < 1_000L) {
+            return nanos + "ns";
+        }
+        if (nanos < 1_000_000L) {
+            return fraction(nanos, 1_000L) + "µs";
+        }
+        if (nanos < 1_000_000_000L) {
+            return fraction(nanos, 1_000_000L) + "ms";
+        }
+        long hours = nanos / 3_600_000_000_000L;
+        long minutes = nanos / 60_000_000_000L % 60;
+        String seconds = fraction(nanos % 60_000_000_000L, 1_000_000_000L) + "s";
+        if (hours > 0) {
+            return hours + "h" + minutes + "m" + seconds;
+        }
+        return minutes > 0 ? minutes + "m" + seconds : seconds;
+    }
+
+    /** {@code value / unit} with as many decimals as it has, none trailing. */
+    private static String fraction(long value, long unit) {
+        long whole = value / unit;
+        long rest = value % unit;
+        if (rest == 0) {
+            return Long.toString(whole);
+        }
+        String digits = Long.toString(unit + rest).substring(1).replaceAll("0+$", "");
+        return whole + "." + digits;
+    }
+
+    /**
      * Nanoseconds in units of {@code unit}, rounded half up, shown with {@code scale} (1,000 or 10,000) units to the
      * whole: what {@code %.3f} or {@code %.4f} gives, at a fraction of its cost (every invoke response has one).
      */

@@ -5,7 +5,9 @@ import dev.evaluator.query.FunctionName;
 import dev.evaluator.query.Keyspace;
 import dev.evaluator.query.Projection;
 import dev.evaluator.query.Statement;
+import dev.evaluator.runtime.CallLimits;
 import dev.evaluator.runtime.CallResult;
+import dev.evaluator.runtime.JsExecutionException;
 import dev.evaluator.store.FunctionDefinition;
 import dev.evaluator.store.FunctionId;
 import dev.evaluator.store.InvalidNameException;
@@ -39,12 +41,24 @@ public final class StatementRunner {
      * @param queryContext the scope that unqualified names resolve in; empty for global
      * @param positional   the values of {@code $1}, {@code $2}, ...
      * @param named        the values of {@code $name}, by name without the {@code $}
-     * @param timeout      the request's timeout for each function call (capped by the server's)
+     * @param timeout      the request's timeout: function calls get what is left of it (capped by the server's
+     *                     limit), and a request whose time is up ends with {@code QUERY_TIMEOUT}
      * @param logs         where the console output of function calls goes, for the response
+     * @param startedNanos when the request started ({@link System#nanoTime()}), from which its timeout counts
      */
     public record Context(Caller caller, Optional<Namespace> queryContext, List<JsonNode> positional,
                    Map<String, JsonNode> named, Optional<Duration> timeout,
-                   List<CallResult.LogLine> logs) {
+                   List<CallResult.LogLine> logs, long startedNanos) {
+        /** A request starting now. */
+        public Context(Caller caller, Optional<Namespace> queryContext, List<JsonNode> positional,
+                       Map<String, JsonNode> named, Optional<Duration> timeout, List<CallResult.LogLine> logs) {
+            this(caller, queryContext, positional, named, timeout, logs, System.nanoTime());
+        }
+
+        /** What is left of the request's timeout, if it has one. */
+        Optional<Duration> remaining() {
+            return timeout.map(t -> t.minusNanos(System.nanoTime() - startedNanos));
+        }
     }
 
     /**
@@ -168,8 +182,22 @@ public final class StatementRunner {
                     + " supplied to function '" + id.name() + "' - it takes " + definition.parameters().get().size()
                     + " (" + String.join(", ", definition.parameters().get()) + "), got " + arguments.size());
         }
-        FunctionExecutor.Outcome outcome = executor.call(definition.library(), definition.object(), arguments,
-                executor.limits(context.timeout()), id.name());
+        Optional<Duration> remaining = context.remaining();
+        if (remaining.isPresent() && !remaining.get().isPositive()) {
+            throw queryTimeout(context);
+        }
+        CallLimits limits = executor.limits(remaining);
+        FunctionExecutor.Outcome outcome;
+        try {
+            outcome = executor.call(definition.library(), definition.object(), arguments, limits, id.name());
+        } catch (FunctionCallException e) {
+            // Stopped by what was left of the request's own timeout, not by the server's limit on one call.
+            if (e.failure().kind() == JsExecutionException.Kind.TIMEOUT && remaining.isPresent()
+                    && limits.timeout().equals(remaining.get())) {
+                throw queryTimeout(context);
+            }
+            throw e;
+        }
         context.logs().addAll(outcome.call().logs());
         return outcome.result();
     }
@@ -261,6 +289,12 @@ public final class StatementRunner {
         return new EngineException(EngineException.Kind.INVALID_LIBRARY_PATH, "Invalid javascript library path: "
                 + path + ". Use a root level path, the same path as the function scope, or a local path"
                 + " ('./library')" + more);
+    }
+
+    /** Couchbase's message: {@code Timeout 1s exceeded}. */
+    private static EngineException queryTimeout(Context context) {
+        return new EngineException(EngineException.Kind.QUERY_TIMEOUT,
+                "Timeout " + GoDuration.go(context.timeout().orElseThrow()) + " exceeded");
     }
 
     /** Couchbase's message, with the name as the statement wrote it. */

@@ -46,6 +46,22 @@ class GoDurationTest {
     }
 
     @ParameterizedTest
+    @CsvSource({
+            "0, 0s",
+            "7, 7ns",
+            "1500, 1.5µs",
+            "500000000, 500ms",
+            "1000000000, 1s",
+            "1500000000, 1.5s",
+            "90000000000, 1m30s",
+            "7200000000000, 2h0m0s",
+            "5430250000000, 1h30m30.25s",
+    })
+    void go_asGoWritesDurations(long nanos, String shown) {
+        assertEquals(shown, GoDuration.go(Duration.ofNanos(nanos)));
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"", "10", "s", "-1s", "0s", "1x", "1s2", "ms10", "1 s", "1s 2m"})
     void parse_notADuration_isInvalidArgumentNamingTheField(String text) {
         EngineException e = assertThrows(EngineException.class, () -> GoDuration.parse("timeout", text));

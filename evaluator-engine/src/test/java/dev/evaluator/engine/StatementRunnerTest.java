@@ -48,6 +48,8 @@ class StatementRunnerTest {
     private static final Caller GLOBAL_EXECUTOR = new Caller("gexec",
             List.of(Role.parse("query_execute_global_external_functions")));
     private static final Caller READ_ONLY = new Caller("ro", List.of(Role.parse("ro_admin")));
+    private static final Caller GLOBAL_MANAGER = new Caller("gmgr",
+            List.of(Role.parse("query_manage_global_external_functions")));
 
     private static JsRuntime runtime;
 
@@ -76,7 +78,9 @@ class StatementRunnerTest {
                 function add(a, b) { return a + b; }
                 function mul(a, b) { return a * b; }
                 function sum(...xs) { return xs.reduce((s, x) => s + x, 0); }
-                function fails() { throw new Error("no"); }""", false);
+                function fails() { throw new Error("no"); }
+                function keys(o) { var k = []; for (var x in o) { k.push(x); } return k; }
+                function spin() { while (true) {} }""", false);
         catalog.upsertLibrary(new LibraryId(Namespace.scoped("travel-sample", "inventory"), "science"),
                 "function f2c(f) { return (5/9)*(f-32); }", false);
     }
@@ -124,7 +128,7 @@ class StatementRunnerTest {
             "CREATE FUNCTION other:f(a) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"|-|admin|INVALID_FUNCTION_NAME",
             "CREATE FUNCTION `travel-sample`.`_x`.f(a) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"|-|admin"
                     + "|INVALID_FUNCTION_NAME",
-            "CREATE FUNCTION `9bad`(a) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"|-|admin|INVALID_FUNCTION_NAME",
+            "CREATE FUNCTION `a\u0001b`(a) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"|-|admin|INVALID_FUNCTION_NAME",
             "CREATE FUNCTION p1(f) LANGUAGE JAVASCRIPT AS \"f2c\" AT \"travel-sample/tenants/science\"|" + INVENTORY
                     + "|admin|INVALID_LIBRARY_PATH",
             "CREATE FUNCTION p2(f) LANGUAGE JAVASCRIPT AS \"f2c\" AT \"beer/brewery/science\"|" + INVENTORY
@@ -145,8 +149,9 @@ class StatementRunnerTest {
             "EXECUTE FUNCTION nothere()|-|admin|FUNCTION_NOT_FOUND",
             "EXECUTE FUNCTION dup(1)|-|admin|WRONG_ARGUMENT_COUNT",
             "EXECUTE FUNCTION dup(1, 2)|-|ro|FORBIDDEN",
-            "SELECT dup($1, 2)|-|admin|INVALID_ARGUMENT",
-            "SELECT dup($n, 2)|-|admin|INVALID_ARGUMENT",
+            "SELECT dup($1, 2)|-|admin|MISSING_ARGUMENT",
+            "SELECT dup($n, 2)|-|admin|MISSING_ARGUMENT",
+            "EXECUTE FUNCTION dup(1, 2)|-|gmgr|FORBIDDEN",
             "SELECT *|-|admin|SYNTAX",
             "SELECT * FROM `travel-sample`|-|admin|UNSUPPORTED_KEYSPACE",
             "SELECT * FROM system:indexes|-|admin|UNSUPPORTED_KEYSPACE",
@@ -166,6 +171,7 @@ class StatementRunnerTest {
             case "admin" -> ADMIN;
             case "smgr" -> SCOPE_MANAGER;
             case "gexec" -> GLOBAL_EXECUTOR;
+            case "gmgr" -> GLOBAL_MANAGER;
             case "ro" -> READ_ONLY;
             default -> throw new IllegalArgumentException(name);
         };
@@ -176,6 +182,7 @@ class StatementRunnerTest {
         // The kinds that no statement raises: the guard's (tested below through the catalog) and the user ones.
         List<EngineException.Kind> notStatements = List.of(EngineException.Kind.LIBRARY_IN_USE,
                 EngineException.Kind.BINDING_BROKEN, EngineException.Kind.UNKNOWN_PARAMETER,
+                EngineException.Kind.INVALID_ARGUMENT, EngineException.Kind.QUERY_TIMEOUT,
                 EngineException.Kind.INVALID_ROLE, EngineException.Kind.INVALID_PASSWORD,
                 EngineException.Kind.PASSWORD_REQUIRED, EngineException.Kind.USER_NOT_FOUND,
                 EngineException.Kind.LAST_ADMIN);
@@ -265,6 +272,30 @@ class StatementRunnerTest {
     }
 
     @Test
+    void objectArguments_reachJavaScriptWithSortedKeys() {
+        run("CREATE FUNCTION keysOf(o) LANGUAGE JAVASCRIPT AS \"keys\" AT \"math\"");
+        assertEquals(List.of("[\"age\",\"fname\",\"lname\",\"nested\"]"),
+                results("EXECUTE FUNCTION keysOf({\"fname\": \"John\", \"lname\": \"Doe\", \"nested\": {\"b\": 1, \"a\": 2},"
+                        + " \"age\": 25})"));
+    }
+
+    @Test
+    void requestTimeout_runsOut_queryTimeoutWithCouchbasesMessage() {
+        run("CREATE FUNCTION spinner() LANGUAGE JAVASCRIPT AS \"spin\" AT \"math\"");
+        StatementRunner.Context context = new StatementRunner.Context(ADMIN, Optional.empty(), List.of(), Map.of(),
+                Optional.of(java.time.Duration.ofMillis(300)), new ArrayList<>());
+        EngineException e = assertThrows(EngineException.class,
+                () -> runner.run(SqlParser.parse("EXECUTE FUNCTION spinner()"), context));
+        assertEquals(EngineException.Kind.QUERY_TIMEOUT, e.kind());
+        assertEquals("Timeout 300ms exceeded", e.getMessage());
+        // A request whose time is already up does not start another call.
+        StatementRunner.Context late = new StatementRunner.Context(ADMIN, Optional.empty(), List.of(), Map.of(),
+                Optional.of(java.time.Duration.ofMillis(1)), new ArrayList<>(), System.nanoTime() - 1_000_000_000L);
+        assertEquals(EngineException.Kind.QUERY_TIMEOUT, assertThrows(EngineException.class,
+                () -> runner.run(SqlParser.parse("EXECUTE FUNCTION spinner()"), late)).kind());
+    }
+
+    @Test
     void systemFunctions_eachCallerSeesOnlyItsNamespaces() {
         run(ADMIN, "CREATE FUNCTION mine(f) LANGUAGE JAVASCRIPT AS \"f2c\" AT \"./science\"", INVENTORY);
         run("CREATE FUNCTION hidden(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"");
@@ -337,6 +368,7 @@ class StatementRunnerTest {
             EngineException call = assertThrows(EngineException.class,
                     () -> lenientRunner.run(SqlParser.parse("EXECUTE FUNCTION late(1)"), context));
             assertEquals(EngineException.Kind.LIBRARY_NOT_FOUND, call.kind());
+            assertTrue(call.getMessage().startsWith("Library or function missing"), call.getMessage());
             lenient.upsertLibrary(LibraryId.global("notyet"), "function later(a) { return a; }", false);
             assertFalse(lenientRunner.run(all, context).results().getFirst().has("broken"));
         }
@@ -348,14 +380,15 @@ class StatementRunnerTest {
      * {@code boundBy}) must parse back to the same function.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"select", "SELECT", "from", "Function", "value", "plain", "with-dash", "dollar$x",
+    @ValueSource(strings = {"select", "SELECT", "from", "Function", "value", "plain", "with-dash", "dollar$x", "c%.-_",
+            "a.b", "9lives", "sp ace", "back`quote",
             "_under"})
     void printedNames_reservedWordsAndOddCharacters_parseBackToTheSameFunction(String name) {
         for (String namespace : List.of("", INVENTORY)) {
             String at = namespace.isEmpty() ? "math" : "./science";
             String object = namespace.isEmpty() ? "add" : "f2c";
             String context = namespace.isEmpty() ? null : namespace;
-            run(ADMIN, "CREATE FUNCTION `" + name + "`(...) LANGUAGE JAVASCRIPT AS \"" + object + "\" AT \"" + at
+            run(ADMIN, "CREATE FUNCTION `" + name.replace("`", "``") + "`(...) LANGUAGE JAVASCRIPT AS \"" + object + "\" AT \"" + at
                     + "\"", context);
             FunctionId id = new FunctionId(namespace.isEmpty() ? Namespace.GLOBAL
                     : Namespace.scoped("travel-sample", "inventory"), name);
