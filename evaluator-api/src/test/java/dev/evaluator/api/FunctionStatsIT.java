@@ -52,7 +52,8 @@ class FunctionStatsIT {
         invoke("/math/functions/nosuch/invoke", "{}").then().statusCode(404);
         server.admin().contentType("application/x-www-form-urlencoded")
                 .formParam("statement", "EXECUTE FUNCTION spinner()").formParam("timeout", "200ms")
-                .post(QueryService.PATH).then().statusCode(422).body("errors[0].code", equalTo(10109));
+                .post(QueryService.PATH).then().statusCode(504).body("errors[0].code", equalTo(1080))
+                .body("status", equalTo("timeout"));
         invoke("/science/functions/f2c/invoke?" + INVENTORY, "{\"args\":[212]}").then().statusCode(200);
     }
 
