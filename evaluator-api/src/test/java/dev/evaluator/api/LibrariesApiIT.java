@@ -89,7 +89,8 @@ class LibrariesApiIT {
                     .then().statusCode(400)
                     .body("code", equalTo("invalid_name"))
                     .body("field", equalTo("library"))
-                    .body("message", containsString("letters, digits, '_' and '-'"));
+                    .body("message", equalTo(dev.evaluator.store.LibraryId.COUCHBASE_NAME_MESSAGE))
+                    .body("rule", containsString("1 to 100 characters of letters, digits, '_' and '-'"));
         }
     }
 

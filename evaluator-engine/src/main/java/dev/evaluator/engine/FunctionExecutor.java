@@ -104,7 +104,7 @@ public final class FunctionExecutor {
                 + FunctionCatalog.describe(id) + " does not exist"));
         ArrayNode array = MAPPER.createArrayNode();
         args.forEach(arg -> array.add(sortedKeys(arg)));
-        return run(library, function, array.toString(), callLimits, caller);
+        return call(library, function, array.toString(), callLimits, caller);
     }
 
     /** A value with the keys of every object in it in sorted order (Couchbase's order for JSON values). */
@@ -125,20 +125,13 @@ public final class FunctionExecutor {
     }
 
     /**
-     * Call a function of a library already read, with its arguments as JSON text; objects among them reach
-     * JavaScript with their keys in sorted order, as through SQL++.
+     * Call a function of a library already read, with its arguments as JSON text, passed as they are (the invoke
+     * endpoint's arguments are the caller's JSON, key order included).
      *
      * @param argsJson the arguments, a JSON array
-     * @throws IllegalArgumentException when {@code argsJson} is not JSON
-     * @throws FunctionCallException    when the call fails
+     * @throws FunctionCallException when the call fails
      */
     public Outcome call(Library library, String function, String argsJson, CallLimits callLimits, String caller) {
-        // Only text with an object in it is read and written again: plain arguments pass as they are.
-        String args = argsJson.indexOf('{') < 0 ? argsJson : sortedKeys(parse(argsJson)).toString();
-        return run(library, function, args, callLimits, caller);
-    }
-
-    private Outcome run(Library library, String function, String argsJson, CallLimits callLimits, String caller) {
         LibraryId id = library.id();
         long started = System.nanoTime();
         try {
@@ -188,7 +181,7 @@ public final class FunctionExecutor {
         try {
             return MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("Not JSON", e);
+            throw new IllegalStateException("The runtime returned invalid JSON", e);
         }
     }
 }
