@@ -96,7 +96,7 @@ class ConsoleBrowserIT {
         String refused = server.admin().get(LIBS + "/-geometry").then().statusCode(400).extract().jsonPath()
                 .getString("message");
         browser.waitUntil("the server's message", () -> driver.findElement(By.id("dialog-error")).isDisplayed()
-                && driver.findElement(By.id("dialog-error")).getText().equals(refused));
+                && driver.findElement(By.id("dialog-error")).getText().equals(refused.strip()));
         name.clear();
         name.sendKeys("geometry", Keys.ENTER);
         browser.waitFor(By.cssSelector("#editor-host .CodeMirror"));

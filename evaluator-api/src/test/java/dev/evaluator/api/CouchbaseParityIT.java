@@ -101,7 +101,7 @@ class CouchbaseParityIT {
         assertTrue(response.startsWith("HTTP/1.1 400"), response);
         JsonNode json = MAPPER.readTree(response.substring(response.indexOf("\r\n\r\n") + 4));
         assertEquals("errors", json.get("status").asText());
-        assertEquals(1050, json.get("errors").get(0).get("code").asInt());
+        assertEquals(1040, json.get("errors").get(0).get("code").asInt());
     }
 
     /** Item 3: Couchbase's text to the letter, its trailing space included. */

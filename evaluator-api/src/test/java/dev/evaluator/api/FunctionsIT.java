@@ -205,7 +205,8 @@ class FunctionsIT {
         server.admin().formParam("query_context", INVENTORY).post(QueryService.PATH).then().statusCode(400)
                 .body("errors[0].code", equalTo(1050))
                 .body("errors[0].msg", containsString("No statement"));
-        server.admin().queryParam("statement", "DROP FUNCTION x").get(QueryService.PATH).then().statusCode(400)
+        server.admin().queryParam("statement", "DROP FUNCTION x").get(QueryService.PATH).then().statusCode(403)
+                .body("errors[0].code", equalTo(1000))
                 .body("errors[0].msg", containsString("POST"));
         server.admin().formParam("statement", "SELECT 1").formParam("timeout", "soon").post(QueryService.PATH)
                 .then().statusCode(400).body("errors[0].code", equalTo(1050))

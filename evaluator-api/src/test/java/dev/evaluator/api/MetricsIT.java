@@ -72,7 +72,7 @@ class MetricsIT {
                 + " \"secretlib\"", null).then().statusCode(200);
         server.admin().contentType("application/x-www-form-urlencoded")
                 .formParam("statement", "EXECUTE FUNCTION spinner()").formParam("timeout", "100ms")
-                .post(QueryService.PATH).then().statusCode(422);
+                .post(QueryService.PATH).then().statusCode(504);
         server.anonymous().get(LIBS).then().statusCode(401);
         for (int i = 0; i < 2; i++) {
             server.admin().body("function v() { return " + i + "; }").post(LIBS + "/counted").then().statusCode(200);
