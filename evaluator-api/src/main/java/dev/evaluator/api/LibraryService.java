@@ -11,6 +11,7 @@ import dev.evaluator.store.Namespace;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -152,9 +153,9 @@ final class LibraryService implements HttpService {
         LibraryId id = libraryId(req);
         String function = PathSegments.after(req, EvaluatorServer.LIBRARIES_PATH, 2);
         Library library = catalog.library(id);
-        String args = invokeArguments(req, library, function);
-        FunctionExecutor.Outcome outcome = executor.call(library, function, args, executor.limits(Optional.empty()),
-                function);
+        Invocation invocation = invocation(req, library, function);
+        FunctionExecutor.Outcome outcome = executor.call(library, function, invocation.args(),
+                executor.limits(invocation.timeout()), function);
         boolean log = flag(req, "log");
         // The runtime's JSON goes out as it is (reading it only to write it again would cost more than the call),
         // and so does the envelope: no mapper for a result, a duration and, on request, the logs.
@@ -172,16 +173,41 @@ final class LibraryService implements HttpService {
         Json.okJsonText(res, body);
     }
 
-    /** The call's arguments, a JSON array. */
-    private String invokeArguments(ServerRequest req, Library library, String function) {
+    /**
+     * What an invoke asks for.
+     *
+     * @param args    the arguments, a JSON array
+     * @param timeout the caller's timeout ({@code ?timeout=} or the body's {@code "timeout"}), capped by the server's
+     */
+    private record Invocation(String args, Optional<Duration> timeout) {
+    }
+
+    private Invocation invocation(ServerRequest req, Library library, String function) {
         String text = RequestBody.text(req, MAX_INVOKE_BODY_BYTES);
+        Optional<Duration> timeout = req.query().contains("timeout")
+                ? Optional.of(GoDuration.parse("timeout", req.query().get("timeout"))) : Optional.empty();
         if (text.isBlank()) {
-            return "[]";
+            return new Invocation("[]", timeout);
         }
         Optional<String> positional = argsText(text);
         if (positional.isPresent()) {
-            return positional.get();
+            return new Invocation(positional.get(), timeout);
         }
+        JsonNode body = jsonBody(text);
+        JsonNode field = body.get("timeout");
+        if (field != null) {
+            if (timeout.isPresent()) {
+                throw new ApiException(ErrorCode.INVALID_BODY, "Give timeout once: in the query or in the body");
+            }
+            if (!field.isTextual()) {
+                throw new ApiException(ErrorCode.INVALID_BODY, "timeout must be a string such as \"500ms\" or \"10s\"");
+            }
+            timeout = Optional.of(GoDuration.parse("timeout", field.asText()));
+        }
+        return new Invocation(invokeArguments(body, library, function), timeout);
+    }
+
+    private static JsonNode jsonBody(String text) {
         JsonNode body;
         try {
             body = MAPPER.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -192,6 +218,11 @@ final class LibraryService implements HttpService {
         if (body == null || !body.isObject()) {
             throw new ApiException(ErrorCode.INVALID_BODY, "The body must be {\"args\":[...]} or {\"params\":{...}}");
         }
+        return body;
+    }
+
+    /** The call's arguments, a JSON array. */
+    private String invokeArguments(JsonNode body, Library library, String function) {
         JsonNode args = body.get("args");
         JsonNode params = body.get("params");
         if (args != null && params != null) {

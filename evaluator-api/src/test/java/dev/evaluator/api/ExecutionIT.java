@@ -88,6 +88,24 @@ class ExecutionIT {
     }
 
     @Test
+    void invoke_timeoutInTheQueryOrTheBody_stopsTheCall_badValue400() {
+        long started = System.nanoTime();
+        invoke(server.admin(), "/math/functions/slow/invoke?timeout=300ms", "{}").then().statusCode(422)
+                .body("code", equalTo("call_timeout"));
+        invoke(server.admin(), "/math/functions/slow/invoke", "{\"args\":[],\"timeout\":\"300ms\"}").then()
+                .statusCode(422).body("code", equalTo("call_timeout"));
+        // Far below the server's own limit (120 s): the caller's timeout stopped both.
+        org.junit.jupiter.api.Assertions.assertTrue(System.nanoTime() - started < 60_000_000_000L);
+        invoke(server.admin(), "/math/functions/add/invoke?timeout=soon", "{\"args\":[1,2]}").then().statusCode(400)
+                .body("code", equalTo("bad_request"))
+                .body("message", equalTo("timeout must be a positive duration such as 500ms, 10s or 2m, not soon"));
+        invoke(server.admin(), "/math/functions/add/invoke?timeout=1s", "{\"args\":[1,2],\"timeout\":\"1s\"}")
+                .then().statusCode(400).body("code", equalTo("invalid_body"));
+        invoke(server.admin(), "/math/functions/add/invoke?timeout=5s", "{\"args\":[1,2]}").then().statusCode(200)
+                .body("result", equalTo(3));
+    }
+
+    @Test
     void invoke_undefinedIsNull_andLogsOnRequest() {
         invoke(server.admin(), "/math/functions/nothing/invoke", "{}").then().statusCode(200)
                 .body("result", nullValue());
