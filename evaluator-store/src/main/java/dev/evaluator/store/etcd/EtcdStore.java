@@ -12,6 +12,7 @@ import dev.evaluator.store.StoreTransaction;
 import dev.evaluator.store.StoreWatch;
 import dev.evaluator.store.UserStore;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -421,6 +422,9 @@ public final class EtcdStore implements Store {
                     + " larger than its --max-request-bytes; nothing was changed (tell the store the cluster's limit"
                     + " so it refuses such writes itself)", failure);
         }
+        if (lostConnection(failure)) {
+            return unavailable(action, message, failure);
+        }
         return switch (code) {
             case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED -> unavailable(action, message, failure);
             case UNAUTHENTICATED, PERMISSION_DENIED -> new StoreException(StoreException.Reason.IO, action
@@ -429,6 +433,19 @@ public final class EtcdStore implements Store {
                     + "*", failure);
             default -> new StoreException(StoreException.Reason.IO, action + " failed: " + message, failure);
         };
+    }
+
+    /**
+     * Whether a failure is a connection lost or refused, which the gRPC transport reports as {@code UNKNOWN} with
+     * "channel closed" or an I/O exception as the cause.
+     */
+    private static boolean lostConnection(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof IOException || String.valueOf(t.getMessage()).contains("channel closed")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private StoreException unavailable(String action, String why, Throwable cause) {
