@@ -7,6 +7,7 @@ import dev.evaluator.store.StoreWatch;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -23,7 +24,10 @@ import io.etcd.jetcd.watch.WatchResponse;
  * revision and the listener hears {@code connected(true)}: it must read everything again.
  * <p>
  * The watchers ask for the leader ({@code requireLeader}): a member cut off from its cluster's majority ends the
- * watch instead of going silent, so the listener hears that it may be missing changes.
+ * watch instead of going silent. A member that dies says nothing either (jetcd reports no error on a watch stream
+ * whose connection is gone, etcd-io/jetcd#224, #532), so this asks for a progress report every quarter of the request
+ * timeout, and counts the watch broken when it heard nothing (no change, no progress) for a whole request timeout:
+ * the listener learns within about that long that it may be missing changes.
  */
 final class EtcdWatch implements StoreWatch {
     private static final long FIRST_PAUSE_MILLIS = 100;
@@ -42,6 +46,11 @@ final class EtcdWatch implements StoreWatch {
     private boolean closed;
     private long pauseMillis = FIRST_PAUSE_MILLIS;
     private Watch.Watcher watcher;
+    private Watcher current;
+    /** When the current watcher was opened or last heard from, in {@link System#nanoTime()}. */
+    private long lastHeard;
+    private final long deadlineNanos;
+    private ScheduledFuture<?> heartbeat;
 
     EtcdWatch(EtcdStore store, Watch client, EtcdKeys keys, long fromRevision, StoreListener listener,
               ScheduledExecutorService retries, Consumer<EtcdWatch> onClose) {
@@ -52,6 +61,7 @@ final class EtcdWatch implements StoreWatch {
         this.listener = listener;
         this.retries = retries;
         this.onClose = onClose;
+        this.deadlineNanos = store.options().requestTimeout().toNanos();
     }
 
     void start() {
@@ -59,15 +69,21 @@ final class EtcdWatch implements StoreWatch {
             if (closed) {
                 return;
             }
+            if (heartbeat == null) {
+                long period = Math.max(1, deadlineNanos / 4);
+                heartbeat = retries.scheduleWithFixedDelay(this::checkAlive, period, period, TimeUnit.NANOSECONDS);
+            }
+            lastHeard = System.nanoTime();
             WatchOption option = WatchOption.builder()
                     .isPrefix(true)
                     .withRevision(nextRevision)
                     .withCreateNotify(true)
                     .withRequireLeader(true)
                     .build();
-            Watcher current = new Watcher();
-            current.jetcd = client.watch(EtcdStore.key(keys.prefix()), option, current);
-            watcher = current.jetcd;
+            Watcher next = new Watcher();
+            next.jetcd = client.watch(EtcdStore.key(keys.prefix()), option, next);
+            current = next;
+            watcher = next.jetcd;
         }
     }
 
@@ -85,11 +101,31 @@ final class EtcdWatch implements StoreWatch {
                 return;
             }
             closed = true;
+            if (heartbeat != null) {
+                heartbeat.cancel(false);
+            }
             if (watcher != null) {
                 watcher.close();
             }
         }
         onClose.accept(this);
+    }
+
+    /** Ask the current watcher for progress, or count it broken when it has been silent too long. */
+    private void checkAlive() {
+        synchronized (lock) {
+            if (closed || watcher == null) {
+                return;
+            }
+            if (System.nanoTime() - lastHeard > deadlineNanos) {
+                Watcher silent = current;
+                silent.broken(new StoreException(StoreException.Reason.UNAVAILABLE, "Watching " + keys.prefix()
+                        + " failed: etcd sent nothing for " + TimeUnit.NANOSECONDS.toMillis(deadlineNanos)
+                        + " ms, not even a progress report", null));
+            } else {
+                watcher.requestProgress();
+            }
+        }
     }
 
     /** The listener of one jetcd watcher: it ignores everything once that watcher was replaced. */
@@ -102,6 +138,7 @@ final class EtcdWatch implements StoreWatch {
                 if (closed || watcher != jetcd) {
                     return;
                 }
+                lastHeard = System.nanoTime();
                 if (response.isCreatedNotify()) {
                     pauseMillis = FIRST_PAUSE_MILLIS;
                     boolean lost = historyLost;
