@@ -20,8 +20,9 @@ import java.util.Optional;
  * @param caFile          a PEM file of the certificate authorities to trust for {@code https://} endpoints; the
  *                        JVM's default trust store when empty
  * @param connectTimeout  how long to wait for a connection to a member
- * @param requestTimeout  how long one request may take before the store reports etcd unavailable (a write that timed
- *                        out may still have been applied)
+ * @param requestTimeout  how long one operation may take before the store reports etcd unavailable; each request
+ *                        waits at most half of it, and one that found no member able to answer is sent again while
+ *                        time is left (a write that timed out may still have been applied)
  * @param maxRequestBytes the cluster's {@code --max-request-bytes} (etcd 3.4's default is 1.5 MiB): a write that
  *                        cannot fit is refused before it is sent, with reason {@code TOO_LARGE}
  */

@@ -145,7 +145,10 @@ public final class EtcdStore implements Store {
         }
         EtcdStore store = new EtcdStore(options, builder.build(), observer);
         try {
-            store.checkSchema();
+            store.retryingWhileUnavailable(System.nanoTime(), () -> {
+                store.checkSchema();
+                return null;
+            });
             return store;
         } catch (RuntimeException e) {
             store.close();
@@ -284,16 +287,40 @@ public final class EtcdStore implements Store {
         });
     }
 
-    /** One operation on the open store, timed for the observer. */
+    /** One operation on the open store, timed for the observer, retried while etcd is unavailable (see below). */
     <T> T apply(StoreOperation kind, String action, Supplier<T> operation) {
         long start = System.nanoTime();
         boolean failed = true;
         try {
-            T result = unobserved(action, operation);
+            T result = unobserved(action, () -> retryingWhileUnavailable(start, operation));
             failed = false;
             return result;
         } finally {
             observer.completed(kind, System.nanoTime() - start, failed);
+        }
+    }
+
+    /**
+     * Run an operation again while it fails as unavailable, until the request timeout since it started has passed.
+     * Each request waits for at most half of the timeout, so a request lost with a dying member (a leader's) leaves
+     * time for another on a member that answers. Running again is safe: reads are idempotent, a transaction commits
+     * only if what it read is unchanged (so one applied although its answer was lost does not apply twice), and plain
+     * puts and deletes of one key leave the same state when repeated.
+     */
+    private <T> T retryingWhileUnavailable(long start, Supplier<T> operation) {
+        long deadline = start + options.requestTimeout().toNanos();
+        long pauseMillis = 50;
+        while (true) {
+            try {
+                return operation.get();
+            } catch (StoreException e) {
+                if (e.reason() != StoreException.Reason.UNAVAILABLE
+                        || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pauseMillis) >= deadline) {
+                    throw e;
+                }
+            }
+            pause(pauseMillis);
+            pauseMillis = Math.min(pauseMillis * 2, 400);
         }
     }
 
@@ -395,14 +422,14 @@ public final class EtcdStore implements Store {
     /** Wait for a request, within the request timeout, wrapping its failure once. */
     <R> R call(String action, CompletableFuture<R> request) {
         try {
-            return request.get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            return request.get(attemptTimeoutMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             request.cancel(true);
             Thread.currentThread().interrupt();
             throw new StoreException(StoreException.Reason.IO, action + " failed: interrupted", e);
         } catch (TimeoutException e) {
             request.cancel(true);
-            throw unavailable(action, "no member answered within " + options.requestTimeout().toMillis() + " ms", e);
+            throw unavailable(action, "no member answered within " + attemptTimeoutMillis() + " ms", e);
         } catch (ExecutionException e) {
             throw wrap(action, e.getCause());
         }
@@ -485,12 +512,20 @@ public final class EtcdStore implements Store {
         }
     }
 
+    private long attemptTimeoutMillis() {
+        return Math.max(1, options.requestTimeout().toMillis() / 2);
+    }
+
     private static void backOff(int attempt) {
+        pause(ThreadLocalRandom.current().nextInt(1 + Math.min(1 << Math.min(attempt, 6), 50)));
+    }
+
+    private static void pause(long millis) {
         try {
-            Thread.sleep(ThreadLocalRandom.current().nextInt(1 + Math.min(1 << Math.min(attempt, 6), 50)));
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StoreException(StoreException.Reason.IO, "A transaction was interrupted while retrying", e);
+            throw new StoreException(StoreException.Reason.IO, "Interrupted while retrying an etcd request", e);
         }
     }
 

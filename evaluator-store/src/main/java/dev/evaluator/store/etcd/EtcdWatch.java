@@ -45,7 +45,7 @@ final class EtcdWatch implements StoreWatch {
     private boolean historyLost;
     private boolean closed;
     private long pauseMillis = FIRST_PAUSE_MILLIS;
-    private Watch.Watcher watcher;
+    /** The listener of the jetcd watcher in use; null between a break and the next start. */
     private Watcher current;
     /** When the current watcher was opened or last heard from, in {@link System#nanoTime()}. */
     private long lastHeard;
@@ -81,9 +81,14 @@ final class EtcdWatch implements StoreWatch {
                     .withRequireLeader(true)
                     .build();
             Watcher next = new Watcher();
-            next.jetcd = client.watch(EtcdStore.key(keys.prefix()), option, next);
             current = next;
-            watcher = next.jetcd;
+            Watch.Watcher opened = client.watch(EtcdStore.key(keys.prefix()), option, next);
+            if (current == next) {
+                next.jetcd = opened;
+            } else {
+                // It broke while opening (jetcd may call back at once); the retry is scheduled already.
+                opened.close();
+            }
         }
     }
 
@@ -104,9 +109,10 @@ final class EtcdWatch implements StoreWatch {
             if (heartbeat != null) {
                 heartbeat.cancel(false);
             }
-            if (watcher != null) {
-                watcher.close();
+            if (current != null && current.jetcd != null) {
+                current.jetcd.close();
             }
+            current = null;
         }
         onClose.accept(this);
     }
@@ -114,16 +120,15 @@ final class EtcdWatch implements StoreWatch {
     /** Ask the current watcher for progress, or count it broken when it has been silent too long. */
     private void checkAlive() {
         synchronized (lock) {
-            if (closed || watcher == null) {
+            if (closed || current == null) {
                 return;
             }
             if (System.nanoTime() - lastHeard > deadlineNanos) {
-                Watcher silent = current;
-                silent.broken(new StoreException(StoreException.Reason.UNAVAILABLE, "Watching " + keys.prefix()
+                current.broken(new StoreException(StoreException.Reason.UNAVAILABLE, "Watching " + keys.prefix()
                         + " failed: etcd sent nothing for " + TimeUnit.NANOSECONDS.toMillis(deadlineNanos)
                         + " ms, not even a progress report", null));
-            } else {
-                watcher.requestProgress();
+            } else if (current.jetcd != null) {
+                current.jetcd.requestProgress();
             }
         }
     }
@@ -135,7 +140,7 @@ final class EtcdWatch implements StoreWatch {
         @Override
         public void onNext(WatchResponse response) {
             synchronized (lock) {
-                if (closed || watcher != jetcd) {
+                if (closed || current != this) {
                     return;
                 }
                 lastHeard = System.nanoTime();
@@ -168,12 +173,14 @@ final class EtcdWatch implements StoreWatch {
 
         private void broken(Throwable failure) {
             synchronized (lock) {
-                if (closed || watcher != jetcd) {
+                if (closed || current != this) {
                     return;
                 }
-                watcher = null;
+                current = null;
                 // Closing it here also stops jetcd's own retry of this watcher: this class retries instead.
-                jetcd.close();
+                if (jetcd != null) {
+                    jetcd.close();
+                }
                 if (failure instanceof CompactedException) {
                     historyLost = true;
                     nextRevision = 0;
