@@ -14,6 +14,7 @@ import dev.evaluator.store.UserStore;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -39,6 +40,7 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
@@ -74,9 +76,17 @@ public final class EtcdStore implements Store {
     /** Over-estimates of the protobuf framing etcd counts against the request limit, in bytes. */
     private static final int REQUEST_OVERHEAD = 128;
     private static final int ITEM_OVERHEAD = 24;
+    /** The shortest time between two replacements of the client (see {@link #reconnect}). */
+    private static final Duration RECONNECT_PAUSE = Duration.ofSeconds(1);
 
     private final EtcdOptions options;
-    private final Client client;
+    /** Builds the clients: the first at open, a fresh one after etcd was unavailable (see {@link #reconnect}). */
+    private final ClientBuilder clients;
+    private final Object reconnecting = new Object();
+    /** The client in use; replaced, never mutated. */
+    private volatile Client client;
+    /** When {@link #client} was built, in {@link System#nanoTime()}; guarded by {@link #reconnecting}. */
+    private long connectedAt;
     private final EtcdKeys keys;
     private final StoreObserver observer;
     private final EtcdLibraryStore libraries;
@@ -90,9 +100,11 @@ public final class EtcdStore implements Store {
     /** Written under the lifecycle lock; volatile for {@link #isOpen()}, which reads without it. */
     private volatile boolean closed;
 
-    private EtcdStore(EtcdOptions options, Client client, StoreObserver observer) {
+    private EtcdStore(EtcdOptions options, ClientBuilder clients, StoreObserver observer) {
         this.options = options;
-        this.client = client;
+        this.clients = clients;
+        this.client = clients.copy().build();
+        this.connectedAt = System.nanoTime();
         this.keys = new EtcdKeys(options.prefix());
         this.observer = observer;
         this.libraries = new EtcdLibraryStore(this, keys);
@@ -143,7 +155,7 @@ public final class EtcdStore implements Store {
                         + options.caFile().get() + ": " + e.getMessage(), e);
             }
         }
-        EtcdStore store = new EtcdStore(options, builder.build(), observer);
+        EtcdStore store = new EtcdStore(options, builder, observer);
         try {
             store.retryingWhileUnavailable(System.nanoTime(), () -> {
                 store.checkSchema();
@@ -214,7 +226,7 @@ public final class EtcdStore implements Store {
             if (closed) {
                 throw closedException("Watching");
             }
-            EtcdWatch watch = new EtcdWatch(this, client.getWatchClient(), keys, fromRevision, listener,
+            EtcdWatch watch = new EtcdWatch(this, keys, fromRevision, listener,
                     watchRetries, watches::remove);
             watches.add(watch);
             watch.start();
@@ -260,7 +272,9 @@ public final class EtcdStore implements Store {
             closed = true;
             List.copyOf(watches).forEach(EtcdWatch::close);
             watchRetries.shutdownNow();
-            client.close();
+            synchronized (reconnecting) {
+                client.close();
+            }
         } finally {
             lifecycle.writeLock().unlock();
         }
@@ -314,8 +328,11 @@ public final class EtcdStore implements Store {
             try {
                 return operation.get();
             } catch (StoreException e) {
-                if (e.reason() != StoreException.Reason.UNAVAILABLE
-                        || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pauseMillis) >= deadline) {
+                if (e.reason() != StoreException.Reason.UNAVAILABLE) {
+                    throw e;
+                }
+                reconnect();
+                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pauseMillis) >= deadline) {
                     throw e;
                 }
             }
@@ -478,7 +495,7 @@ public final class EtcdStore implements Store {
     private StoreException unavailable(String action, String why, Throwable cause) {
         return new StoreException(StoreException.Reason.UNAVAILABLE, action + " failed: etcd at "
                 + options.endpoints() + " is unavailable (" + why + "); a majority of its members must be up and"
-                + " reachable", cause);
+                + " reachable (a write that got no answer may still be applied once they are)", cause);
     }
 
     private StoreException closedException(String action) {
@@ -510,6 +527,30 @@ public final class EtcdStore implements Store {
                     + " was written by a newer evaluator (schema " + storedVersion + ", this one reads up to "
                     + SCHEMA_VERSION + "): run the newer version", null);
         }
+    }
+
+    /** The watch client of the client in use. */
+    Watch watchClient() {
+        return client.getWatchClient();
+    }
+
+    /**
+     * Replace the client by a fresh one, at most once per {@link #RECONNECT_PAUSE}. gRPC waits ever longer between
+     * attempts to reconnect to members that were down (up to two minutes): a fresh client connects at once, so
+     * the store works again as soon as a majority is back. Calls still running on the old client fail, as
+     * unavailable, and are retried; watches on it go silent and re-establish themselves on the new one.
+     */
+    private void reconnect() {
+        Client old;
+        synchronized (reconnecting) {
+            if (closed || System.nanoTime() - connectedAt < RECONNECT_PAUSE.toNanos()) {
+                return;
+            }
+            old = client;
+            client = clients.copy().build();
+            connectedAt = System.nanoTime();
+        }
+        old.close();
     }
 
     private long attemptTimeoutMillis() {

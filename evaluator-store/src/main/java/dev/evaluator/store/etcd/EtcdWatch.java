@@ -34,7 +34,6 @@ final class EtcdWatch implements StoreWatch {
     private static final long LONGEST_PAUSE_MILLIS = 2_000;
 
     private final EtcdStore store;
-    private final Watch client;
     private final EtcdKeys keys;
     private final StoreListener listener;
     private final ScheduledExecutorService retries;
@@ -52,10 +51,9 @@ final class EtcdWatch implements StoreWatch {
     private final long deadlineNanos;
     private ScheduledFuture<?> heartbeat;
 
-    EtcdWatch(EtcdStore store, Watch client, EtcdKeys keys, long fromRevision, StoreListener listener,
+    EtcdWatch(EtcdStore store, EtcdKeys keys, long fromRevision, StoreListener listener,
               ScheduledExecutorService retries, Consumer<EtcdWatch> onClose) {
         this.store = store;
-        this.client = client;
         this.keys = keys;
         this.nextRevision = fromRevision;
         this.listener = listener;
@@ -82,7 +80,7 @@ final class EtcdWatch implements StoreWatch {
                     .build();
             Watcher next = new Watcher();
             current = next;
-            Watch.Watcher opened = client.watch(EtcdStore.key(keys.prefix()), option, next);
+            Watch.Watcher opened = store.watchClient().watch(EtcdStore.key(keys.prefix()), option, next);
             if (current == next) {
                 next.jetcd = opened;
             } else {

@@ -16,10 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A three-member cluster losing members: with one gone, writes and reads go on and nothing acknowledged is lost;
- * with two gone, operations fail as unavailable, and work again, on the same open store, once they are back.
+ * with two gone, operations fail as unavailable, and work again, on the same open store, once they are back (a write
+ * refused as unavailable may be applied then: an ambiguous outcome, as with any timed-out consensus write).
  */
 class EtcdClusterTest {
     private static final String CODE = "function f() { return 1; }";
@@ -82,7 +84,12 @@ class EtcdClusterTest {
             cluster.awaitHealthy(2);
 
             store.libraries().upsert(LibraryId.global("later"), CODE);
-            assertEquals(List.of("kept", "later"), store.libraries().list().stream().map(l -> l.id().name()).toList());
+            List<String> names = store.libraries().list().stream().map(l -> l.id().name()).toList();
+            // The refused write may still be in the surviving member's log, and be committed once a majority is
+            // back (raft cannot take back a proposal whose answer was lost): it is then applied whole, never in part.
+            assertTrue(names.equals(List.of("kept", "later")) || names.equals(List.of("kept", "later", "lost")),
+                    names.toString());
+            store.libraries().find(LibraryId.global("lost")).ifPresent(lost -> assertEquals(CODE, lost.code()));
         }
     }
 
