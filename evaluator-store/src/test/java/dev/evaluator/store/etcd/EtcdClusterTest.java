@@ -101,7 +101,7 @@ class EtcdClusterTest {
                 .withPrefix("/cluster/").withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(3));
         try (EtcdStore watching = EtcdStore.open(onlyFirst); EtcdStore writing = EtcdStore.open(onlyOthers)) {
             RecordingListener heard = new RecordingListener();
-            try (StoreWatch ignored = watching.watch(watching.revision() + 1, heard)) {
+            try (StoreWatch watch = watching.watch(watching.revision() + 1, heard)) {
                 assertEquals(new RecordingListener.Connected(false), heard.next());
 
                 cluster.kill(0);
@@ -110,7 +110,9 @@ class EtcdClusterTest {
                 cluster.restart(0);
 
                 assertEquals(new RecordingListener.Connected(false), heard.next(RecordingListener.Connected.class));
-                assertEquals(LibraryId.global("meanwhile"), heard.next(StoreChange.LibraryChanged.class).id());
+                StoreChange.LibraryChanged missed = heard.next(StoreChange.LibraryChanged.class);
+                assertEquals(LibraryId.global("meanwhile"), missed.id());
+                assertEquals(missed.revision(), watch.revision());
             }
         }
     }

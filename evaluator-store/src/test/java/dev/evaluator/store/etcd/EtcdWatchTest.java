@@ -86,10 +86,12 @@ class EtcdWatchTest {
             store.libraries().delete(MATH);
 
             RecordingListener heard = new RecordingListener();
-            try (StoreWatch ignored = store.watch(before + 1, heard)) {
+            try (StoreWatch watch = store.watch(before + 1, heard)) {
                 assertEquals(new RecordingListener.Connected(false), heard.next());
                 assertEquals(false, ((StoreChange) heard.next()).deleted());
-                assertEquals(true, ((StoreChange) heard.next()).deleted());
+                StoreChange delete = (StoreChange) heard.next();
+                assertEquals(true, delete.deleted());
+                assertEquals(delete.revision(), watch.revision());
             }
         }
     }
@@ -105,11 +107,13 @@ class EtcdWatchTest {
             }
 
             RecordingListener heard = new RecordingListener();
-            try (StoreWatch ignored = store.watch(old, heard)) {
+            try (StoreWatch watch = store.watch(old, heard)) {
                 heard.next(RecordingListener.Disconnected.class);
                 assertEquals(new RecordingListener.Connected(true), heard.next(RecordingListener.Connected.class));
                 store.libraries().upsert(MATH, "// 3");
-                assertEquals(MATH, heard.next(StoreChange.LibraryChanged.class).id());
+                StoreChange.LibraryChanged third = heard.next(StoreChange.LibraryChanged.class);
+                assertEquals(MATH, third.id());
+                assertEquals(third.revision(), watch.revision());
             }
         }
     }
@@ -121,7 +125,7 @@ class EtcdWatchTest {
              EtcdStore store = EtcdStore.open(single.options("/watch-restart/")
                      .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(2)))) {
             RecordingListener heard = new RecordingListener();
-            try (StoreWatch ignored = store.watch(store.revision() + 1, heard)) {
+            try (StoreWatch watch = store.watch(store.revision() + 1, heard)) {
                 assertEquals(new RecordingListener.Connected(false), heard.next());
 
                 single.kill(0);
@@ -131,7 +135,9 @@ class EtcdWatchTest {
 
                 assertEquals(new RecordingListener.Connected(false), heard.next(RecordingListener.Connected.class));
                 store.users().upsert(new User("bob", "hash", List.of()));
-                assertEquals("bob", heard.next(StoreChange.UserChanged.class).name());
+                StoreChange.UserChanged bob = heard.next(StoreChange.UserChanged.class);
+                assertEquals("bob", bob.name());
+                assertEquals(bob.revision(), watch.revision());
             }
         }
     }
