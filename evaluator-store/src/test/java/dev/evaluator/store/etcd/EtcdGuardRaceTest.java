@@ -7,7 +7,6 @@ import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.Namespace;
 import dev.evaluator.store.Store;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -17,13 +16,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,22 +38,11 @@ class EtcdGuardRaceTest {
     private static final LibraryId MATH = new LibraryId(Namespace.scoped("travel-sample", "inventory"), "math");
     private static final String CODE = "function add(a, b) { return a + b; }";
 
-    @TempDir
-    static Path etcdDir;
-    private static EtcdMembers etcd;
+    @RegisterExtension
+    static final EtcdExtension etcd = EtcdExtension.members(1);
 
     private EtcdStore nodeA;
     private EtcdStore nodeB;
-
-    @BeforeAll
-    static void startEtcd() {
-        etcd = EtcdMembers.start(etcdDir, 1);
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        etcd.close();
-    }
 
     @BeforeEach
     void openTwoNodes(TestInfo test) {

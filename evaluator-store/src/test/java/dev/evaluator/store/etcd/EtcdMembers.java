@@ -12,24 +12,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * Real etcd members for tests: Debian's {@code etcd} binary, each member on free loopback ports with its data in a
  * directory of the test's. One member for the contract suites, three for cluster tests. {@link #close()} kills them
  * all; so does a shutdown hook when the JVM exits first, so no member outlives the test run.
  * <p>
- * Use from {@code @BeforeAll} / {@code @AfterAll} (which runs after a failure too), with a static {@code @TempDir}.
+ * Test classes get them from {@link EtcdExtension}; a test that kills members starts its own in a {@code @TempDir}.
  */
 final class EtcdMembers implements AutoCloseable {
     private static final String ETCD = "etcd";
     private static final Duration STARTUP = Duration.ofSeconds(30);
 
     private final Path dir;
+    /** Whether {@link #close()} deletes {@link #dir}: it was made for these members. */
+    private boolean ownsDirectory;
     private final List<String> extraFlags;
     private final List<Member> members;
     private final String initialCluster;
@@ -66,6 +70,24 @@ final class EtcdMembers implements AutoCloseable {
             cluster.close();
             throw e;
         }
+    }
+
+    /**
+     * Start members in a temporary directory of their own, deleted when they are closed.
+     *
+     * @param count how many members
+     * @return the running members
+     */
+    static EtcdMembers startInTemporaryDirectory(int count) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("etcd-members");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        EtcdMembers members = start(dir, count);
+        members.ownsDirectory = true;
+        return members;
     }
 
     /** The client URLs of every member, running or not. */
@@ -164,10 +186,24 @@ final class EtcdMembers implements AutoCloseable {
     @Override
     public void close() {
         killAll();
+        if (ownsDirectory) {
+            delete(dir);
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(killer);
         } catch (IllegalStateException e) {
             // The JVM is shutting down: the hook runs (or ran) anyway.
+        }
+    }
+
+    /** Delete a directory and everything in it. */
+    static void delete(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -16,10 +16,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -42,22 +41,8 @@ class EtcdStoreTest {
     private static final LibraryId MATH = new LibraryId(Namespace.scoped("travel-sample", "inventory"), "math");
     private static final String ADD = "function add(a, b) { return a + b; }";
 
-    @TempDir
-    static Path etcdDir;
-    private static EtcdMembers etcd;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void startEtcd() {
-        etcd = EtcdMembers.start(etcdDir, 1);
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        etcd.close();
-    }
+    @RegisterExtension
+    static final EtcdExtension etcd = EtcdExtension.members(1);
 
     private static String prefix(TestInfo test) {
         return "/store-test/" + test.getTestMethod().orElseThrow().getName() + "-" + System.nanoTime() + "/";
@@ -273,7 +258,7 @@ class EtcdStoreTest {
 
     @Test
     void options_invalid_areRefusedWithTheRule() {
-        List<URI> endpoints = etcd.endpoints();
+        List<URI> endpoints = etcd.members().endpoints();
         assertThrows(IllegalArgumentException.class, () -> EtcdOptions.create(List.of()));
         assertThrows(IllegalArgumentException.class,
                 () -> EtcdOptions.create(List.of(URI.create("127.0.0.1:2379"))));
@@ -287,7 +272,7 @@ class EtcdStoreTest {
     }
 
     private static void putRaw(String key, String value) {
-        try (Client client = Client.builder().endpoints(etcd.endpoints()).build()) {
+        try (Client client = Client.builder().endpoints(etcd.members().endpoints()).build()) {
             client.getKVClient().put(ByteSequence.from(key, StandardCharsets.UTF_8),
                     ByteSequence.from(value, StandardCharsets.UTF_8)).get();
         } catch (Exception e) {

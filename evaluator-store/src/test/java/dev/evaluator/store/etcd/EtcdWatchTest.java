@@ -15,10 +15,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.etcd.jetcd.Client;
@@ -33,19 +32,8 @@ class EtcdWatchTest {
     private static final LibraryId MATH = new LibraryId(Namespace.scoped("travel-sample", "inventory"), "math");
     private static final FunctionId ADD = new FunctionId(Namespace.GLOBAL, "add");
 
-    @TempDir
-    static Path etcdDir;
-    private static EtcdMembers etcd;
-
-    @BeforeAll
-    static void startEtcd() {
-        etcd = EtcdMembers.start(etcdDir, 1);
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        etcd.close();
-    }
+    @RegisterExtension
+    static final EtcdExtension etcd = EtcdExtension.members(1);
 
     private static String prefix(TestInfo test) {
         return "/watch/" + test.getTestMethod().orElseThrow().getName() + "/";
@@ -102,7 +90,7 @@ class EtcdWatchTest {
             long old = store.revision();
             store.libraries().upsert(MATH, "// 1");
             store.libraries().upsert(MATH, "// 2");
-            try (Client client = Client.builder().endpoints(etcd.endpoints()).build()) {
+            try (Client client = Client.builder().endpoints(etcd.members().endpoints()).build()) {
                 client.getKVClient().compact(store.revision()).get();
             }
 

@@ -8,14 +8,11 @@ import dev.evaluator.store.Store;
 import dev.evaluator.store.rocksdb.RocksDbStore;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -81,20 +78,12 @@ public class EtcdWriteBenchmark {
         }
 
         @TearDown
-        public void close() throws IOException {
+        public void close() {
             store.close();
             if (etcd != null) {
                 etcd.close();
             }
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(file -> {
-                    try {
-                        Files.delete(file);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-            }
+            EtcdMembers.delete(dir);
         }
     }
 
