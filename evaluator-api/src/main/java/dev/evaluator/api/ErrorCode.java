@@ -69,6 +69,8 @@ enum ErrorCode {
     TOO_MANY_ATTEMPTS(429),
     /** The store failed. */
     STORAGE_ERROR(500),
+    /** The store's servers cannot be reached or have no quorum, or writers kept conflicting: retry later. */
+    STORE_UNAVAILABLE(503),
     /** Anything unexpected; details are in the server log, never in the response. */
     INTERNAL_ERROR(500);
 

@@ -207,7 +207,7 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             case METHOD_NOT_ALLOWED -> 1010;
             case PAYLOAD_TOO_LARGE -> 1193;
             case TOO_MANY_ATTEMPTS -> 1191;
-            case BUSY -> 1182;
+            case BUSY, STORE_UNAVAILABLE -> 1182;
             case LIBRARY_NOT_FOUND -> 10120;
             case FUNCTION_NOT_FOUND -> 10101;
             case FUNCTION_EXISTS -> 10102;
@@ -241,12 +241,24 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
 
     private static Failure storeFailure(ServerRequest req, StoreException e) {
         LOG.log(Level.ERROR, "Store failure on " + req.prologue().method().text() + " " + req.path().absolute().path(), e);
-        String message = switch (e.reason()) {
-            case LOCKED, NOT_WRITABLE, IO -> "The store could not complete the operation; nothing was changed";
-            case CORRUPTED -> "The store holds damaged data; an operator must restore it";
-            case UNSUPPORTED_SCHEMA -> "The store was written by a newer version of the service";
+        return switch (e.reason()) {
+            case LOCKED, NOT_WRITABLE, IO -> Failure.of(ErrorCode.STORAGE_ERROR, QUERY_INTERNAL,
+                    "The store could not complete the operation; nothing was changed", Map.of());
+            case CORRUPTED -> Failure.of(ErrorCode.STORAGE_ERROR, QUERY_INTERNAL,
+                    "The store holds damaged data; an operator must restore it", Map.of());
+            case UNSUPPORTED_SCHEMA -> Failure.of(ErrorCode.STORAGE_ERROR, QUERY_INTERNAL,
+                    "The store was written by a newer version of the service", Map.of());
+            case TOO_LARGE -> Failure.of(ErrorCode.PAYLOAD_TOO_LARGE, 1193,
+                    "The record is larger than the store takes in one write; nothing was changed", Map.of());
+            case UNAVAILABLE -> retryLater("The store cannot be reached now (a write that timed out may have been"
+                    + " applied); retry later");
+            case CONFLICT -> retryLater("Concurrent changes kept conflicting; nothing was changed; retry");
         };
-        return Failure.of(ErrorCode.STORAGE_ERROR, QUERY_INTERNAL, message, Map.of());
+    }
+
+    private static Failure retryLater(String message) {
+        return new Failure(ErrorCode.STORE_UNAVAILABLE.status(), ErrorCode.STORE_UNAVAILABLE, message,
+                entry(queryCode(ErrorCode.STORE_UNAVAILABLE), message), Map.of(), Map.of("Retry-After", "1"));
     }
 
     /**

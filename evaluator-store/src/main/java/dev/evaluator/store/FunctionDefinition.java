@@ -1,6 +1,7 @@
 package dev.evaluator.store;
 
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,6 +20,13 @@ public record FunctionDefinition(FunctionId id,
                                  LibraryId library,
                                  String object,
                                  Instant created) {
+    /** The order of {@link FunctionStore#list()}: global first, then by bucket and scope, then by name. */
+    public static final Comparator<FunctionDefinition> ORDER = Comparator
+            .comparing((FunctionDefinition f) -> f.id().namespace() instanceof Namespace.Scoped ? 1 : 0)
+            .thenComparing(f -> f.id().namespace() instanceof Namespace.Scoped s ? s.bucket() : "")
+            .thenComparing(f -> f.id().namespace() instanceof Namespace.Scoped s ? s.scope() : "")
+            .thenComparing(f -> f.id().name());
+
     /**
      * Check the fields and copy the parameters.
      *

@@ -5,9 +5,9 @@ import java.util.Optional;
 
 /**
  * Durable storage of SQL++ function definitions, with an index from each library to the functions bound to it.
- * A definition and its index entry change together, in one atomic write. Every write is on disk before the method
- * returns. Cross-record rules (a function's library must exist) are the caller's: it serialises the changes that
- * could break them.
+ * A definition and its index entry change together, in one atomic write. Every write is durable before the method
+ * returns. Cross-record rules (a function's library must exist) are the caller's: it checks them and makes the changes
+ * they allow in one {@link Store#transact transaction}, which holds across processes sharing the store.
  */
 public interface FunctionStore {
     /**

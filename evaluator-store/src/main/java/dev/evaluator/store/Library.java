@@ -1,6 +1,7 @@
 package dev.evaluator.store;
 
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Objects;
 
 /**
@@ -11,6 +12,12 @@ import java.util.Objects;
  * @param modified when the library was last created or replaced
  */
 public record Library(LibraryId id, String code, Instant modified) {
+    /** The order of {@link LibraryStore#list()}: by name, then bucket, then scope, global libraries first on a tie. */
+    public static final Comparator<Library> ORDER = Comparator
+            .comparing((Library l) -> l.id().name())
+            .thenComparing(l -> l.id().namespace() instanceof Namespace.Scoped s ? s.bucket() : "")
+            .thenComparing(l -> l.id().namespace() instanceof Namespace.Scoped s ? s.scope() : "");
+
     /**
      * Check that no field is null.
      *

@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Durable storage of libraries. Every write is on disk (synced write-ahead log) before the method returns.
+ * Durable storage of libraries. Every write is durable before the method returns: in RocksDB's synced write-ahead
+ * log, or committed by a majority of etcd's members.
  * Implementations are safe for concurrent use.
  */
 public interface LibraryStore {

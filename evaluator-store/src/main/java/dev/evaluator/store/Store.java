@@ -1,7 +1,10 @@
 package dev.evaluator.store;
 
+import java.util.function.Function;
+
 /**
- * An open store: the libraries, functions and users of one data directory. Closing it flushes and releases the directory.
+ * An open store: the libraries, functions and users of one data directory (RocksDB) or one key prefix of an etcd
+ * cluster. Closing it flushes and releases the directory, or the connection.
  */
 public interface Store extends AutoCloseable {
     /**
@@ -24,6 +27,25 @@ public interface Store extends AutoCloseable {
      * @return the user store
      */
     UserStore users();
+
+    /**
+     * Run a check and the writes it allows as one atomic transaction over libraries and functions: the writes are
+     * applied together, and only if nothing the work read was changed meanwhile by another thread or another process
+     * sharing the store; otherwise the work runs again on a fresh transaction. This is how a rule that spans records
+     * (a function's library must exist; a library with bound functions is not deleted) holds across processes.
+     * <p>
+     * The work may therefore run more than once: it must have no effects outside the transaction. An exception it
+     * throws ends the transaction with nothing written and reaches the caller unchanged.
+     *
+     * @param work reads through the transaction, decides, writes through it, and returns a result
+     * @param <T>  the result
+     * @return what the work returned on the run whose writes were applied
+     * @throws StoreException if the store cannot be read or written (then nothing was changed; for reason
+     *                        {@code UNAVAILABLE} after a timed-out commit, the writes may have been applied), with
+     *                        reason {@code TOO_LARGE} when the writes cannot fit in one atomic write, or
+     *                        {@code CONFLICT} when concurrent writers kept invalidating the work's reads
+     */
+    <T> T transact(Function<StoreTransaction, T> work);
 
     /**
      * Whether the store is open: not yet closed.

@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * A failure of the store itself (as opposed to a missing record, which the API reports with an empty result).
- * RocksDB's exceptions are wrapped in this once, at the store's edge.
+ * RocksDB's and etcd's exceptions are wrapped in this once, at the store's edge.
  */
 public final class StoreException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -21,6 +21,15 @@ public final class StoreException extends RuntimeException {
         CORRUPTED,
         /** The data was written by a newer version of the service. */
         UNSUPPORTED_SCHEMA,
+        /**
+         * The store's servers (etcd) cannot be reached or have no quorum: nothing was changed, or, for a write that
+         * timed out, it may have been applied; retrying later may succeed.
+         */
+        UNAVAILABLE,
+        /** A record is larger than the store can take in one write (etcd's request size limit); nothing was changed. */
+        TOO_LARGE,
+        /** A transaction kept conflicting with concurrent writers and gave up; nothing was changed. */
+        CONFLICT,
         /** Any other I/O or storage engine failure. */
         IO
     }

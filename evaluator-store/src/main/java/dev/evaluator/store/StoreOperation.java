@@ -30,6 +30,8 @@ public enum StoreOperation {
     USER_WRITE,
     /** Delete a user. */
     USER_DELETE,
+    /** A transaction over libraries and functions (see {@link Store#transact}), counted once however often it ran. */
+    TRANSACTION,
     /** The write that proves the store accepts writes (see {@link Store#checkWritable()}). */
     WRITE_PROBE;
 

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Durable storage of users. Every write is on disk before the method returns.
+ * Durable storage of users. Every write is durable before the method returns (see {@link LibraryStore}).
  */
 public interface UserStore {
     /**

@@ -4,7 +4,6 @@ import dev.evaluator.store.FunctionDefinition;
 import dev.evaluator.store.FunctionId;
 import dev.evaluator.store.FunctionStore;
 import dev.evaluator.store.LibraryId;
-import dev.evaluator.store.Namespace;
 import dev.evaluator.store.StoreException;
 import dev.evaluator.store.StoreOperation;
 
@@ -15,34 +14,22 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.RocksDB;
-import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.WriteBatch;
-import org.rocksdb.WriteOptions;
 
 /**
  * Function definitions in their column family, keyed like libraries (see {@link Keys}), and the index of bindings
  * in another: {@code <library key> 0x00 <function key>} with an empty value, so the functions bound to a library are
- * one prefix scan. A definition and its index entry are written in one {@link WriteBatch}.
+ * one prefix scan. A definition and its index entry are written in one batch, by a {@link RocksDbTransaction}.
  * <p>
  * Values: a format byte, the variadic flag, the parameter names, the library's key, the object name and the
  * creation time, in {@link DataOutputStream} encoding.
  */
 final class RocksDbFunctionStore implements FunctionStore {
     private static final byte VALUE_FORMAT = 0x01;
-    private static final byte[] NO_VALUE = new byte[0];
-
-    static final Comparator<FunctionDefinition> ORDER = Comparator
-            .comparing((FunctionDefinition f) -> f.id().namespace() instanceof Namespace.Scoped ? 1 : 0)
-            .thenComparing(f -> f.id().namespace() instanceof Namespace.Scoped s ? s.bucket() : "")
-            .thenComparing(f -> f.id().namespace() instanceof Namespace.Scoped s ? s.scope() : "")
-            .thenComparing(f -> f.id().name());
 
     private final RocksDbStore store;
     private final ColumnFamilyHandle functions;
@@ -75,13 +62,13 @@ final class RocksDbFunctionStore implements FunctionStore {
                     }
                     return found;
                 });
-        result.sort(ORDER);
+        result.sort(FunctionDefinition.ORDER);
         return result;
     }
 
     @Override
     public List<FunctionDefinition> boundTo(LibraryId library) {
-        byte[] prefix = Keys.concat(RocksDbLibraryStore.key(library), new byte[] {Keys.SEPARATOR});
+        byte[] prefix = bindingPrefix(library);
         List<FunctionDefinition> result = store.apply(StoreOperation.FUNCTION_LIST,
                 "Listing functions bound to library " + library, (db, writes) -> {
                     List<FunctionDefinition> found = new ArrayList<>();
@@ -98,64 +85,38 @@ final class RocksDbFunctionStore implements FunctionStore {
                     }
                     return found;
                 });
-        result.sort(ORDER);
+        result.sort(FunctionDefinition.ORDER);
         return result;
     }
 
     @Override
     public void upsert(FunctionDefinition definition) {
-        byte[] key = key(definition.id());
-        byte[] value = encode(definition);
-        store.apply(StoreOperation.FUNCTION_WRITE, "Writing function " + definition.id(), (db, writes) -> {
-            // Read-modify-write of the index entry: serialised so two replacements cannot leave a stale entry.
-            synchronized (this) {
-                try (WriteBatch batch = new WriteBatch()) {
-                    byte[] old = db.get(functions, key);
-                    if (old != null) {
-                        LibraryId previous = decode(definition.id(), old).library();
-                        batch.delete(bindings, bindingKey(previous, key));
-                    }
-                    batch.put(functions, key, value);
-                    batch.put(bindings, bindingKey(definition.library(), key), NO_VALUE);
-                    write(db, writes, batch);
-                }
-            }
+        store.transaction(StoreOperation.FUNCTION_WRITE, "Writing function " + definition.id(), tx -> {
+            tx.upsertFunction(definition);
             return null;
         });
     }
 
     @Override
     public boolean delete(FunctionId id) {
-        byte[] key = key(id);
-        return store.apply(StoreOperation.FUNCTION_DELETE, "Deleting function " + id, (db, writes) -> {
-            synchronized (this) {
-                byte[] old = db.get(functions, key);
-                if (old == null) {
-                    return false;
-                }
-                try (WriteBatch batch = new WriteBatch()) {
-                    batch.delete(functions, key);
-                    batch.delete(bindings, bindingKey(decode(id, old).library(), key));
-                    write(db, writes, batch);
-                }
-                return true;
-            }
-        });
-    }
-
-    private static void write(RocksDB db, WriteOptions writes, WriteBatch batch) throws RocksDBException {
-        db.write(writes, batch);
+        return store.transaction(StoreOperation.FUNCTION_DELETE, "Deleting function " + id,
+                tx -> tx.deleteFunction(id));
     }
 
     static byte[] key(FunctionId id) {
         return Keys.key(id.namespace(), id.name());
     }
 
-    private static byte[] bindingKey(LibraryId library, byte[] functionKey) {
-        return Keys.concat(RocksDbLibraryStore.key(library), new byte[] {Keys.SEPARATOR}, functionKey);
+    /** The keys of the functions bound to a library start with this. */
+    static byte[] bindingPrefix(LibraryId library) {
+        return Keys.concat(RocksDbLibraryStore.key(library), new byte[] {Keys.SEPARATOR});
     }
 
-    private static FunctionId decodeKey(byte[] key, int from, int to) {
+    static byte[] bindingKey(LibraryId library, byte[] functionKey) {
+        return Keys.concat(bindingPrefix(library), functionKey);
+    }
+
+    static FunctionId decodeKey(byte[] key, int from, int to) {
         Keys.Decoded decoded = Keys.decode(key, from, to);
         return new FunctionId(decoded.namespace(), decoded.name());
     }

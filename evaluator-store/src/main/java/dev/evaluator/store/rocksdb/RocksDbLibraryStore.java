@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,11 +27,6 @@ final class RocksDbLibraryStore implements LibraryStore {
     private static final byte VALUE_FORMAT = 0x01;
     private static final int VALUE_HEADER = 1 + Long.BYTES;
 
-    static final Comparator<Library> ORDER = Comparator
-            .comparing((Library l) -> l.id().name())
-            .thenComparing(l -> l.id().namespace() instanceof Namespace.Scoped s ? s.bucket() : "")
-            .thenComparing(l -> l.id().namespace() instanceof Namespace.Scoped s ? s.scope() : "");
-
     /** Code characters the read cache keeps: a call reads its library every time. */
     private static final long CACHED_CHARS = 64L << 20;
 
@@ -44,6 +38,14 @@ final class RocksDbLibraryStore implements LibraryStore {
         this.store = store;
         this.family = family;
         this.cache = new ReadCache<>(store, CACHED_CHARS, (id, library) -> library.code().length() + 64);
+    }
+
+    /**
+     * Forget a library's cached record after a transaction wrote or deleted it, also one that failed (it may have
+     * happened).
+     */
+    void written(LibraryId id) {
+        cache.written(id);
     }
 
     @Override
@@ -67,27 +69,14 @@ final class RocksDbLibraryStore implements LibraryStore {
 
     @Override
     public Library upsert(LibraryId id, String code) {
-        Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()));
-        byte[] value = encode(library);
-        try {
-            store.apply(StoreOperation.LIBRARY_WRITE, "Writing library " + id, (db, writes) -> {
-                db.put(family, writes, key(id), value);
-                return null;
-            });
-        } finally {
-            cache.written(id);
-        }
-        return library;
+        return store.transaction(StoreOperation.LIBRARY_WRITE, "Writing library " + id,
+                tx -> tx.upsertLibrary(id, code));
     }
 
     @Override
     public boolean delete(LibraryId id) {
-        byte[] key = key(id);
-        try {
-            return store.deleteIfPresent(StoreOperation.LIBRARY_DELETE, "Deleting library " + id, family, key);
-        } finally {
-            cache.written(id);
-        }
+        return store.transaction(StoreOperation.LIBRARY_DELETE, "Deleting library " + id,
+                tx -> tx.deleteLibrary(id));
     }
 
     private List<Library> scan(byte[] prefix) {
@@ -102,7 +91,7 @@ final class RocksDbLibraryStore implements LibraryStore {
             }
             return found;
         });
-        result.sort(ORDER);
+        result.sort(Library.ORDER);
         return result;
     }
 

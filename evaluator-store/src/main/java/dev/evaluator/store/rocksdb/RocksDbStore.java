@@ -7,6 +7,7 @@ import dev.evaluator.store.StoreException;
 import dev.evaluator.store.StoreObserver;
 import dev.evaluator.store.StoreOperation;
 import dev.evaluator.store.StoreStats;
+import dev.evaluator.store.StoreTransaction;
 import dev.evaluator.store.UserStore;
 
 import java.io.IOException;
@@ -21,7 +22,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -30,9 +33,11 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.LogFile;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.Status;
+import org.rocksdb.WriteBatchWithIndex;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -73,6 +78,14 @@ public final class RocksDbStore implements Store {
     private final RocksDbFunctionStore functions;
     private final List<ColumnFamilyHandle> families;
     private final ColumnFamilyHandle meta;
+    private final ColumnFamilyHandle libraryFamily;
+    private final ColumnFamilyHandle functionFamily;
+    private final ColumnFamilyHandle bindingFamily;
+    /**
+     * Held by every change of libraries and functions, for the whole of its transaction: what a transaction read
+     * stays true until its batch is written. One process writes a data directory (its LOCK), so this is enough.
+     */
+    private final ReentrantLock changes = new ReentrantLock();
     private final StoreObserver observer;
     private final long recoveredLogBytes;
     /** Operations hold the read lock, so {@link #close()} never frees native handles under a running call. */
@@ -91,6 +104,9 @@ public final class RocksDbStore implements Store {
         this.meta = families.get(1);
         this.observer = observer;
         this.recoveredLogBytes = recoveredLogBytes;
+        this.libraryFamily = families.get(2);
+        this.functionFamily = families.get(4);
+        this.bindingFamily = families.get(5);
         this.libraries = new RocksDbLibraryStore(this, families.get(2));
         this.users = new RocksDbUserStore(this, families.get(3));
         this.functions = new RocksDbFunctionStore(this, families.get(4), families.get(5));
@@ -199,6 +215,38 @@ public final class RocksDbStore implements Store {
     }
 
     @Override
+    public <T> T transact(Function<StoreTransaction, T> work) {
+        return transaction(StoreOperation.TRANSACTION, "Running a transaction", work::apply);
+    }
+
+    /**
+     * Run a transaction under the change lock and write its batch, synced, when the work returns.
+     *
+     * @param kind   what kind of operation it is, for the observer
+     * @param action what it does, for the error message
+     */
+    <T> T transaction(StoreOperation kind, String action, Function<RocksDbTransaction, T> work) {
+        return apply(kind, action, (db, writes) -> {
+            changes.lock();
+            RocksDbTransaction tx = null;
+            try (WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
+                 ReadOptions reads = new ReadOptions()) {
+                tx = new RocksDbTransaction(db, batch, reads, libraryFamily, functionFamily, bindingFamily);
+                T result = work.apply(tx);
+                if (batch.count() > 0) {
+                    db.write(writes, batch);
+                }
+                return result;
+            } finally {
+                if (tx != null) {
+                    tx.librariesWritten().forEach(libraries::written);
+                }
+                changes.unlock();
+            }
+        });
+    }
+
+    @Override
     public boolean isOpen() {
         return !closed;
     }
@@ -269,7 +317,8 @@ public final class RocksDbStore implements Store {
     }
 
     /**
-     * Delete a key if it is there. Deletes of one family are serialised, so that "existed" is exact when two callers
+     * Delete a key if it is there (users; libraries and functions change in transactions). Deletes of one family are
+     * serialised, so that "existed" is exact when two callers
      * race for the same key.
      *
      * @return whether the key existed

@@ -1,0 +1,81 @@
+package dev.evaluator.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The reads and writes of one {@link Store#transact transaction} over libraries and functions: a check and the writes
+ * it allows, applied together or not at all.
+ * <p>
+ * Reads see one consistent state of the store, plus the transaction's own writes. Writes are buffered and applied
+ * when the work returns, atomically, and only if nothing the transaction read was changed by anyone else meanwhile
+ * (another thread, or another process on the same etcd cluster); otherwise the store runs the work again on a fresh
+ * transaction. A transaction is used by one thread, only while its work runs.
+ */
+public interface StoreTransaction {
+    /**
+     * One library.
+     *
+     * @param id the library's identity
+     * @return the library, or empty when there is none
+     * @throws StoreException if the store cannot be read
+     */
+    Optional<Library> findLibrary(LibraryId id);
+
+    /**
+     * Create the library, or replace its whole code when it exists, when the transaction commits.
+     *
+     * @param id   the library's identity
+     * @param code the JavaScript source of the whole library
+     * @return the library as it will be stored
+     * @throws StoreException if the store cannot be read, or with reason {@code TOO_LARGE} when the library cannot
+     *                        fit in one write (then nothing is changed)
+     */
+    Library upsertLibrary(LibraryId id, String code);
+
+    /**
+     * Delete a library when the transaction commits.
+     *
+     * @param id the library's identity
+     * @return whether the library exists now
+     * @throws StoreException if the store cannot be read
+     */
+    boolean deleteLibrary(LibraryId id);
+
+    /**
+     * One function.
+     *
+     * @param id the function's identity
+     * @return the definition, or empty when there is none
+     * @throws StoreException if the store cannot be read
+     */
+    Optional<FunctionDefinition> findFunction(FunctionId id);
+
+    /**
+     * The functions bound to a library. A function bound to it by anyone else before the transaction commits makes
+     * the transaction run again, so "none are bound" holds when a delete that relied on it is applied.
+     *
+     * @param library the library
+     * @return the definitions, sorted by namespace and name
+     * @throws StoreException if the store cannot be read
+     */
+    List<FunctionDefinition> boundTo(LibraryId library);
+
+    /**
+     * Create the function, or replace it when it exists (moving its index entry if its library changes), when the
+     * transaction commits.
+     *
+     * @param definition the definition
+     * @throws StoreException if the store cannot be read
+     */
+    void upsertFunction(FunctionDefinition definition);
+
+    /**
+     * Delete a function and its index entry when the transaction commits.
+     *
+     * @param id the function's identity
+     * @return whether the function exists now
+     * @throws StoreException if the store cannot be read
+     */
+    boolean deleteFunction(FunctionId id);
+}

@@ -1,0 +1,167 @@
+package dev.evaluator.store.etcd;
+
+import dev.evaluator.store.FunctionDefinition;
+import dev.evaluator.store.FunctionId;
+import dev.evaluator.store.Library;
+import dev.evaluator.store.LibraryId;
+import dev.evaluator.store.StoreTransaction;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.etcd.jetcd.KeyValue;
+
+/**
+ * An optimistic transaction on etcd. The first read fixes a revision; every later read is made at that revision, so
+ * the work sees one consistent state. Each key read is remembered with its modification revision (0 when absent).
+ * Writes are buffered (reads see them); the commit is one etcd transaction that compares every remembered revision
+ * and applies the writes only if all still hold: if any key read was changed meanwhile, by anyone, nothing is applied
+ * and the store runs the work again.
+ * <p>
+ * The index of a library's functions is one key, read by {@link #boundTo} and rewritten by every function write
+ * that binds or unbinds one: a function bound by another process after this transaction read the index changes that
+ * key, so a delete that relied on "none are bound" cannot commit.
+ */
+final class EtcdTransaction implements StoreTransaction {
+    private final EtcdStore store;
+    private final EtcdKeys keys;
+    private final String action;
+    /** The revision every read is made at; 0 until the first read. */
+    private long revision;
+    /** Every key read, with its modification revision then (0: absent). */
+    private final Map<String, Long> readRevisions = new HashMap<>();
+    private final Map<String, Optional<byte[]>> readValues = new HashMap<>();
+    /** Values to write, in order; empty to delete. */
+    private final Map<String, Optional<byte[]>> writes = new LinkedHashMap<>();
+
+    EtcdTransaction(EtcdStore store, EtcdKeys keys, String action) {
+        this.store = store;
+        this.keys = keys;
+        this.action = action;
+    }
+
+    @Override
+    public Optional<Library> findLibrary(LibraryId id) {
+        return read(keys.library(id)).map(value -> EtcdValues.library(id, value));
+    }
+
+    @Override
+    public Library upsertLibrary(LibraryId id, String code) {
+        Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()));
+        writes.put(keys.library(id), Optional.of(EtcdValues.library(library)));
+        return library;
+    }
+
+    @Override
+    public boolean deleteLibrary(LibraryId id) {
+        String key = keys.library(id);
+        if (read(key).isEmpty()) {
+            return false;
+        }
+        writes.put(key, Optional.empty());
+        return true;
+    }
+
+    @Override
+    public Optional<FunctionDefinition> findFunction(FunctionId id) {
+        return read(keys.function(id)).map(value -> EtcdValues.function(id, value));
+    }
+
+    @Override
+    public List<FunctionDefinition> boundTo(LibraryId library) {
+        List<String> functionKeys = index(library).stream().map(keys::function).toList();
+        prefetch(functionKeys);
+        List<FunctionDefinition> found = new ArrayList<>();
+        for (FunctionId id : index(library)) {
+            findFunction(id).ifPresent(found::add);
+        }
+        found.sort(FunctionDefinition.ORDER);
+        return found;
+    }
+
+    @Override
+    public void upsertFunction(FunctionDefinition definition) {
+        FunctionId id = definition.id();
+        Optional<FunctionDefinition> old = findFunction(id);
+        if (old.isPresent() && !old.get().library().equals(definition.library())) {
+            unbind(old.get().library(), id);
+        }
+        List<FunctionId> bound = new ArrayList<>(index(definition.library()));
+        if (!bound.contains(id)) {
+            bound.add(id);
+            writeIndex(definition.library(), bound);
+        }
+        writes.put(keys.function(id), Optional.of(EtcdValues.function(definition)));
+    }
+
+    @Override
+    public boolean deleteFunction(FunctionId id) {
+        Optional<FunctionDefinition> old = findFunction(id);
+        if (old.isEmpty()) {
+            return false;
+        }
+        unbind(old.get().library(), id);
+        writes.put(keys.function(id), Optional.empty());
+        return true;
+    }
+
+    /**
+     * Apply the writes if nothing read has changed.
+     *
+     * @return false when something read had changed: nothing was written, and the work must run again
+     */
+    boolean commit() {
+        if (writes.isEmpty()) {
+            // Read-only: every read was made at one revision, a consistent state; nothing to compare.
+            return true;
+        }
+        return store.commit(action, readRevisions, writes).isSucceeded();
+    }
+
+    private List<FunctionId> index(LibraryId library) {
+        return read(keys.bindings(library)).map(value -> EtcdValues.bindings(library, value)).orElse(List.of());
+    }
+
+    private void unbind(LibraryId library, FunctionId id) {
+        List<FunctionId> bound = new ArrayList<>(index(library));
+        if (bound.remove(id)) {
+            writeIndex(library, bound);
+        }
+    }
+
+    private void writeIndex(LibraryId library, List<FunctionId> bound) {
+        // An empty index is deleted, so a library's keys all go once it and its functions are gone.
+        writes.put(keys.bindings(library), bound.isEmpty() ? Optional.empty() : Optional.of(EtcdValues.bindings(bound)));
+    }
+
+    private Optional<byte[]> read(String key) {
+        Optional<byte[]> written = writes.get(key);
+        if (written != null) {
+            return written;
+        }
+        prefetch(List.of(key));
+        return readValues.get(key);
+    }
+
+    /** Read, in one request, the keys not read yet. */
+    private void prefetch(List<String> wanted) {
+        List<String> missing = wanted.stream().filter(k -> !readValues.containsKey(k)).distinct().toList();
+        if (missing.isEmpty()) {
+            return;
+        }
+        EtcdStore.Read read = store.read(action, missing, revision);
+        if (revision == 0) {
+            revision = read.revision();
+        }
+        for (String key : missing) {
+            KeyValue kv = read.found().get(key);
+            readRevisions.put(key, kv == null ? 0L : kv.getModRevision());
+            readValues.put(key, kv == null ? Optional.empty() : Optional.of(kv.getValue().getBytes()));
+        }
+    }
+}

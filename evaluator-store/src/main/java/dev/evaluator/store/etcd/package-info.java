@@ -1,0 +1,39 @@
+/**
+ * The store on an etcd cluster (3.4 or later), shared by any number of evaluator processes: {@link
+ * dev.evaluator.store.etcd.EtcdStore#open EtcdStore.open(EtcdOptions)} is the entry point; everything else here is
+ * package-private. Depends on the store API and on jetcd (gRPC) only.
+ *
+ * <h2>Key layout</h2>
+ * Every key is under one prefix ({@code --etcd-prefix}, default {@code /evaluator/}). A namespace is written
+ * {@code global} or {@code scoped/<bucket>/<scope>}; no name may contain {@code /}, so keys are unambiguous, and a
+ * namespace's libraries are one range read of {@code <prefix>lib/<namespace>/}.
+ * <pre>
+ * &lt;prefix&gt;meta/schema-version                     schema version, decimal ("1"); written by the first open
+ * &lt;prefix&gt;meta/write-probe                        time of the last readiness probe, epoch ms, decimal
+ * &lt;prefix&gt;lib/global/&lt;name&gt;                       a global library
+ * &lt;prefix&gt;lib/scoped/&lt;bucket&gt;/&lt;scope&gt;/&lt;name&gt;      a scoped library
+ * &lt;prefix&gt;fn/global/&lt;name&gt;                        a global SQL++ function
+ * &lt;prefix&gt;fn/scoped/&lt;bucket&gt;/&lt;scope&gt;/&lt;name&gt;       a scoped SQL++ function
+ * &lt;prefix&gt;bound/&lt;library namespace&gt;/&lt;library name&gt;  index: the functions bound to that library (absent: none)
+ * &lt;prefix&gt;user/&lt;name&gt;                            a user
+ * </pre>
+ * Values are binary, a format byte ({@code 0x01}) first: a library is its modification time (8 bytes, epoch ms) and
+ * its code in UTF-8, so a library of N bytes takes N + 9 bytes of value; a function, an index and a user are fields
+ * in {@link java.io.DataOutputStream} encoding (see {@code EtcdValues}).
+ *
+ * <h2>Consistency</h2>
+ * <ul>
+ * <li>Every write is one etcd request, acknowledged once committed by a majority of members.</li>
+ * <li>Reads are linearizable (no cache): a read on any process sees every write acknowledged before it.</li>
+ * <li>Changes of several keys (a function and its library's index; a guarded delete) are optimistic transactions:
+ * reads at one revision, then one etcd transaction that compares the modification revision of every key read and
+ * writes only if none changed, else the work runs again (up to 64 times, then {@code CONFLICT}).</li>
+ * <li>The index key of a library is the guard's point of contention: binding a function rewrites it, and a delete
+ * that checked "no function bound" compares it, so a bind and a delete racing from two processes cannot both
+ * commit.</li>
+ * <li>A write that cannot fit in one request ({@code EtcdOptions.maxRequestBytes}, etcd's
+ * {@code --max-request-bytes}, 1.5 MiB by default) is refused before it is sent ({@code TOO_LARGE}): nothing is
+ * half-written.</li>
+ * </ul>
+ */
+package dev.evaluator.store.etcd;
