@@ -15,7 +15,7 @@ final class ApiException extends RuntimeException {
     private final ErrorCode code;
     private final transient Map<String, Object> details;
     private final transient Map<String, String> headers;
-    private final OptionalInt queryCode;
+    private final transient OptionalInt queryCode;
 
     ApiException(ErrorCode code, String message) {
         this(code, message, Map.of(), Map.of());
