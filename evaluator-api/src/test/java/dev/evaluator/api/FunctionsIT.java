@@ -201,6 +201,24 @@ class FunctionsIT {
     }
 
     @Test
+    void systemFunctions_orderByOffsetLimitMetaIdAndCacheRowsPerSqlFunction() {
+        succeeds("CREATE FUNCTION o1(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"", null);
+        succeeds("CREATE FUNCTION o2(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"", null);
+        succeeds("CREATE FUNCTION o3(f) LANGUAGE JAVASCRIPT AS \"f2c\" AT \"./science\"", INVENTORY);
+        query("SELECT RAW meta(f).id FROM system:functions AS f WHERE f.identity.name >= \"o1\""
+                + " AND f.identity.name <= \"o3\" ORDER BY f.identity.name DESC OFFSET 1 LIMIT 2").then()
+                .statusCode(200).body("results", equalTo(List.of("default:o2", "default:o1")))
+                .body("metrics.resultCount", equalTo(2));
+        succeeds("EXECUTE FUNCTION o2(1, 2)", null);
+        query("SELECT c.name, c.uses, meta(c).id AS id FROM system:functions_cache AS c WHERE c.name = \"default:o2\"")
+                .then().statusCode(200)
+                .body("results", equalTo(List.of(Map.of("name", "default:o2", "uses", 1, "id", "default:o2"))));
+        succeeds("DROP FUNCTION o1", null);
+        succeeds("DROP FUNCTION o2", null);
+        succeeds("DROP FUNCTION o3", INVENTORY);
+    }
+
+    @Test
     void requestForms_missingStatementGetOfAChangeAndNoCredentials_clearErrors() {
         server.admin().formParam("query_context", INVENTORY).post(QueryService.PATH).then().statusCode(400)
                 .body("errors[0].code", equalTo(1050))

@@ -17,8 +17,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Evaluates SQL++ expressions over JSON documents, as far as this service needs: literals, array and object
- * constructors, parameters, field paths, comparisons and boolean logic. {@code MISSING} is an empty Optional.
- * Function calls are left to the caller, which knows how to run them.
+ * constructors, parameters, field paths, comparisons, boolean logic and the built-in {@code meta()}.
+ * {@code MISSING} is an empty Optional. Other function calls are left to the caller, which knows how to run them.
+ * {@link #collate} is Couchbase's order of JSON values, for {@code ORDER BY}.
  */
 final class ExpressionEvaluator {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -29,9 +30,15 @@ final class ExpressionEvaluator {
         Optional<JsonNode> call(dev.evaluator.query.FunctionName name, List<JsonNode> arguments);
     }
 
-    /** What an expression is evaluated against. */
-    record Scope(Optional<String> alias, JsonNode document, List<JsonNode> positional, Map<String, JsonNode> named,
-                 Invoker invoker) {
+    /**
+     * What an expression is evaluated against.
+     *
+     * @param alias    the keyspace's alias, empty without {@code FROM}
+     * @param document the document
+     * @param meta     what {@code meta()} returns for the document (its {@code id}), empty without {@code FROM}
+     */
+    record Scope(Optional<String> alias, JsonNode document, Optional<JsonNode> meta, List<JsonNode> positional,
+                 Map<String, JsonNode> named, Invoker invoker) {
     }
 
     private ExpressionEvaluator() {
@@ -75,6 +82,8 @@ final class ExpressionEvaluator {
                 return v.isIntegralNumber() ? (JsonNode) JSON.numberNode(v.bigIntegerValue().negate())
                         : JSON.numberNode(v.decimalValue().negate());
             });
+            case Expression.FunctionCall f when isMeta(f) -> meta(f, scope);
+            case Expression.CallPath c -> fields(evaluate(c.call(), scope), c.fields());
             case Expression.FunctionCall f -> {
                 List<JsonNode> arguments = new ArrayList<>();
                 f.arguments().forEach(a -> arguments.add(evaluate(a, scope).orElse(JSON.nullNode())));
@@ -91,7 +100,12 @@ final class ExpressionEvaluator {
     private static Optional<JsonNode> path(List<String> parts, Scope scope) {
         List<String> fields = scope.alias().filter(a -> a.equals(parts.getFirst())).isPresent()
                 ? parts.subList(1, parts.size()) : parts;
-        JsonNode node = scope.document();
+        return fields(Optional.of(scope.document()), fields);
+    }
+
+    /** The value at a path of fields into a value; MISSING where a step is not an object or has no such field. */
+    static Optional<JsonNode> fields(Optional<JsonNode> value, List<String> fields) {
+        JsonNode node = value.orElse(null);
         for (String field : fields) {
             if (node == null || !node.isObject()) {
                 return Optional.empty();
@@ -99,6 +113,119 @@ final class ExpressionEvaluator {
             node = node.get(field);
         }
         return Optional.ofNullable(node);
+    }
+
+    // The built-in meta() is any unqualified call of that name; Couchbase's built-ins come before SQL++ functions.
+    private static boolean isMeta(Expression.FunctionCall call) {
+        return call.name().namespace().isEmpty() && call.name().parts().size() == 1
+                && call.name().name().equalsIgnoreCase("meta");
+    }
+
+    /** {@code meta()} or {@code meta(alias)}: the document's metadata; MISSING for anything but the keyspace. */
+    private static Optional<JsonNode> meta(Expression.FunctionCall call, Scope scope) {
+        return switch (call.arguments().size()) {
+            case 0 -> scope.meta();
+            case 1 -> call.arguments().getFirst() instanceof Expression.Path p && p.parts().size() == 1
+                    && scope.alias().filter(a -> a.equals(p.parts().getFirst())).isPresent()
+                    ? scope.meta() : Optional.empty();
+            default -> throw new EngineException(EngineException.Kind.SYNTAX, "syntax error - Number of arguments"
+                    + " to function meta must be between 0 and 1, got " + call.arguments().size());
+        };
+    }
+
+    /**
+     * Couchbase's order of JSON values: MISSING, NULL, false, true, numbers (by value), strings (by code point, as
+     * UTF-8 bytes order), arrays (element by element, then the shorter first), objects (the one with fewer fields
+     * first, then by their sorted field names, then by the values in that order).
+     *
+     * @return negative, zero or positive as {@code a} sorts before, with or after {@code b}
+     */
+    static int collate(Optional<JsonNode> a, Optional<JsonNode> b) {
+        if (a.isEmpty() || b.isEmpty()) {
+            return Boolean.compare(a.isPresent(), b.isPresent());
+        }
+        return collate(a.get(), b.get());
+    }
+
+    private static int collate(JsonNode a, JsonNode b) {
+        int rank = Integer.compare(rank(a), rank(b));
+        if (rank != 0) {
+            return rank;
+        }
+        if (a.isBoolean()) {
+            return Boolean.compare(a.asBoolean(), b.asBoolean());
+        }
+        if (a.isNumber()) {
+            return a.decimalValue().compareTo(b.decimalValue());
+        }
+        if (a.isTextual()) {
+            return compareCodePoints(a.asText(), b.asText());
+        }
+        if (a.isArray()) {
+            for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+                int element = collate(a.get(i), b.get(i));
+                if (element != 0) {
+                    return element;
+                }
+            }
+            return Integer.compare(a.size(), b.size());
+        }
+        if (a.isObject()) {
+            int size = Integer.compare(a.size(), b.size());
+            if (size != 0) {
+                return size;
+            }
+            List<String> aNames = new ArrayList<>();
+            List<String> bNames = new ArrayList<>();
+            a.fieldNames().forEachRemaining(aNames::add);
+            b.fieldNames().forEachRemaining(bNames::add);
+            aNames.sort(ExpressionEvaluator::compareCodePoints);
+            bNames.sort(ExpressionEvaluator::compareCodePoints);
+            for (int i = 0; i < aNames.size(); i++) {
+                int name = compareCodePoints(aNames.get(i), bNames.get(i));
+                if (name != 0) {
+                    return name;
+                }
+            }
+            for (String name : aNames) {
+                int field = collate(a.get(name), b.get(name));
+                if (field != 0) {
+                    return field;
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static int rank(JsonNode value) {
+        if (value.isNull()) {
+            return 0;
+        }
+        if (value.isBoolean()) {
+            return 1;
+        }
+        if (value.isNumber()) {
+            return 2;
+        }
+        if (value.isTextual()) {
+            return 3;
+        }
+        return value.isArray() ? 4 : 5;
+    }
+
+    private static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int x = a.codePointAt(i);
+            int y = b.codePointAt(j);
+            if (x != y) {
+                return Integer.compare(x, y);
+            }
+            i += Character.charCount(x);
+            j += Character.charCount(y);
+        }
+        return Boolean.compare(i < a.length(), j < b.length());
     }
 
     private static Optional<JsonNode> compare(Expression.Comparison c, Scope scope) {

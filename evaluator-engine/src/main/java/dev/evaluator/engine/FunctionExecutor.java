@@ -6,6 +6,8 @@ import dev.evaluator.runtime.JsExecutionException;
 import dev.evaluator.runtime.JsFunction;
 import dev.evaluator.runtime.JsRuntime;
 import dev.evaluator.runtime.LibrarySource;
+import dev.evaluator.store.FunctionDefinition;
+import dev.evaluator.store.FunctionId;
 import dev.evaluator.store.Library;
 import dev.evaluator.store.LibraryId;
 
@@ -90,21 +92,23 @@ public final class FunctionExecutor {
     }
 
     /**
-     * Call a function of a library, as a SQL++ function does: objects among the arguments reach JavaScript with
-     * their keys in sorted order, as Couchbase's values are.
+     * Call a SQL++ function's library function: objects among the arguments reach JavaScript with their keys in
+     * sorted order, as Couchbase's values are. The call counts for the library function and for the SQL++ function.
      *
-     * @param caller the name the caller used, for error messages (the SQL++ function's, or {@code function})
+     * @param function the SQL++ function; its name is the one error messages show
      * @throws EngineException       {@code LIBRARY_NOT_FOUND} (Couchbase's "Library or function missing") when the
      *                               library is gone, which only a lenient binding or a forced replace allows
      * @throws FunctionCallException when the call fails
      */
-    public Outcome call(LibraryId id, String function, List<JsonNode> args, CallLimits callLimits, String caller) {
+    public Outcome call(FunctionDefinition function, List<JsonNode> args, CallLimits callLimits) {
+        LibraryId id = function.library();
         Library library = catalog.findLibrary(id).orElseThrow(() -> new EngineException(
                 EngineException.Kind.LIBRARY_NOT_FOUND, "Library or function missing: library "
                 + FunctionCatalog.describe(id) + " does not exist"));
         ArrayNode array = MAPPER.createArrayNode();
         args.forEach(arg -> array.add(sortedKeys(arg)));
-        return call(library, function, array.toString(), callLimits, caller);
+        return run(library, function.object(), array.toString(), callLimits, function.id().name(),
+                Optional.of(function.id()));
     }
 
     /** A value with the keys of every object in it in sorted order (Couchbase's order for JSON values). */
@@ -132,19 +136,29 @@ public final class FunctionExecutor {
      * @throws FunctionCallException when the call fails
      */
     public Outcome call(Library library, String function, String argsJson, CallLimits callLimits, String caller) {
+        return run(library, function, argsJson, callLimits, caller, Optional.empty());
+    }
+
+    private Outcome run(Library library, String function, String argsJson, CallLimits callLimits, String caller,
+                        Optional<FunctionId> sqlFunction) {
         LibraryId id = library.id();
         long started = System.nanoTime();
         try {
             CallResult result = runtime.call(new LibrarySource(id.toString(), id.name(), library.code()), function,
                     argsJson, callLimits);
-            stats.record(id, function, System.nanoTime() - started, false, false);
+            long nanos = System.nanoTime() - started;
+            stats.record(id, function, nanos, false, false);
+            sqlFunction.ifPresent(f -> stats.recordSqlFunction(f, nanos, false, false));
             return new Outcome(result);
         } catch (JsExecutionException e) {
+            long nanos = System.nanoTime() - started;
+            boolean timeout = e.kind() == JsExecutionException.Kind.TIMEOUT;
             // A name the library does not define is not counted: callers choose names, the table must stay bounded.
             if (e.kind() != JsExecutionException.Kind.FUNCTION_NOT_FOUND) {
-                stats.record(id, function, System.nanoTime() - started, true,
-                        e.kind() == JsExecutionException.Kind.TIMEOUT);
+                stats.record(id, function, nanos, true, timeout);
             }
+            // A SQL++ function exists, whatever its library defines: its calls all count.
+            sqlFunction.ifPresent(f -> stats.recordSqlFunction(f, nanos, true, timeout));
             throw new FunctionCallException(e, caller, id.name(), function);
         }
     }

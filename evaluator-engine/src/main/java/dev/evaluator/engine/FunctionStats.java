@@ -1,5 +1,6 @@
 package dev.evaluator.engine;
 
+import dev.evaluator.store.FunctionId;
 import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.Namespace;
 
@@ -9,6 +10,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -22,6 +24,11 @@ import java.util.function.Predicate;
  * A service time runs from the hand-off of the call to the JavaScript runtime until its result or failure, waiting
  * for a worker included. At most {@value #MAX_FUNCTIONS} functions are tracked (callers choose function names, so
  * the table must be bounded); calls of functions beyond them are only counted as untracked.
+ * <p>
+ * Calls through SQL++ are also counted per SQL++ function, for {@code system:functions_cache}, in a second table
+ * recorded the same lock-free way and bounded the same: at most {@value #MAX_FUNCTIONS} SQL++ functions, calls of
+ * others not counted there. Dropping a SQL++ function forgets its figures ({@link #forget}), as Couchbase clears its
+ * cache entry.
  */
 public final class FunctionStats {
     /** How many functions are tracked at most. */
@@ -37,6 +44,7 @@ public final class FunctionStats {
     }
 
     private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<FunctionId, Entry> sqlFunctions = new ConcurrentHashMap<>();
     private final LongAdder untracked = new LongAdder();
 
     /**
@@ -118,6 +126,72 @@ public final class FunctionStats {
             entry = entries.computeIfAbsent(key, k -> new Entry());
         }
         entry.record(nanos, failed, timeout);
+    }
+
+    /**
+     * Count a call made through a SQL++ function (besides its library function's count, {@link #record}).
+     *
+     * @param function the SQL++ function
+     * @param nanos    its service time
+     * @param failed   whether it failed
+     * @param timeout  whether it was stopped at its time limit
+     */
+    public void recordSqlFunction(FunctionId function, long nanos, boolean failed, boolean timeout) {
+        Entry entry = sqlFunctions.get(function);
+        if (entry == null) {
+            if (sqlFunctions.size() >= MAX_FUNCTIONS) {
+                return;
+            }
+            entry = sqlFunctions.computeIfAbsent(function, k -> new Entry());
+        }
+        entry.record(nanos, failed, timeout);
+    }
+
+    /**
+     * Forget a SQL++ function's figures, when it is dropped.
+     *
+     * @param function the SQL++ function
+     */
+    public void forget(FunctionId function) {
+        sqlFunctions.remove(function);
+    }
+
+    /**
+     * What is known of the calls through one SQL++ function.
+     *
+     * @param function   the SQL++ function
+     * @param calls      calls that ran
+     * @param minNanos   the shortest service time
+     * @param maxNanos   the longest service time
+     * @param totalNanos all service times added
+     * @param lastCall   when the last call ended
+     */
+    public record SqlFunctionSnapshot(FunctionId function, long calls, long minNanos, long maxNanos, long totalNanos,
+                                      Instant lastCall) {
+        /**
+         * The mean service time.
+         *
+         * @return nanoseconds; 0 without calls
+         */
+        public long avgNanos() {
+            return calls == 0 ? 0 : totalNanos / calls;
+        }
+    }
+
+    /**
+     * The figures of one SQL++ function.
+     *
+     * @param function the SQL++ function
+     * @return its figures, or empty when it was not called since the server started or it was last created
+     */
+    public Optional<SqlFunctionSnapshot> sqlFunction(FunctionId function) {
+        Entry entry = sqlFunctions.get(function);
+        if (entry == null || entry.calls.sum() == 0) {
+            return Optional.empty();
+        }
+        long max = entry.max.get();
+        return Optional.of(new SqlFunctionSnapshot(function, entry.calls.sum(), Math.min(entry.min.get(), max), max,
+                entry.totalNanos.sum(), Instant.ofEpochMilli(entry.lastCallMillis)));
     }
 
     /**

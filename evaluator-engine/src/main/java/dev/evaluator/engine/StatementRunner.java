@@ -3,6 +3,7 @@ package dev.evaluator.engine;
 import dev.evaluator.query.Expression;
 import dev.evaluator.query.FunctionName;
 import dev.evaluator.query.Keyspace;
+import dev.evaluator.query.OrderTerm;
 import dev.evaluator.query.Projection;
 import dev.evaluator.query.Statement;
 import dev.evaluator.runtime.CallLimits;
@@ -17,6 +18,7 @@ import dev.evaluator.store.Namespace;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +29,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Runs parsed SQL++ statements: CREATE FUNCTION, DROP FUNCTION and queries of {@code system:functions} and
- * {@code system:functions_cache}, resolving names against the request's query context as Couchbase does, and
+ * {@code system:functions_cache} (WHERE, ORDER BY, OFFSET, LIMIT, {@code meta().id}), resolving names against the request's query context as Couchbase does, and
  * checking the caller's permission for each.
  */
 public final class StatementRunner {
@@ -132,11 +134,16 @@ public final class StatementRunner {
         if (!catalog.dropFunction(id) && !drop.ifExists()) {
             throw functionNotFound(drop.name());
         }
+        executor.stats().forget(id);
         return new Outcome(List.of(), Optional.empty());
     }
 
+    /**
+     * WHERE, then ORDER BY, then the projections; OFFSET and LIMIT count the rows that have a result (a RAW
+     * projection that is MISSING has none), so projections and their function calls run only for the rows kept.
+     */
     private Outcome select(Statement.Select select, Context context) {
-        List<JsonNode> documents;
+        List<SystemKeyspaces.Document> documents;
         Optional<String> alias;
         if (select.from().isPresent()) {
             Keyspace keyspace = select.from().get();
@@ -144,28 +151,97 @@ public final class StatementRunner {
             alias = Optional.of(select.fromAlias().orElse(keyspace.path().getLast()));
         } else {
             alias = Optional.empty();
-            documents = List.of(JSON.objectNode());
+            documents = List.of();
         }
+        List<ExpressionEvaluator.Scope> rows = new ArrayList<>();
+        if (select.from().isEmpty()) {
+            rows.add(scope(alias, JSON.objectNode(), context));
+        }
+        for (SystemKeyspaces.Document document : documents) {
+            rows.add(new ExpressionEvaluator.Scope(alias, document.value(), Optional.of(document.meta()),
+                    context.positional(), context.named(), (name, arguments) -> invoke(name, arguments, context)));
+        }
+        rows.removeIf(scope -> select.where().isPresent() && !ExpressionEvaluator.keeps(select.where().get(), scope));
         List<JsonNode> results = new ArrayList<>();
-        long limit = select.limit().orElse(Long.MAX_VALUE);
-        for (JsonNode document : documents) {
-            if (results.size() >= limit) {
-                break;
-            }
-            ExpressionEvaluator.Scope scope = scope(alias, document, context);
-            if (select.where().isPresent() && !ExpressionEvaluator.keeps(select.where().get(), scope)) {
-                continue;
-            }
-            project(select, alias, document, scope).ifPresent(results::add);
+        if (select.orderBy().isEmpty()) {
+            emit(select, alias, rows.stream().map(scope -> project(select, alias, scope)).iterator(), results);
+        } else {
+            emit(select, alias, sorted(select, alias, rows).iterator(), results);
         }
         JsonNode signature = select.raw() ? JSON.textNode("json")
                 : select.star() ? JSON.objectNode().put("*", "*") : signature(select.projections());
         return new Outcome(results, Optional.of(signature));
     }
 
+    /** Skip OFFSET rows that have a result, then keep up to LIMIT of them; rows are projected as they are read. */
+    private static void emit(Statement.Select select, Optional<String> alias, Iterator<Optional<JsonNode>> rows,
+                             List<JsonNode> results) {
+        long offset = select.offset().orElse(0L);
+        long limit = select.limit().orElse(Long.MAX_VALUE);
+        long skipped = 0;
+        while (results.size() < limit && rows.hasNext()) {
+            Optional<JsonNode> row = rows.next();
+            if (row.isEmpty()) {
+                continue;
+            }
+            if (skipped < offset) {
+                skipped++;
+                continue;
+            }
+            results.add(row.get());
+        }
+    }
+
+    /**
+     * The rows projected and sorted by the ORDER BY terms, stable, in Couchbase's order of JSON values. A term that
+     * is a path starting with a projection's name (and not the keyspace's alias) sorts by that projection's value,
+     * as Couchbase lets ORDER BY use the projections' aliases.
+     */
+    private Iterable<Optional<JsonNode>> sorted(Statement.Select select, Optional<String> alias,
+                                                List<ExpressionEvaluator.Scope> rows) {
+        List<String> names = select.raw() || select.star() ? List.of() : projectionNames(select.projections());
+        record Sortable(Optional<JsonNode> row, List<Optional<JsonNode>> keys) {
+        }
+        List<Sortable> sortable = new ArrayList<>();
+        for (ExpressionEvaluator.Scope scope : rows) {
+            Optional<JsonNode> row = project(select, alias, scope);
+            List<Optional<JsonNode>> keys = new ArrayList<>();
+            for (OrderTerm term : select.orderBy()) {
+                if (term.expression() instanceof Expression.Path path && names.contains(path.parts().getFirst())
+                        && alias.filter(path.parts().getFirst()::equals).isEmpty()) {
+                    keys.add(ExpressionEvaluator.fields(row, path.parts()));
+                } else {
+                    keys.add(ExpressionEvaluator.evaluate(term.expression(), scope));
+                }
+            }
+            sortable.add(new Sortable(row, keys));
+        }
+        sortable.sort((a, b) -> {
+            for (int i = 0; i < select.orderBy().size(); i++) {
+                int order = compare(select.orderBy().get(i), a.keys().get(i), b.keys().get(i));
+                if (order != 0) {
+                    return order;
+                }
+            }
+            return 0;
+        });
+        return sortable.stream().map(Sortable::row).toList();
+    }
+
     private ExpressionEvaluator.Scope scope(Optional<String> alias, JsonNode document, Context context) {
-        return new ExpressionEvaluator.Scope(alias, document, context.positional(), context.named(),
+        return new ExpressionEvaluator.Scope(alias, document, Optional.empty(), context.positional(), context.named(),
                 (name, arguments) -> invoke(name, arguments, context));
+    }
+
+    /** One term's order: NULL and MISSING where NULLS puts them, the rest by collation in the term's direction. */
+    private static int compare(OrderTerm term, Optional<JsonNode> a, Optional<JsonNode> b) {
+        boolean aNull = a.map(JsonNode::isNull).orElse(true);
+        boolean bNull = b.map(JsonNode::isNull).orElse(true);
+        if (aNull != bNull) {
+            return aNull == term.nullsFirst() ? -1 : 1;
+        }
+        int order = ExpressionEvaluator.collate(a, b);
+        return term.descending() ? -order : order;
     }
 
     /**
@@ -189,7 +265,7 @@ public final class StatementRunner {
         CallLimits limits = executor.limits(remaining);
         FunctionExecutor.Outcome outcome;
         try {
-            outcome = executor.call(definition.library(), definition.object(), arguments, limits, id.name());
+            outcome = executor.call(definition, arguments, limits);
         } catch (FunctionCallException e) {
             // Stopped by what was left of the request's own timeout, not by the server's limit on one call.
             if (e.failure().kind() == JsExecutionException.Kind.TIMEOUT && remaining.isPresent()
@@ -202,7 +278,7 @@ public final class StatementRunner {
         return outcome.result();
     }
 
-    private static Optional<JsonNode> project(Statement.Select select, Optional<String> alias, JsonNode document,
+    private static Optional<JsonNode> project(Statement.Select select, Optional<String> alias,
                                               ExpressionEvaluator.Scope scope) {
         if (select.star()) {
             if (alias.isEmpty()) {
@@ -210,7 +286,7 @@ public final class StatementRunner {
                         "syntax error - SELECT * needs a FROM clause");
             }
             ObjectNode row = JSON.objectNode();
-            row.set(alias.get(), document);
+            row.set(alias.get(), scope.document());
             return Optional.of(row);
         }
         if (select.raw()) {
@@ -228,12 +304,16 @@ public final class StatementRunner {
 
     private static JsonNode signature(List<Projection> projections) {
         ObjectNode signature = JSON.objectNode();
-        int position = 1;
-        for (Projection projection : projections) {
-            signature.put(projection.alias().orElse(defaultName(projection.expression(), position)), "json");
-            position++;
-        }
+        projectionNames(projections).forEach(name -> signature.put(name, "json"));
         return signature;
+    }
+
+    private static List<String> projectionNames(List<Projection> projections) {
+        List<String> names = new ArrayList<>();
+        for (Projection projection : projections) {
+            names.add(projection.alias().orElse(defaultName(projection.expression(), names.size() + 1)));
+        }
+        return names;
     }
 
     /** Couchbase names an unaliased projection after its last path step, else {@code $1}, {@code $2}, ... */

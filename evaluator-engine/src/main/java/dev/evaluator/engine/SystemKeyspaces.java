@@ -2,15 +2,19 @@ package dev.evaluator.engine;
 
 import dev.evaluator.query.Keyspace;
 import dev.evaluator.store.FunctionDefinition;
+import dev.evaluator.store.FunctionId;
 import dev.evaluator.store.Namespace;
 
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -19,7 +23,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * The {@code system:} keyspaces a SELECT may read, each a list of documents filtered to what the caller may see:
  * {@code system:functions} (the SQL++ functions, as Couchbase shows them) and {@code system:functions_cache} (each
- * library function's call statistics). Adding a keyspace is one entry in {@link #SystemKeyspaces}'s table.
+ * called SQL++ function's call statistics, as Couchbase shows them, then each library function's). Adding a keyspace
+ * is one entry in {@link #SystemKeyspaces}'s table.
+ * <p>
+ * Each document has the id {@code meta().id} shows: Couchbase's key of a SQL++ function, its full name unquoted
+ * ({@code default:f}, {@code default:travel-sample.inventory.f}), in both keyspaces; a library function's row has
+ * its library's AT path and the function's name ({@code math/add}, {@code travel-sample/inventory/science/f2c}),
+ * which never has a colon and so never equals a SQL++ function's.
  */
 final class SystemKeyspaces {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -32,7 +42,20 @@ final class SystemKeyspaces {
     private final FunctionCatalog catalog;
     private final FunctionStats stats;
     /** Each keyspace's name after {@code system:}, and its documents as one caller sees them. */
-    private final Map<String, Function<Caller, List<JsonNode>>> keyspaces = new LinkedHashMap<>();
+    private final Map<String, Function<Caller, List<Document>>> keyspaces = new LinkedHashMap<>();
+
+    /**
+     * A document of a keyspace.
+     *
+     * @param id    what {@code meta().id} shows
+     * @param value the document
+     */
+    record Document(String id, JsonNode value) {
+        /** What {@code meta()} shows. */
+        JsonNode meta() {
+            return JSON.objectNode().put("id", id);
+        }
+    }
 
     SystemKeyspaces(FunctionCatalog catalog, FunctionStats stats) {
         this.catalog = catalog;
@@ -51,10 +74,10 @@ final class SystemKeyspaces {
      *
      * @throws EngineException {@code UNSUPPORTED_KEYSPACE} for any keyspace but these
      */
-    List<JsonNode> documents(Keyspace keyspace, Caller caller) {
+    List<Document> documents(Keyspace keyspace, Caller caller) {
         boolean system = keyspace.namespace().filter(SYSTEM::equalsIgnoreCase).isPresent()
                 && keyspace.path().size() == 1;
-        Function<Caller, List<JsonNode>> documents = system ? keyspaces.get(keyspace.path().getFirst()) : null;
+        Function<Caller, List<Document>> documents = system ? keyspaces.get(keyspace.path().getFirst()) : null;
         if (documents == null) {
             throw new EngineException(EngineException.Kind.UNSUPPORTED_KEYSPACE, "Keyspace " + keyspace
                     + " is not available here: this service answers queries of " + String.join(" and ", names())
@@ -63,18 +86,64 @@ final class SystemKeyspaces {
         return documents.apply(caller);
     }
 
-    private List<JsonNode> functions(Caller caller) {
+    private List<Document> functions(Caller caller) {
         return catalog.functions().stream()
                 .filter(f -> NamespaceAccess.visibleFunction(caller, f))
-                .map(this::functionDocument)
+                .map(f -> new Document(key(f.id()), functionDocument(f)))
                 .toList();
     }
 
-    private List<JsonNode> functionsCache(Caller caller) {
-        return stats.report(NamespaceAccess.visibleStatistics(caller, java.util.Optional.empty()))
-                .functions().stream()
-                .map(SystemKeyspaces::cacheDocument)
-                .toList();
+    /** The called SQL++ functions, in the catalog's order, then the library functions, in the statistics' order. */
+    private List<Document> functionsCache(Caller caller) {
+        Predicate<Namespace> visible = NamespaceAccess.visibleStatistics(caller, Optional.empty());
+        List<Document> documents = new ArrayList<>();
+        for (FunctionDefinition f : catalog.functions()) {
+            // Statistics need the library permission, as the library rows do; naming the function needs its own
+            if (visible.test(f.id().namespace()) && NamespaceAccess.visibleFunction(caller, f)) {
+                stats.sqlFunction(f.id()).ifPresent(figures -> documents.add(new Document(key(f.id()),
+                        sqlFunctionCacheDocument(f, figures))));
+            }
+        }
+        stats.report(visible).functions().forEach(f -> documents.add(new Document(f.library() + "/" + f.function(),
+                cacheDocument(f))));
+        return documents;
+    }
+
+    /** Couchbase's key of a SQL++ function: its full name, parts joined unquoted. */
+    private static String key(FunctionId id) {
+        return switch (id.namespace()) {
+            case Namespace.Global g -> DEFAULT_NAMESPACE + ":" + id.name();
+            case Namespace.Scoped s -> DEFAULT_NAMESPACE + ":" + s.bucket() + "." + s.scope() + "." + id.name();
+        };
+    }
+
+    /**
+     * A called SQL++ function's row as Couchbase shows it in system:functions_cache: its signature ({@code name},
+     * here the full name as {@link QualifiedName} prints it, {@code namespace}, {@code type}, {@code bucket},
+     * {@code scope}), its body ({@code #language}, {@code parameters}, {@code library}, {@code object}, and
+     * {@code prefix} for a scoped library), then {@code uses}, {@code lastUse} and the service times.
+     */
+    private static JsonNode sqlFunctionCacheDocument(FunctionDefinition f, FunctionStats.SqlFunctionSnapshot figures) {
+        ObjectNode document = JSON.objectNode();
+        document.put("name", QualifiedName.of(f.id()));
+        document.put("namespace", DEFAULT_NAMESPACE);
+        switch (f.id().namespace()) {
+            case Namespace.Global g -> document.put("type", "global");
+            case Namespace.Scoped s -> document.put("type", "scope").put("bucket", s.bucket()).put("scope", s.scope());
+        }
+        document.put("#language", "javascript");
+        f.parameters().ifPresent(params -> params.forEach(document.putArray("parameters")::add));
+        document.put("library", f.library().name());
+        document.put("object", f.object());
+        if (f.library().namespace() instanceof Namespace.Scoped s) {
+            document.put("prefix", s.bucket() + "/" + s.scope());
+        }
+        document.put("uses", figures.calls());
+        document.put("lastUse", GO_TIME.format(figures.lastCall()));
+        document.put("minServiceTime", GoDuration.format(figures.minNanos()));
+        document.put("maxServiceTime", GoDuration.format(figures.maxNanos()));
+        document.put("avgServiceTime", GoDuration.format(figures.avgNanos()));
+        return document;
     }
 
     /**
@@ -109,8 +178,8 @@ final class SystemKeyspaces {
     /**
      * A library function's figures, with Couchbase's names where {@code system:functions_cache} has them
      * ({@code uses}, {@code lastUse}, {@code minServiceTime}, {@code maxServiceTime}, {@code avgServiceTime}); errors,
-     * timeouts and the 99th percentile are additions. Couchbase keys its cache by SQL++ function; here each library
-     * function has one document whichever way it was called.
+     * timeouts and the 99th percentile are additions, and so is the row itself: Couchbase keys its cache by SQL++
+     * function only. A library function has one such row whichever way it was called; it has no {@code name}.
      */
     private static JsonNode cacheDocument(FunctionStats.Snapshot f) {
         ObjectNode document = JSON.objectNode();

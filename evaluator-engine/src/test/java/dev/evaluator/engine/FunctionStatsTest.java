@@ -1,5 +1,6 @@
 package dev.evaluator.engine;
 
+import dev.evaluator.store.FunctionId;
 import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.Namespace;
 
@@ -93,5 +94,37 @@ class FunctionStatsTest {
         assertEquals(1, report.untrackedCalls());
         assertEquals(2, report.functions().stream().filter(f -> f.function().equals("f0")).findFirst()
                 .orElseThrow().calls());
+    }
+
+    @Test
+    void recordSqlFunction_countsPerSqlFunctionAndForgetsOnDrop() {
+        FunctionStats stats = new FunctionStats();
+        FunctionId plus = new FunctionId(Namespace.GLOBAL, "plus");
+        stats.recordSqlFunction(plus, 2 * MS, false, false);
+        stats.recordSqlFunction(plus, 6 * MS, true, false);
+
+        FunctionStats.SqlFunctionSnapshot figures = stats.sqlFunction(plus).orElseThrow();
+
+        assertEquals(2, figures.calls());
+        assertEquals(2 * MS, figures.minNanos());
+        assertEquals(6 * MS, figures.maxNanos());
+        assertEquals(4 * MS, figures.avgNanos());
+        assertEquals(List.of(), stats.report(n -> true).functions(), "library functions are counted apart");
+        stats.forget(plus);
+        assertTrue(stats.sqlFunction(plus).isEmpty());
+    }
+
+    @Test
+    void recordSqlFunction_beyondTheTrackedFunctions_notCounted() {
+        FunctionStats stats = new FunctionStats();
+        for (int i = 0; i < FunctionStats.MAX_FUNCTIONS; i++) {
+            stats.recordSqlFunction(new FunctionId(Namespace.GLOBAL, "f" + i), MS, false, false);
+        }
+        FunctionId extra = new FunctionId(Namespace.GLOBAL, "one-too-many");
+        stats.recordSqlFunction(extra, MS, false, false);
+        stats.recordSqlFunction(new FunctionId(Namespace.GLOBAL, "f0"), MS, false, false);
+
+        assertTrue(stats.sqlFunction(extra).isEmpty());
+        assertEquals(2, stats.sqlFunction(new FunctionId(Namespace.GLOBAL, "f0")).orElseThrow().calls());
     }
 }

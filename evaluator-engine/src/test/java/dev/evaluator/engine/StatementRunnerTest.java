@@ -57,6 +57,7 @@ class StatementRunnerTest {
     Path dir;
     private RocksDbStore store;
     private FunctionCatalog catalog;
+    private FunctionExecutor executor;
     private StatementRunner runner;
 
     @BeforeAll
@@ -73,7 +74,8 @@ class StatementRunnerTest {
     void open() {
         store = RocksDbStore.open(dir);
         catalog = new FunctionCatalog(store.libraries(), store.functions(), runtime, false);
-        runner = new StatementRunner(catalog, new FunctionExecutor(catalog, runtime, CallLimits.DEFAULT));
+        executor = new FunctionExecutor(catalog, runtime, CallLimits.DEFAULT);
+        runner = new StatementRunner(catalog, executor);
         catalog.upsertLibrary(LibraryId.global("math"), """
                 function add(a, b) { return a + b; }
                 function mul(a, b) { return a * b; }
@@ -153,6 +155,7 @@ class StatementRunnerTest {
             "SELECT dup($n, 2)|-|admin|MISSING_ARGUMENT",
             "EXECUTE FUNCTION dup(1, 2)|-|gmgr|FORBIDDEN",
             "SELECT *|-|admin|SYNTAX",
+            "SELECT RAW meta(a, b)|-|admin|SYNTAX",
             "SELECT * FROM `travel-sample`|-|admin|UNSUPPORTED_KEYSPACE",
             "SELECT * FROM system:indexes|-|admin|UNSUPPORTED_KEYSPACE",
             "INSERT INTO b VALUES (\"k\", {})|-|admin|UNSUPPORTED_STATEMENT",
@@ -319,6 +322,117 @@ class StatementRunnerTest {
         assertEquals(List.of(), run(GLOBAL_EXECUTOR, "SELECT RAW c FROM system:functions_cache AS c", null)
                 .results());
         assertEquals(1, run(SCOPE_MANAGER, "SELECT RAW c FROM system:functions_cache AS c", null).results().size());
+    }
+
+    private void createOrderedFunctions() {
+        run("CREATE FUNCTION b1(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"");
+        run("CREATE FUNCTION a2(a, b) LANGUAGE JAVASCRIPT AS \"mul\" AT \"math\"");
+        run("CREATE FUNCTION c3(...) LANGUAGE JAVASCRIPT AS \"sum\" AT \"math\"");
+        run(ADMIN, "CREATE FUNCTION s4(f) LANGUAGE JAVASCRIPT AS \"f2c\" AT \"./science\"", INVENTORY);
+    }
+
+    private JsonNode resultArray(String statement) {
+        return MAPPER.valueToTree(run(statement).results());
+    }
+
+    /**
+     * Each row: a SELECT over four functions (global a2(a, b), b1(a, b), c3(...) and scoped s4(f)) and its results.
+     * WHERE filters, ORDER BY sorts in Couchbase's order, then OFFSET skips and LIMIT keeps rows that have a result.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "SELECT RAW identity.name FROM system:functions ORDER BY identity.name|[\"a2\",\"b1\",\"c3\",\"s4\"]",
+            "SELECT RAW identity.name FROM system:functions ORDER BY identity.name ASC|[\"a2\",\"b1\",\"c3\",\"s4\"]",
+            "SELECT RAW identity.name FROM system:functions ORDER BY identity.name DESC|[\"s4\",\"c3\",\"b1\",\"a2\"]",
+            "SELECT RAW identity.name FROM system:functions ORDER BY identity.name LIMIT 2 OFFSET 1|[\"b1\",\"c3\"]",
+            "SELECT RAW identity.name FROM system:functions ORDER BY identity.name OFFSET 3 LIMIT 2|[\"s4\"]",
+            "SELECT RAW identity.name FROM system:functions ORDER BY identity.name OFFSET 4|[]",
+            "SELECT RAW identity.name FROM system:functions ORDER BY identity.name LIMIT 0|[]",
+            "SELECT RAW identity.name FROM system:functions WHERE identity.type = 'global' ORDER BY identity.name DESC"
+                    + " LIMIT 1 OFFSET 1|[\"b1\"]",
+            // MISSING parameters (variadic c3) first, then arrays element by element; ties by the next term
+            "SELECT RAW identity.name FROM system:functions ORDER BY definition.parameters, identity.name"
+                    + "|[\"c3\",\"a2\",\"b1\",\"s4\"]",
+            "SELECT RAW identity.name FROM system:functions ORDER BY definition.parameters DESC, identity.name"
+                    + "|[\"s4\",\"a2\",\"b1\",\"c3\"]",
+            "SELECT RAW identity.name FROM system:functions ORDER BY definition.parameters DESC NULLS FIRST,"
+                    + " identity.name|[\"c3\",\"s4\",\"a2\",\"b1\"]",
+            "SELECT RAW identity.name FROM system:functions ORDER BY definition.parameters NULLS LAST,"
+                    + " identity.name DESC|[\"b1\",\"a2\",\"s4\",\"c3\"]",
+            "SELECT RAW identity.name FROM system:functions ORDER BY identity.`bucket` DESC, identity.name"
+                    + "|[\"s4\",\"a2\",\"b1\",\"c3\"]",
+            // a projection's alias in ORDER BY
+            "SELECT identity.name AS n FROM system:functions ORDER BY n DESC LIMIT 2|[{\"n\":\"s4\"},{\"n\":\"c3\"}]",
+            "SELECT RAW f.identity.name FROM system:functions AS f ORDER BY f.identity.name DESC OFFSET 2"
+                    + "|[\"b1\",\"a2\"]",
+            // a RAW projection that is MISSING has no row, and OFFSET and LIMIT count rows
+            "SELECT RAW definition.parameters FROM system:functions ORDER BY identity.name OFFSET 1"
+                    + "|[[\"a\",\"b\"],[\"f\"]]",
+            "SELECT VALUE definition.parameters FROM system:functions ORDER BY identity.name LIMIT 3"
+                    + "|[[\"a\",\"b\"],[\"a\",\"b\"],[\"f\"]]",
+            "SELECT RAW meta().id FROM system:functions ORDER BY meta().id DESC"
+                    + "|[\"default:travel-sample.inventory.s4\",\"default:c3\",\"default:b1\",\"default:a2\"]",
+            "SELECT RAW meta(f).id FROM system:functions AS f WHERE meta(f).id = 'default:b1'|[\"default:b1\"]",
+            "SELECT meta().id AS id, identity.name FROM system:functions WHERE meta().id = 'default:a2'"
+                    + "|[{\"id\":\"default:a2\",\"name\":\"a2\"}]",
+            "SELECT RAW meta(other).id FROM system:functions AS f|[]",
+            "SELECT meta().id|[{}]",
+    })
+    void select_orderByLimitOffsetAndMeta_asCouchbase(String statement, String expected) throws Exception {
+        createOrderedFunctions();
+        assertEquals(MAPPER.readTree(expected), resultArray(statement), statement);
+    }
+
+    @Test
+    void select_starOrderedWithOffsetAndLimit_rowsUnderTheAlias() {
+        createOrderedFunctions();
+        List<JsonNode> rows = run("SELECT * FROM system:functions AS f ORDER BY f.identity.name DESC LIMIT 1 OFFSET 1")
+                .results();
+        assertEquals(1, rows.size());
+        assertEquals("c3", rows.getFirst().get("f").get("identity").get("name").asText());
+    }
+
+    @Test
+    void systemFunctionsCache_rowsPerSqlFunctionBesideRowsPerLibraryFunction() throws Exception {
+        createOrderedFunctions();
+        run("CREATE FUNCTION b1too(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"");
+        run("EXECUTE FUNCTION b1(1, 2)");
+        run("SELECT b1(3, 4), b1too(5, 6)");
+        run(ADMIN, "EXECUTE FUNCTION s4(212)", INVENTORY);
+        // the invoke endpoint's way: counted for the library function only
+        executor.call(catalog.findLibrary(LibraryId.global("math")).orElseThrow(), "add", "[1, 2]",
+                executor.limits(Optional.empty()), "function");
+        String rows = "SELECT RAW [meta(c).id, c.name, c.library, c.`object`, c.uses] FROM system:functions_cache AS c"
+                + " ORDER BY meta(c).id";
+        assertEquals(MAPPER.readTree("""
+                [["default:b1", "default:b1", "math", "add", 2],
+                 ["default:b1too", "default:b1too", "math", "add", 1],
+                 ["default:travel-sample.inventory.s4", "default:`travel-sample`.inventory.s4", "science", "f2c", 1],
+                 ["math/add", null, "math", "add", 4],
+                 ["travel-sample/inventory/science/f2c", null, "science", "f2c", 1]]""").toString(),
+                resultArray(rows).toString());
+        JsonNode s4 = run("SELECT RAW c FROM system:functions_cache AS c WHERE c.name = 'default:`travel-sample`"
+                + ".inventory.s4'").results().getFirst();
+        assertEquals("scope", s4.get("type").asText());
+        assertEquals("travel-sample", s4.get("bucket").asText());
+        assertEquals("inventory", s4.get("scope").asText());
+        assertEquals("travel-sample/inventory", s4.get("prefix").asText());
+        assertEquals(MAPPER.readTree("[\"f\"]"), s4.get("parameters"));
+        for (String field : List.of("lastUse", "minServiceTime", "maxServiceTime", "avgServiceTime")) {
+            assertTrue(s4.hasNonNull(field), field + " in " + s4);
+        }
+        // A scope's manager reads global libraries but not global functions; an executor may read neither.
+        assertEquals(MAPPER.readTree("[\"default:travel-sample.inventory.s4\",\"math/add\","
+                        + "\"travel-sample/inventory/science/f2c\"]"),
+                MAPPER.valueToTree(run(SCOPE_MANAGER, "SELECT RAW meta().id FROM system:functions_cache"
+                        + " ORDER BY meta().id", null).results()));
+        assertEquals(List.of(), run(GLOBAL_EXECUTOR, "SELECT RAW meta().id FROM system:functions_cache", null)
+                .results());
+        // A dropped function's figures go with it, as Couchbase clears its cache entry.
+        run("DROP FUNCTION b1");
+        run("CREATE FUNCTION b1(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"");
+        assertEquals(List.of(), run("SELECT RAW c.uses FROM system:functions_cache AS c WHERE c.name = 'default:b1'")
+                .results());
     }
 
     @Test

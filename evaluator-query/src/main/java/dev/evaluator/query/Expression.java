@@ -13,7 +13,7 @@ import java.util.Objects;
  */
 public sealed interface Expression
         permits Expression.Literal, Expression.Missing, Expression.ArrayConstructor, Expression.ObjectConstructor,
-        Expression.PositionalParameter, Expression.NamedParameter, Expression.FunctionCall, Expression.Path,
+        Expression.PositionalParameter, Expression.NamedParameter, Expression.FunctionCall, Expression.CallPath, Expression.Path,
         Expression.Comparison, Expression.And, Expression.Or, Expression.Not, Expression.Negate {
 
     /**
@@ -143,6 +143,28 @@ public sealed interface Expression
         public FunctionCall {
             Objects.requireNonNull(name, "name");
             arguments = List.copyOf(arguments);
+        }
+    }
+
+    /**
+     * Fields of a function call's result, e.g. {@code meta().id} or {@code meta(f).id}.
+     *
+     * @param call   the call
+     * @param fields the field names after it, in order, at least one
+     */
+    record CallPath(FunctionCall call, List<String> fields) implements Expression {
+        /**
+         * Validate and copy.
+         *
+         * @throws NullPointerException     if the call, the list or a field name is null
+         * @throws IllegalArgumentException if there are no fields
+         */
+        public CallPath {
+            Objects.requireNonNull(call, "call");
+            fields = List.copyOf(fields);
+            if (fields.isEmpty()) {
+                throw new IllegalArgumentException("a call path has at least one field");
+            }
         }
     }
 

@@ -16,7 +16,8 @@ import dev.evaluator.query.Token.Kind;
 
 /**
  * Parses the SQL++ statements this service runs: {@code CREATE FUNCTION ... LANGUAGE JAVASCRIPT},
- * {@code DROP FUNCTION}, {@code EXECUTE FUNCTION} and a simple {@code SELECT}. Other statements Couchbase runs are
+ * {@code DROP FUNCTION}, {@code EXECUTE FUNCTION} and a simple {@code SELECT} (with {@code WHERE},
+ * {@code ORDER BY}, {@code LIMIT} and {@code OFFSET}). Other statements Couchbase runs are
  * recognised by their leading keywords and returned as {@link Statement.Unsupported}.
  * <p>
  * Keywords are case-insensitive; Couchbase's reserved words are names only when back-quoted. A statement may end
@@ -231,8 +232,44 @@ public final class SqlParser {
             fromAlias = alias();
         }
         Optional<Expression> where = acceptWord("WHERE") ? Optional.of(expression()) : Optional.empty();
-        Optional<Long> limit = acceptWord("LIMIT") ? Optional.of(limit()) : Optional.empty();
-        return new Statement.Select(raw, projections, from, fromAlias, where, limit);
+        List<OrderTerm> orderBy = new ArrayList<>();
+        if (acceptWord("ORDER")) {
+            expectWord("BY");
+            do {
+                orderBy.add(orderTerm());
+            } while (accept(Kind.COMMA));
+        }
+        // LIMIT and OFFSET in either order, as on Couchbase
+        Optional<Long> limit = Optional.empty();
+        Optional<Long> offset = Optional.empty();
+        if (acceptWord("LIMIT")) {
+            limit = Optional.of(count("LIMIT"));
+            offset = acceptWord("OFFSET") ? Optional.of(count("OFFSET")) : Optional.empty();
+        } else if (acceptWord("OFFSET")) {
+            offset = Optional.of(count("OFFSET"));
+            limit = acceptWord("LIMIT") ? Optional.of(count("LIMIT")) : Optional.empty();
+        }
+        return new Statement.Select(raw, projections, from, fromAlias, where, orderBy, limit, offset);
+    }
+
+    private OrderTerm orderTerm() {
+        Expression expression = expression();
+        boolean descending = false;
+        if (acceptWord("DESC")) {
+            descending = true;
+        } else {
+            acceptWord("ASC");
+        }
+        Optional<OrderTerm.Nulls> nulls = Optional.empty();
+        if (acceptWord("NULLS")) {
+            if (acceptWord("FIRST")) {
+                nulls = Optional.of(OrderTerm.Nulls.FIRST);
+            } else {
+                expectWord("LAST");
+                nulls = Optional.of(OrderTerm.Nulls.LAST);
+            }
+        }
+        return new OrderTerm(expression, descending, nulls);
     }
 
     private Projection projection() {
@@ -252,16 +289,17 @@ public final class SqlParser {
         return Optional.of(name(token));
     }
 
-    private long limit() {
+    // The number after LIMIT or OFFSET: a non-negative integer that fits a long
+    private long count(String clause) {
         Token token = peek();
         if (token.kind() != Kind.INTEGER) {
             throw error(token);
         }
-        if (!(token.value() instanceof Long limit)) {
-            throw error(token, "LIMIT value out of range");
+        if (!(token.value() instanceof Long count)) {
+            throw error(token, clause + " value out of range");
         }
         advance();
-        return limit;
+        return count;
     }
 
     private FunctionName functionName() {
@@ -442,18 +480,32 @@ public final class SqlParser {
             if (word.equals("REPLACE") && peek(1).kind() == Kind.LPAREN) {
                 advance();
                 advance();
-                return new Expression.FunctionCall(FunctionName.of(token.text()), expressions(Kind.RPAREN));
+                return callPath(new Expression.FunctionCall(FunctionName.of(token.text()),
+                        expressions(Kind.RPAREN)));
             }
         }
         Optional<String> namespace = namespace();
         List<String> names = dottedNames();
         if (accept(Kind.LPAREN)) {
-            return new Expression.FunctionCall(new FunctionName(namespace, names), expressions(Kind.RPAREN));
+            return callPath(new Expression.FunctionCall(new FunctionName(namespace, names),
+                    expressions(Kind.RPAREN)));
         }
         if (namespace.isPresent()) {
             throw error(peek());
         }
         return new Expression.Path(names);
+    }
+
+    // Fields after a call, as in meta().id
+    private Expression callPath(Expression.FunctionCall call) {
+        if (peek().kind() != Kind.DOT) {
+            return call;
+        }
+        List<String> fields = new ArrayList<>();
+        while (accept(Kind.DOT)) {
+            fields.add(identifier());
+        }
+        return new Expression.CallPath(call, fields);
     }
 
     // Object members: "name": expr; a repeated name keeps its first place and takes the last value, as in JSON.parse

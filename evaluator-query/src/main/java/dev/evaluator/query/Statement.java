@@ -93,30 +93,37 @@ public sealed interface Statement
 
     /**
      * {@code SELECT * | RAW expr [[AS] alias] | expr [[AS] alias], ... [FROM keyspace [[AS] alias]] [WHERE expr]
-     * [LIMIT n]}. {@code ELEMENT} and {@code VALUE} are Couchbase's synonyms of {@code RAW}.
+     * [ORDER BY term, ...] [LIMIT n] [OFFSET n]}, with {@code LIMIT} and {@code OFFSET} in either order. {@code ELEMENT}
+     * and {@code VALUE} are Couchbase's synonyms of {@code RAW}. Rows are filtered, then sorted, then the first
+     * {@code offset} skipped, then at most {@code limit} kept.
      *
      * @param raw         whether the result is the one projection's bare value ({@code RAW})
      * @param projections the result expressions; empty for {@code SELECT *}, exactly one when raw
      * @param from        the keyspace, or empty when there is no {@code FROM}
      * @param fromAlias   the keyspace's alias when one is written, or empty
      * @param where       the filter, or empty
+     * @param orderBy     the sort terms in order, most significant first; empty without {@code ORDER BY}
      * @param limit       the most rows to return, or empty
+     * @param offset      how many rows to skip, or empty
      */
     record Select(boolean raw, List<Projection> projections, Optional<Keyspace> from, Optional<String> fromAlias,
-            Optional<Expression> where, Optional<Long> limit) implements Statement {
+            Optional<Expression> where, List<OrderTerm> orderBy, Optional<Long> limit, Optional<Long> offset)
+            implements Statement {
         /**
          * Validate and copy.
          *
-         * @throws NullPointerException     if a component or a projection is null
+         * @throws NullPointerException     if a component, a projection or a sort term is null
          * @throws IllegalArgumentException if raw without exactly one projection, an alias without a keyspace, or
-         *                                  a negative limit
+         *                                  a negative limit or offset
          */
         public Select {
             projections = List.copyOf(projections);
             Objects.requireNonNull(from, "from");
             Objects.requireNonNull(fromAlias, "fromAlias");
             Objects.requireNonNull(where, "where");
+            orderBy = List.copyOf(orderBy);
             Objects.requireNonNull(limit, "limit");
+            Objects.requireNonNull(offset, "offset");
             if (raw && projections.size() != 1) {
                 throw new IllegalArgumentException("SELECT RAW has exactly one projection");
             }
@@ -125,6 +132,9 @@ public sealed interface Statement
             }
             if (limit.filter(n -> n < 0).isPresent()) {
                 throw new IllegalArgumentException("LIMIT is not negative: " + limit.get());
+            }
+            if (offset.filter(n -> n < 0).isPresent()) {
+                throw new IllegalArgumentException("OFFSET is not negative: " + offset.get());
             }
         }
 

@@ -78,8 +78,14 @@ class RoundTripTest {
             projections.add(new Projection(expression(2), maybe(() -> pick(NAMES))));
         }
         Optional<Keyspace> from = maybe(() -> new Keyspace(maybe(this::namespace), names(1 + random.nextInt(3))));
+        List<OrderTerm> orderBy = new ArrayList<>();
+        for (int i = random.nextInt(3); i > 0; i--) {
+            orderBy.add(new OrderTerm(expression(2), random.nextBoolean(),
+                    maybe(() -> pick(List.of(OrderTerm.Nulls.values())))));
+        }
         return new Statement.Select(raw, projections, from, from.isPresent() ? maybe(() -> pick(NAMES))
-                : Optional.empty(), maybe(() -> expression(3)), maybe(() -> random.nextLong(Long.MAX_VALUE)));
+                : Optional.empty(), maybe(() -> expression(3)), orderBy, maybe(() -> random.nextLong(Long.MAX_VALUE)),
+                maybe(() -> random.nextLong(Long.MAX_VALUE)));
     }
 
     private FunctionName functionName() {
@@ -91,7 +97,7 @@ class RoundTripTest {
     }
 
     private Expression expression(int depth) {
-        int kinds = depth == 0 ? 5 : 14;
+        int kinds = depth == 0 ? 5 : 15;
         return switch (random.nextInt(kinds)) {
             case 0 -> literal();
             case 1 -> new Expression.Missing();
@@ -112,6 +118,8 @@ class RoundTripTest {
             case 9 -> new Expression.And(expression(depth - 1), expression(depth - 1));
             case 10 -> new Expression.Or(expression(depth - 1), expression(depth - 1));
             case 11 -> new Expression.Not(expression(depth - 1));
+            case 13 -> new Expression.CallPath(new Expression.FunctionCall(functionName(),
+                    expressions(random.nextInt(3), depth - 1)), names(1 + random.nextInt(2)));
             case 12 -> {
                 Expression operand = expression(depth - 1);
                 // a minus before a number literal is part of the literal

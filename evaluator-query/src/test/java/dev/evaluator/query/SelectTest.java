@@ -50,7 +50,17 @@ class SelectTest {
 
     private static Select select(List<Projection> projections, Optional<Keyspace> from, Optional<String> alias,
             Optional<Expression> where, Optional<Long> limit) {
-        return new Select(false, projections, from, alias, where, limit);
+        return new Select(false, projections, from, alias, where, List.of(), limit, Optional.empty());
+    }
+
+    private static Select ordered(List<Projection> projections, List<OrderTerm> orderBy, Optional<Long> limit,
+            Optional<Long> offset) {
+        return new Select(false, projections, Optional.empty(), Optional.empty(), Optional.empty(), orderBy, limit,
+                offset);
+    }
+
+    private static OrderTerm term(Expression expression, boolean descending, Optional<OrderTerm.Nulls> nulls) {
+        return new OrderTerm(expression, descending, nulls);
     }
 
     private static Projection project(Expression expression) {
@@ -68,13 +78,13 @@ class SelectTest {
                 argumentSet("RAW without FROM", "SELECT RAW celsius(100)",
                         new Select(true, List.of(project(new FunctionCall(FunctionName.of("celsius"),
                                 List.of(new Literal(100L))))), Optional.empty(), Optional.empty(), Optional.empty(),
-                                Optional.empty())),
+                                List.of(), Optional.empty(), Optional.empty())),
                 argumentSet("ELEMENT and VALUE are RAW", "SELECT ELEMENT 1",
                         new Select(true, List.of(project(new Literal(1L))), Optional.empty(), Optional.empty(),
-                                Optional.empty(), Optional.empty())),
+                                Optional.empty(), List.of(), Optional.empty(), Optional.empty())),
                 argumentSet("RAW with an alias", "SELECT VALUE a AS x",
                         new Select(true, List.of(new Projection(A, Optional.of("x"))), Optional.empty(),
-                                Optional.empty(), Optional.empty(), Optional.empty())),
+                                Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty())),
                 argumentSet("projections with and without AS", "SELECT a AS x, b y, c, `d-e` AS `f g`",
                         select(List.of(new Projection(A, Optional.of("x")), new Projection(B, Optional.of("y")),
                                 project(C), new Projection(Path.of("d-e"), Optional.of("f g"))), Optional.empty(),
@@ -96,6 +106,20 @@ class SelectTest {
                 argumentSet("FROM a plain path", "SELECT * FROM b.s.c",
                         select(List.of(), Optional.of(new Keyspace(Optional.empty(), List.of("b", "s", "c"))),
                                 Optional.empty(), Optional.empty(), Optional.empty())),
+                argumentSet("ORDER BY terms, directions and NULLS",
+                        "SELECT a ORDER BY a, b ASC, c DESC, a NULLS FIRST, b DESC NULLS LAST",
+                        ordered(List.of(project(A)), List.of(term(A, false, Optional.empty()),
+                                term(B, false, Optional.empty()), term(C, true, Optional.empty()),
+                                term(A, false, Optional.of(OrderTerm.Nulls.FIRST)),
+                                term(B, true, Optional.of(OrderTerm.Nulls.LAST))), Optional.empty(),
+                                Optional.empty())),
+                argumentSet("LIMIT then OFFSET", "SELECT a LIMIT 2 OFFSET 3",
+                        ordered(List.of(project(A)), List.of(), Optional.of(2L), Optional.of(3L))),
+                argumentSet("OFFSET then LIMIT", "SELECT a order by a desc OFFSET 3 LIMIT 2",
+                        ordered(List.of(project(A)), List.of(term(A, true, Optional.empty())), Optional.of(2L),
+                                Optional.of(3L))),
+                argumentSet("OFFSET alone", "SELECT a OFFSET 0",
+                        ordered(List.of(project(A)), List.of(), Optional.empty(), Optional.of(0L))),
                 argumentSet("LIMIT at the largest long", "SELECT * LIMIT 9223372036854775807",
                         select(List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
                                 Optional.of(Long.MAX_VALUE))));
@@ -187,6 +211,11 @@ class SelectTest {
                 argumentSet("namespaced scoped function call", "default:b.s.f(1, 2)",
                         new FunctionCall(new FunctionName(Optional.of("default"), List.of("b", "s", "f")),
                                 List.of(one, two))),
+                argumentSet("meta().id", "meta().id",
+                        new Expression.CallPath(new FunctionCall(FunctionName.of("meta"), List.of()), List.of("id"))),
+                argumentSet("fields after a call with an argument", "meta(f).`id`.x",
+                        new Expression.CallPath(new FunctionCall(FunctionName.of("meta"), List.of(Path.of("f"))),
+                                List.of("id", "x"))),
                 argumentSet("REPLACE as a function", "REPLACE('a', 'b', 'c')",
                         new FunctionCall(FunctionName.of("REPLACE"), List.of(new Literal("a"), new Literal("b"),
                                 new Literal("c")))),

@@ -67,8 +67,21 @@ final class SqlText {
                 .append(s.fromAlias().map(this::alias).orElse("")));
         s.where().ifPresent(where -> text.append(gap()).append(keyword("WHERE")).append(gap())
                 .append(expression(where)));
-        s.limit().ifPresent(limit -> text.append(gap()).append(keyword("LIMIT")).append(gap()).append(limit));
+        if (!s.orderBy().isEmpty()) {
+            text.append(gap()).append(keyword("ORDER")).append(gap()).append(keyword("BY")).append(gap())
+                    .append(s.orderBy().stream().map(this::orderTerm).collect(Collectors.joining("," + gap())));
+        }
+        String limit = s.limit().map(n -> gap() + keyword("LIMIT") + gap() + n).orElse("");
+        String offset = s.offset().map(n -> gap() + keyword("OFFSET") + gap() + n).orElse("");
+        text.append(random.nextBoolean() ? limit + offset : offset + limit);
         return text.toString();
+    }
+
+    private String orderTerm(OrderTerm term) {
+        String direction = term.descending() ? gap() + keyword("DESC")
+                : random.nextBoolean() ? gap() + keyword("ASC") : "";
+        return expression(term.expression()) + direction + term.nulls()
+                .map(n -> gap() + keyword("NULLS") + gap() + keyword(n.name())).orElse("");
     }
 
     private String projection(Projection projection) {
@@ -110,6 +123,8 @@ final class SqlText {
             case Expression.PositionalParameter p -> "$" + p.position();
             case Expression.NamedParameter p -> "$" + p.name();
             case Expression.FunctionCall call -> call.name() + "(" + list(call.arguments()) + ")";
+            case Expression.CallPath path -> expression(path.call()) + path.fields().stream()
+                    .map(field -> "." + ReservedWords.identifier(field)).collect(Collectors.joining());
             case Expression.Path path -> path.parts().stream().map(ReservedWords::identifier)
                     .collect(Collectors.joining("."));
         };

@@ -70,11 +70,19 @@ class ValueTypesTest {
                         FunctionName.of("f"), false, false, Optional.of(List.of("a", "a")), "f", "l")),
                 argumentSet("RAW with two projections", (Executable) () -> new Statement.Select(true, List.of(
                         new Projection(one, Optional.empty()), new Projection(one, Optional.empty())),
-                        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty())),
+                        Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(),
+                        Optional.empty())),
                 argumentSet("FROM alias without FROM", (Executable) () -> new Statement.Select(false, List.of(),
-                        Optional.empty(), Optional.of("t"), Optional.empty(), Optional.empty())),
+                        Optional.empty(), Optional.of("t"), Optional.empty(), List.of(), Optional.empty(),
+                        Optional.empty())),
                 argumentSet("negative LIMIT", (Executable) () -> new Statement.Select(false, List.of(),
-                        Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(-1L))),
+                        Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.of(-1L),
+                        Optional.empty())),
+                argumentSet("negative OFFSET", (Executable) () -> new Statement.Select(false, List.of(),
+                        Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(),
+                        Optional.of(-1L))),
+                argumentSet("call path without fields", (Executable) () -> new Expression.CallPath(
+                        new Expression.FunctionCall(FunctionName.of("meta"), List.of()), List.of())),
                 argumentSet("blank statement kind", (Executable) () -> new Statement.Unsupported(" ")));
     }
 
