@@ -90,7 +90,7 @@ class FunctionsIT {
         assertEquals("default:`travel-sample`.inventory.celsius", entry.get("qualifiedName"));
         assertEquals(Map.of("name", "celsius", "namespace", "default", "type", "scope", "bucket", "travel-sample",
                 "scope", "inventory"), entry.get("identity"));
-        assertEquals(Map.of("#language", "javascript", "parameters", List.of("f"), "library", "science",
+        assertEquals(Map.of("#language", "javascript", "parameters", List.of("f"), "library", "./science",
                 "object", "f2c", "libName", "science", "prefix", "travel-sample/inventory"), entry.get("definition"));
 
         server.admin().delete(LIBS + "/science?bucket=travel-sample&scope=inventory").then().statusCode(409)

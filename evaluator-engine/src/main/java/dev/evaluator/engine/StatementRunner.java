@@ -123,7 +123,7 @@ public final class StatementRunner {
         NamespaceAccess.require(context.caller(), new Permission.ManageFunction(id.namespace()));
         LibraryId library = libraryPath(create.library(), id);
         FunctionDefinition definition = new FunctionDefinition(id, create.parameters(), library, create.object(),
-                Instant.now());
+                Instant.now(), create.library());
         catalog.createFunction(definition, create.name().toString(), create.orReplace(), create.ifNotExists());
         return new Outcome(List.of(), Optional.empty());
     }

@@ -161,7 +161,8 @@ final class SystemKeyspaces {
         ObjectNode definition = JSON.objectNode();
         definition.put("#language", "javascript");
         f.parameters().ifPresent(params -> params.forEach(definition.putArray("parameters")::add));
-        definition.put("library", f.library().name());
+        // As Couchbase shows it: the AT path as the statement wrote it ("./lib" stays "./lib").
+        definition.put("library", f.libraryPath());
         definition.put("object", f.object());
         definition.put("libName", f.library().name());
         if (f.library().namespace() instanceof Namespace.Scoped s) {

@@ -230,6 +230,11 @@ class StatementRunnerTest {
                         "[\"own\",\"travel-sample/inventory\"]", "[\"usesglobal\",null]"),
                 results("SELECT RAW [identity.name, definition.prefix] FROM system:functions").stream().sorted()
                         .toList());
+        // definition.library is the AT path as written, as Couchbase shows it.
+        assertEquals(List.of("[\"dotglobal\",\"./math\"]", "[\"fullpath\",\"travel-sample/inventory/science\"]",
+                        "[\"own\",\"./science\"]", "[\"usesglobal\",\"math\"]"),
+                results("SELECT RAW [identity.name, definition.library] FROM system:functions").stream().sorted()
+                        .toList());
     }
 
     @Test

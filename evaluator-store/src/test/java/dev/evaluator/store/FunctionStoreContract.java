@@ -85,6 +85,18 @@ public abstract class FunctionStoreContract {
     }
 
     @Test
+    void upsert_libraryPathAsWritten_roundTrips() {
+        FunctionDefinition local = new FunctionDefinition(new FunctionId(INVENTORY, "local"), Optional.of(List.of("f")),
+                new LibraryId(INVENTORY, "science"), "f2c", CREATED, "./science");
+
+        functions().upsert(local);
+
+        assertEquals("./science", functions().find(local.id()).orElseThrow().libraryPath());
+        assertEquals("travel-sample/inventory/science", new FunctionDefinition(local.id(), local.parameters(),
+                local.library(), local.object(), CREATED).libraryPath(), "the path that names it from anywhere");
+    }
+
+    @Test
     void upsert_variadic_roundTrips() {
         FunctionDefinition any = new FunctionDefinition(new FunctionId(Namespace.GLOBAL, "any"), Optional.empty(),
                 GLOBAL_MATH, "sum", CREATED);

@@ -61,6 +61,7 @@ final class EtcdValues {
             out.writeUTF(EtcdKeys.path(definition.library().namespace(), definition.library().name()));
             out.writeUTF(definition.object());
             out.writeLong(definition.created().toEpochMilli());
+            out.writeUTF(definition.libraryPath());
         });
     }
 
@@ -72,7 +73,7 @@ final class EtcdValues {
             String object = in.readUTF();
             Instant created = Instant.ofEpochMilli(in.readLong());
             return new FunctionDefinition(id, variadic ? Optional.empty() : Optional.of(parameters),
-                    new LibraryId(library.namespace(), library.name()), object, created);
+                    new LibraryId(library.namespace(), library.name()), object, created, in.readUTF());
         });
     }
 

@@ -29,7 +29,9 @@ import org.rocksdb.RocksIterator;
  * creation time, in {@link DataOutputStream} encoding.
  */
 final class RocksDbFunctionStore implements FunctionStore {
-    private static final byte VALUE_FORMAT = 0x01;
+    /** Format 1 had no library path; format 2 ends with it. Both are read. */
+    private static final byte FORMAT_WITHOUT_PATH = 0x01;
+    private static final byte VALUE_FORMAT = 0x02;
 
     private final RocksDbStore store;
     private final ColumnFamilyHandle functions;
@@ -136,6 +138,7 @@ final class RocksDbFunctionStore implements FunctionStore {
             out.write(library);
             out.writeUTF(definition.object());
             out.writeLong(definition.created().toEpochMilli());
+            out.writeUTF(definition.libraryPath());
         } catch (IOException e) {
             throw new IllegalStateException("Writing to memory cannot fail", e);
         }
@@ -144,7 +147,8 @@ final class RocksDbFunctionStore implements FunctionStore {
 
     static FunctionDefinition decode(FunctionId id, byte[] value) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
-            if (in.readByte() != VALUE_FORMAT) {
+            byte format = in.readByte();
+            if (format != VALUE_FORMAT && format != FORMAT_WITHOUT_PATH) {
                 throw new IOException("unknown format");
             }
             boolean variadic = in.readBoolean();
@@ -156,8 +160,10 @@ final class RocksDbFunctionStore implements FunctionStore {
             byte[] library = in.readNBytes(in.readInt());
             String object = in.readUTF();
             Instant created = Instant.ofEpochMilli(in.readLong());
-            return new FunctionDefinition(id, variadic ? Optional.empty() : Optional.of(parameters),
-                    RocksDbLibraryStore.decodeKey(library), object, created);
+            LibraryId libraryId = RocksDbLibraryStore.decodeKey(library);
+            String path = format == VALUE_FORMAT ? in.readUTF() : FunctionDefinition.defaultPath(libraryId);
+            return new FunctionDefinition(id, variadic ? Optional.empty() : Optional.of(parameters), libraryId,
+                    object, created, path);
         } catch (IOException | RuntimeException e) {
             throw new StoreException(StoreException.Reason.CORRUPTED, "Damaged record of function " + id, e);
         }
