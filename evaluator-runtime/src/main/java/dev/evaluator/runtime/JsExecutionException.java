@@ -33,11 +33,12 @@ public final class JsExecutionException extends RuntimeException {
     }
 
     private final Kind kind;
-    private final Optional<String> thrown;
-    private final Optional<String> sourceLine;
-    private final Optional<String> location;
-    private final Optional<String> stack;
-    private final List<CallResult.LogLine> logs;
+    // Transient: Optional and the log lines are not serializable, and these exceptions never leave the process.
+    private final transient Optional<String> thrown;
+    private final transient Optional<String> sourceLine;
+    private final transient Optional<String> location;
+    private final transient Optional<String> stack;
+    private final transient List<CallResult.LogLine> logs;
 
     /**
      * Create an exception.
