@@ -228,7 +228,7 @@ final class CallRunner implements AutoCloseable {
                         Optional.empty(), Optional.empty(), Optional.empty(), logs));
             }
         }
-        here.evictBeyond(settings.maxRetainedBytes() / settings.maxWorkers(), instance);
+        here.evictBeyond(Math.max(bound, settings.maxRetainedBytes() / settings.maxWorkers()), instance);
         return Optional.empty();
     }
 

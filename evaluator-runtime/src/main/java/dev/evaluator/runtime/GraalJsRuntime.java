@@ -49,6 +49,14 @@ final class GraalJsRuntime implements JsRuntime {
      * committed, until used.
      */
     private static final long PARSER_STACK_BYTES = 16L << 20;
+    /**
+     * The longest string a library may make, in UTF-16 units: 8 Mi (16 MiB). The built-ins that make or read long
+     * strings (join, repeat, JSON.stringify, JSON.parse, concatenation) run in engine code that the watchdog cannot
+     * interrupt; this bounds each such call to about half a second (on 2 cores, busy: JSON.parse of 15 M characters
+     * took 1 to 1.7 s, JSON.stringify of 23 M about 0.8 s), so a call inside one ends within its limit plus a second.
+     * It also bounds a result's JSON text (beyond it the result is {@code RESULT_TOO_LARGE}).
+     */
+    static final int MAX_STRING_CHARS = 1 << 23;
     /** Verdicts of the import check kept, by library key; a library's new code replaces its entry. */
     private static final int CHECKED_LIBRARIES = 4096;
 
@@ -56,7 +64,7 @@ final class GraalJsRuntime implements JsRuntime {
     private final AcornIntrospector introspector;
     private final CallRunner runner;
     private final ExecutorService parsers;
-    private final CallScheduler scheduler;
+    private volatile CallScheduler scheduler;
     private final RuntimeSettings settings;
     private final Map<String, Checked> checked = new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -204,7 +212,11 @@ final class GraalJsRuntime implements JsRuntime {
 
     /** The heap is nearly full: close the contexts of every idle slot (they load again when next called). */
     private void dropIdleContexts() {
-        scheduler.forEachFreeSlot(slot -> slot.evictBeyond(0, null));
+        // The watchdog starts before the scheduler exists.
+        CallScheduler slots = scheduler;
+        if (slots != null) {
+            slots.forEachFreeSlot(slot -> slot.evictBeyond(0, null));
+        }
     }
 
     /** Calls waiting for a slot. */
@@ -328,7 +340,8 @@ final class GraalJsRuntime implements JsRuntime {
      * Beyond denying host, I/O, threads, processes, native code and the environment: no code generation from
      * strings ({@code eval} and every {@code Function} constructor throw {@code EvalError}), no {@code load},
      * {@code print}, {@code Polyglot}, {@code Graal} or Java package globals, no {@code SharedArrayBuffer} (with
-     * no threads it could only block), and no built-in {@code console}: the prelude installs one that captures.
+     * no threads it could only block), and no built-in {@code console}: the prelude installs one that captures. Strings
+     * are at most {@link #MAX_STRING_CHARS} long.
      */
     static Context sandbox(Engine engine) {
         return Context.newBuilder(JS)
@@ -352,6 +365,7 @@ final class GraalJsRuntime implements JsRuntime {
                 .option("js.polyglot-builtin", "false")
                 .option("js.java-package-globals", "false")
                 .option("js.shared-array-buffer", "false")
+                .option("js.string-length-limit", Integer.toString(MAX_STRING_CHARS))
                 .build();
     }
 

@@ -96,6 +96,11 @@ public interface JsRuntime extends AutoCloseable {
      * ({@link RuntimeSettings#workerStackBytes()}): a runaway recursion fails with {@code STACK_OVERFLOW} within
      * about a second on a worker (an in-process platform caller's own stack may be larger and slower to unwind).
      * <p>
+     * Built-ins that the engine runs without interruption are bounded so that a call inside one still ends within its
+     * limit plus about a second: a string is at most 8 Mi UTF-16 units long (longer ones throw {@code RangeError:
+     * Invalid string length}; a longer result is {@code RESULT_TOO_LARGE}), and {@code sort()}/{@code toSorted()} without a
+     * comparator compare through an interruptible comparator of the same (specification) order.
+     * <p>
      * This form runs as {@link Caller#EMBEDDED}: all its calls share one namespace and one set of contexts.
      *
      * @param library  the library

@@ -8,15 +8,21 @@ import java.util.Objects;
  * <p>
  * <b>Memory per worker.</b> A worker's heap is bounded by what its running call may hold plus what its contexts keep
  * between calls. A running call is stopped once it <em>holds</em> more than its {@link CallLimits#maxAllocatedBytes()}
- * (garbage it made does not count), and a worker's library contexts together keep at most
- * {@code maxRetainedBytes / maxWorkers} (the least recently used context is closed beyond it; a single context over
- * {@code maxContextBytes} is dropped with an error to the call that made it grow). So the heap the runtime can hold
- * is at most {@code maxRetainedBytes + maxWorkers x maxAllocatedBytes}; with the defaults on 2 cores and a 256 MiB
- * call budget: 1/4 of the heap kept between calls, plus 32 x 256 MiB for calls that are all bombs at once, which no
- * real heap has room for. That is why the heap-pressure watchdog exists: past {@value #HEAP_PRESSURE_PERCENT}% of the
- * maximum heap in use after a collection, it stops the running call that allocated the most first, then drops idle
- * contexts, before the JVM would throw {@code OutOfMemoryError} on another thread; and the pool grows only while at
- * least {@code 2 x maxAllocatedBytes} of heap is free.
+ * (garbage it made does not count). A context is measured after calls that allocated 8 MiB since its last
+ * measurement, and dropped, failing the call that made it grow, once it keeps more than {@code maxContextBytes}; a
+ * slot's contexts together keep at most {@code max(maxContextBytes, maxRetainedBytes / maxWorkers)} (least recently
+ * used closed first), so all contexts keep at most about {@code maxRetainedBytes} when it is at least
+ * {@code maxWorkers x maxContextBytes} (plus 8 MiB of unmeasured growth per context). So:
+ * <pre>
+ * heap held by the runtime  &lt;=  maxRetainedBytes + (running calls) x maxAllocatedBytes
+ *                           &lt;=  maxRetainedBytes + maxWorkers x maxAllocatedBytes
+ * </pre>
+ * With the defaults on 2 cores, a 6 GiB heap and a 256 MiB call budget: 1.5 GiB kept between calls, 48 MiB per
+ * slot, plus up to 32 x 256 MiB = 8 GiB for 32 calls that all hold their whole budget at once, which the heap has no
+ * room for. The pool grows only for calls that run long, and never while the heap is under pressure; the
+ * heap-pressure watchdog covers the rest: after a collection that leaves more than {@value #HEAP_PRESSURE_PERCENT}%
+ * of the maximum heap in use, it stops the running call that allocated the most and drops idle contexts, before the
+ * JVM would throw {@code OutOfMemoryError} on some other thread.
  *
  * @param workers           execution slots kept even when idle, and the platform threads that run calls for
  *                          virtual-thread callers
