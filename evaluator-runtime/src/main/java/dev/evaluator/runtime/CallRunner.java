@@ -34,12 +34,6 @@ final class CallRunner implements AutoCloseable {
     private static final int MAX_FRAMES = 50;
     /** A minified library is one long line: show at most this much of it around the failure. */
     private static final int MAX_SOURCE_LINE_CHARS = 240;
-    /**
-     * A context whose calls allocated this much since it was last measured may have grown: measure it. A context
-     * may so exceed its bound by this much before it is noticed; a measurement walks the context (about 1.5 MB for an
-     * empty one, a few milliseconds), so measuring after every call would cost more than most calls.
-     */
-    private static final long MEASURE_AFTER_BYTES = 8L << 20;
 
     private final Engine engine;
     private final Source prelude;
@@ -201,9 +195,14 @@ final class CallRunner implements AutoCloseable {
     }
 
     /**
-     * After a call that leaves its context in place: if the context may have grown past its bound (its calls
-     * allocated 8 MiB since it was last measured), measure it; over the bound, drop it and fail the call. Then
-     * keep the slot's contexts within its share of the retained total.
+     * After a call that leaves its context in place: if the context may have grown past its bound (what it kept when
+     * last measured plus everything its calls allocated since is more than the bound), measure it and keep the slot's
+     * contexts within their share of the retained total; over the bound, drop it and fail the call.
+     * <p>
+     * A measurement walks what the context reaches, up to the bound: 4 to 30 ms for an empty context (about 1.1 MB)
+     * on 2 busy cores, 120 ms the first time in a JVM. Measuring only when the bound could have been crossed spreads
+     * that over {@code maxContextBytes} of allocation (about +1 us per small call), where measuring after every call
+     * would cost more than most calls.
      */
     private Optional<JsExecutionException> checkKept(LibraryContexts here, LoadedLibrary instance, long allocated,
                                                      List<CallResult.LogLine> logs) {
@@ -211,7 +210,8 @@ final class CallRunner implements AutoCloseable {
             return Optional.empty();
         }
         long bound = settings.maxContextBytes();
-        if (instance.allocated(allocated) >= MEASURE_AFTER_BYTES) {
+        instance.allocated(allocated);
+        if (instance.retainedBound() > bound) {
             long kept;
             try {
                 kept = meter.get().retained(instance.meterHandle(), bound + 1);
@@ -227,8 +227,8 @@ final class CallRunner implements AutoCloseable {
                         + " was dropped, and the next call loads the library afresh", Optional.empty(),
                         Optional.empty(), Optional.empty(), Optional.empty(), logs));
             }
+            here.evictBeyond(Math.max(bound, settings.maxRetainedBytes() / settings.maxWorkers()), instance);
         }
-        here.evictBeyond(Math.max(bound, settings.maxRetainedBytes() / settings.maxWorkers()), instance);
         return Optional.empty();
     }
 

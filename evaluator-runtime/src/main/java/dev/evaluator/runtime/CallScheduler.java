@@ -157,7 +157,7 @@ final class CallScheduler implements AutoCloseable {
             call = new QueuedCall(this, ids.incrementAndGet(), library, function, argsJson, limits, caller);
             calls.put(call.id, call);
             slot = free.pop();
-            beginLocked(call, slot);
+            beginLocked(call);
             inline++;
         } finally {
             lock.unlock();
@@ -345,7 +345,7 @@ final class CallScheduler implements AutoCloseable {
         while (queued > 0 && !free.isEmpty() && !closed) {
             QueuedCall next = pickLocked();
             LibraryContexts slot = free.pop();
-            beginLocked(next, slot);
+            beginLocked(next);
             if (starts.isEmpty()) {
                 starts = new ArrayList<>();
             }
@@ -379,9 +379,8 @@ final class CallScheduler implements AutoCloseable {
         return call;
     }
 
-    private void beginLocked(QueuedCall call, LibraryContexts slot) {
+    private void beginLocked(QueuedCall call) {
         call.phase = QueuedCall.Phase.RUNNING;
-        call.slot = slot;
         call.started();
         held.merge(call.caller.namespace(), 1, Integer::sum);
         running++;
@@ -389,7 +388,6 @@ final class CallScheduler implements AutoCloseable {
 
     private List<Start> releaseLocked(QueuedCall call, LibraryContexts slot) {
         call.phase = QueuedCall.Phase.DONE;
-        call.slot = null;
         calls.remove(call.id);
         held.merge(call.caller.namespace(), -1, Integer::sum);
         held.remove(call.caller.namespace(), 0);

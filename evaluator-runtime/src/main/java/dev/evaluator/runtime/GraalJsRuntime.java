@@ -128,6 +128,9 @@ final class GraalJsRuntime implements JsRuntime {
     }
 
     private void refuseImports(String code) {
+        if (!code.contains("import")) {
+            return;
+        }
         Optional<JsSyntaxException> refused = introspector.dynamicImport(code);
         if (refused.isPresent()) {
             throw refused.get();
@@ -140,17 +143,24 @@ final class GraalJsRuntime implements JsRuntime {
      * @throws JsSyntaxException if the code does not parse
      */
     private Optional<String> importRefusal(LibrarySource library) {
+        // Neither import() nor import.meta can be written without the word itself (a keyword cannot be escaped):
+        // most libraries need no parse at all.
+        if (!library.code().contains("import")) {
+            return Optional.empty();
+        }
         synchronized (checked) {
             Checked verdict = checked.get(library.key());
             if (verdict != null && (verdict.code() == library.code() || verdict.code().equals(library.code()))) {
                 return verdict.refusal();
             }
         }
-        // GraalJS first: a syntax error is reported as such, not as code that cannot be checked.
         Optional<String> refusal = onWorker(library.name(), () -> {
-            parse(library.name(), library.code());
-            return introspector.dynamicImport(library.code())
-                    .map(e -> e.getMessage() + " (" + library.name() + ".js:" + e.line() + ")");
+            Optional<JsSyntaxException> found = introspector.dynamicImport(library.code());
+            if (found.isPresent() && found.get().getMessage().startsWith("the code cannot be checked")) {
+                // acorn refused it: report GraalJS's syntax error if there is one, as the load would.
+                parse(library.name(), library.code());
+            }
+            return found.map(e -> e.getMessage() + " (" + library.name() + ".js:" + e.line() + ")");
         });
         synchronized (checked) {
             checked.put(library.key(), new Checked(library.code(), refusal));

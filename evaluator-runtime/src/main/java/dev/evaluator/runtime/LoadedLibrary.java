@@ -194,11 +194,9 @@ final class LoadedLibrary {
      * Count what a call allocated: it may have grown what the context keeps by at most that much.
      *
      * @param bytes the call's allocation
-     * @return the bytes allocated since the context was last measured
      */
-    long allocated(long bytes) {
+    void allocated(long bytes) {
         unmeasured += bytes;
-        return unmeasured;
     }
 
     /**

@@ -34,8 +34,6 @@ final class QueuedCall implements CallHandle {
     private final CompletableFuture<CallResult> outcome = new CompletableFuture<>();
     /** Guarded by the scheduler's lock. */
     Phase phase = Phase.QUEUED;
-    /** Guarded by the scheduler's lock. */
-    LibraryContexts slot;
     volatile Instant startedAt;
     volatile long startedNanos;
     private volatile CancelCause cancelled;

@@ -8,11 +8,11 @@ import java.util.Objects;
  * <p>
  * <b>Memory per worker.</b> A worker's heap is bounded by what its running call may hold plus what its contexts keep
  * between calls. A running call is stopped once it <em>holds</em> more than its {@link CallLimits#maxAllocatedBytes()}
- * (garbage it made does not count). A context is measured after calls that allocated 8 MiB since its last
- * measurement, and dropped, failing the call that made it grow, once it keeps more than {@code maxContextBytes}; a
+ * (garbage it made does not count). A context is measured after a call once what it kept when last measured plus what
+ * its calls allocated since exceeds {@code maxContextBytes}, and dropped, failing that call, if it keeps more; a
  * slot's contexts together keep at most {@code max(maxContextBytes, maxRetainedBytes / maxWorkers)} (least recently
  * used closed first), so all contexts keep at most about {@code maxRetainedBytes} when it is at least
- * {@code maxWorkers x maxContextBytes} (plus 8 MiB of unmeasured growth per context). So:
+ * {@code maxWorkers x maxContextBytes}. So:
  * <pre>
  * heap held by the runtime  &lt;=  maxRetainedBytes + (running calls) x maxAllocatedBytes
  *                           &lt;=  maxRetainedBytes + maxWorkers x maxAllocatedBytes

@@ -31,20 +31,22 @@ class GraalJsRuntimeMemoryTest {
 
     @Test
     void call_busyWaitSleepOnDateAndGarbageChurn_succeedUnderABudgetTheyAllocateManyTimesOver() throws Exception {
+        CallLimits small = new CallLimits(Duration.ofSeconds(60), 16L << 20, 1 << 20, 10, 200);
         try (JsRuntime runtime = JsRuntime.create(new RuntimeSettings(1, 8, 8));
              ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
             LibrarySource sleepy = new LibrarySource("memory/sleep", "sleepy",
                     "function sleep(ms) { var end = new Date().getTime() + ms; while (new Date().getTime() < end) {} }\n"
                             + "function nap() { sleep(2000); return 'slept'; }\n"
-                            + "function churn(ms) { var end = Date.now() + ms, n = 0, last;\n"
-                            + "  while (Date.now() < end) { last = new Array(1000).fill(n++); }\n"
-                            + "  return n > 1000 ? 'churned' : 'too slow: ' + n; }");
+                            + "function churn(n) { var last;\n"
+                            + "  for (var i = 0; i < n; i++) { last = new Uint8Array(1 << 20).fill(i); }\n"
+                            + "  return last.length; }");
 
             assertEquals(Optional.of("\"slept\""),
-                    virtual.submit(() -> runtime.call(sleepy, "nap", "[]", BUDGET)).get().json());
-            // About 4 KB per array: far more than 64 MiB of garbage in 2 s, 4 KB held at any time.
-            assertEquals(Optional.of("\"churned\""),
-                    virtual.submit(() -> runtime.call(sleepy, "churn", "[2000]", BUDGET)).get().json());
+                    virtual.submit(() -> runtime.call(sleepy, "nap", "[]", small)).get().json());
+            // 64 arrays of 1 MiB: four times the 16 MiB budget in garbage, 1 MiB held at a time.
+            assertEquals(Optional.of("1048576"),
+                    virtual.submit(() -> runtime.call(sleepy, "churn", "[64]", small)).get().json());
+            assertEquals(0, runtime.stats().cancellations().get(CancelCause.MEMORY));
         }
     }
 
@@ -142,16 +144,18 @@ class GraalJsRuntimeMemoryTest {
     }
 
     @Test
-    void stats_contextKeepingMegabytes_retainedBytesCounted() {
+    void stats_contextKeepingMegabytesAndMakingGarbage_retainedBytesCountWhatItKeeps() {
         try (JsRuntime runtime = JsRuntime.create(new RuntimeSettings(1, 8, 8))) {
-            LibrarySource attack = new LibrarySource("memory/counted", "counted", GROW);
+            // Keeps 4 MiB, makes 24 MiB of garbage: past the 16 MiB bound only if garbage counted.
+            LibrarySource keeper = new LibrarySource("memory/counted", "counted", "var keep = [];\n"
+                    + "function f() { keep.push(new Uint8Array(4 << 20).fill(1));"
+                    + " for (var i = 0; i < 6; i++) new Uint8Array(4 << 20).fill(2); return keep.length; }");
             long before = runtime.stats().retainedBytes();
 
-            // Beyond the 8 MiB of allocation after which a context is measured.
-            runtime.call(attack, "grow", "[12]", BUDGET);
+            assertEquals(Optional.of("1"), runtime.call(keeper, "f", "[]", BUDGET).json());
 
             long after = runtime.stats().retainedBytes();
-            assertTrue(after - before >= 12L << 20, before + " -> " + after);
+            assertTrue(after - before >= 4L << 20 && after - before < 16L << 20, before + " -> " + after);
             runtime.release("memory/counted");
             assertTrue(runtime.stats().retainedBytes() < after, "released");
         }
