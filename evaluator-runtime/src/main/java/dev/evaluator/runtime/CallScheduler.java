@@ -38,6 +38,10 @@ import java.util.function.Consumer;
  * slots need them and end after {@value #THREAD_KEEP_ALIVE_SECONDS} s idle; a thread that finishes a call takes the
  * next one itself, so there are about as many threads as slots held.
  * <p>
+ * A full queue refuses a call with {@code BUSY}, unless another namespace has more than one call more waiting than
+ * the caller's: then that namespace's newest waiting call is refused with {@code BUSY} instead, so that one
+ * namespace filling the queue cannot lock the others out.
+ * <p>
  * <b>In-process callers.</b> A blocking call from a platform thread runs on that thread when a slot is free and no
  * call waits, with no hand-off; its slot counts like any other.
  */
@@ -114,6 +118,7 @@ final class CallScheduler implements AutoCloseable {
     QueuedCall submit(LibrarySource library, String function, String argsJson, CallLimits limits, Caller caller) {
         QueuedCall call = new QueuedCall(this, ids.incrementAndGet(), library, function, argsJson, limits, caller);
         List<Start> starts;
+        QueuedCall bumped = null;
         lock.lock();
         try {
             if (closed) {
@@ -122,9 +127,14 @@ final class CallScheduler implements AutoCloseable {
             // In-process callers hold slots without a worker: as many more calls may wait (the previous design's
             // workers each held one such call while waiting for a slot).
             if (queued >= settings.queueCapacity() + inline) {
-                busyRejections.increment();
-                throw new JsExecutionException(JsExecutionException.Kind.BUSY, "all " + slots.size()
-                        + " JavaScript workers are busy and " + queued + " calls are waiting; retry later");
+                // A full queue must not lock other namespaces out: the namespace with the most waiting calls gives
+                // up its newest one, unless that is the caller's own namespace.
+                Optional<QueuedCall> displaced = displaceLocked(caller.namespace());
+                if (displaced.isEmpty()) {
+                    busyRejections.increment();
+                    throw busy();
+                }
+                bumped = displaced.get();
             }
             calls.put(call.id, call);
             waiting.computeIfAbsent(caller.namespace(), namespace -> {
@@ -136,8 +146,43 @@ final class CallScheduler implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        if (bumped != null) {
+            busyRejections.increment();
+            bumped.fail(busy());
+        }
         startAll(starts, null);
         return call;
+    }
+
+    private JsExecutionException busy() {
+        return new JsExecutionException(JsExecutionException.Kind.BUSY, "all " + slots.size()
+                + " JavaScript workers are busy and the queue is full; retry later");
+    }
+
+    /** The newest waiting call of the namespace with the most waiting calls, removed, if that is not this one's. */
+    private Optional<QueuedCall> displaceLocked(String namespace) {
+        String biggest = null;
+        int most = 0;
+        for (Map.Entry<String, ArrayDeque<QueuedCall>> line : waiting.entrySet()) {
+            if (line.getValue().size() > most) {
+                biggest = line.getKey();
+                most = line.getValue().size();
+            }
+        }
+        ArrayDeque<QueuedCall> own = waiting.get(namespace);
+        if (biggest == null || biggest.equals(namespace) || most <= (own == null ? 0 : own.size()) + 1) {
+            return Optional.empty();
+        }
+        ArrayDeque<QueuedCall> line = waiting.get(biggest);
+        QueuedCall newest = line.removeLast();
+        if (line.isEmpty()) {
+            waiting.remove(biggest);
+            turns.remove(biggest);
+        }
+        queued--;
+        newest.phase = QueuedCall.Phase.DONE;
+        calls.remove(newest.id);
+        return Optional.of(newest);
     }
 
     /**

@@ -219,6 +219,29 @@ class GraalJsRuntimeSchedulingTest {
     }
 
     @Test
+    void submit_queueFullOfOneNamespace_anotherNamespaceStillGetsInAndTheNewestOfTheFirstIsBusy() throws Exception {
+        try (JsRuntime runtime = JsRuntime.create(new RuntimeSettings(1, 3, 8).withMaxWorkers(1))) {
+            CallHandle spin = runtime.submit(LIBRARY, "spin", "[]", LIMITS, in("a"));
+            await("the spin runs", () -> count(runtime, CallInfo.State.RUNNING) == 1);
+            List<CallHandle> flood = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                flood.add(runtime.submit(LIBRARY, "ok", "[\"a" + i + "\"]", LIMITS, in("a")));
+            }
+            assertEquals(Kind.BUSY, assertThrows(JsExecutionException.class,
+                    () -> runtime.submit(LIBRARY, "ok", "[\"a3\"]", LIMITS, in("a"))).kind());
+
+            CallHandle other = runtime.submit(LIBRARY, "ok", "[\"b\"]", LIMITS, in("b"));
+
+            assertEquals(Kind.BUSY, assertThrows(JsExecutionException.class, flood.get(2)::await).kind());
+            assertEquals(Map.of("a", 2, "b", 1), runtime.stats().queuedByNamespace());
+            spin.cancel(CancelCause.KILLED);
+            assertEquals(Optional.of("\"b\""), other.await().json());
+            assertEquals(Optional.of("\"a0\""), flood.get(0).await().json());
+            assertEquals(2, runtime.stats().busyRejections());
+        }
+    }
+
+    @Test
     void cancel_unknownId_false() {
         try (JsRuntime runtime = JsRuntime.create(new RuntimeSettings(1, 8, 8))) {
             assertFalse(runtime.cancel(12345, CancelCause.KILLED));
