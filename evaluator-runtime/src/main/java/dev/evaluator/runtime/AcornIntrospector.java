@@ -84,6 +84,40 @@ final class AcornIntrospector implements AutoCloseable {
     }
 
     /**
+     * The first dynamic {@code import()} or {@code import.meta} in code, which the sandbox refuses: they would load
+     * code from a string ({@code import('data:text/javascript,...')}) or from a file or URL. Code acorn cannot parse
+     * is refused too. Runs on the calling thread, in its context.
+     *
+     * @param code the library's code
+     * @return the refusal, with its line and column; empty when the code has neither
+     * @throws IllegalStateException if this was closed, also while it ran
+     */
+    Optional<JsSyntaxException> dynamicImport(String code) {
+        Loaded current;
+        try {
+            current = current();
+        } catch (PolyglotException e) {
+            throw new IllegalStateException("the runtime was closed", e);
+        }
+        Value found;
+        try {
+            found = current.functions().getMember("dynamicImport").execute(code);
+        } catch (PolyglotException e) {
+            discard(current);
+            if (e.isCancelled()) {
+                throw new IllegalStateException("the runtime was closed", e);
+            }
+            return Optional.of(new JsSyntaxException(e.isResourceExhausted() ? NESTED_TOO_DEEPLY
+                    : "the code cannot be checked for dynamic imports", 1, 1));
+        }
+        if (found.isNull()) {
+            return Optional.empty();
+        }
+        return Optional.of(new JsSyntaxException(found.getMember("message").asString(),
+                found.getMember("line").asInt(), found.getMember("column").asInt()));
+    }
+
+    /**
      * Close every context, also those in use (their calls fail).
      */
     @Override

@@ -5,8 +5,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -36,19 +38,50 @@ final class CallRunner implements AutoCloseable {
     private final Engine engine;
     private final Source prelude;
     private final OpenContexts open = new OpenContexts();
-    private final Watchdog watchdog = new Watchdog();
+    private final Watchdog watchdog;
+    private final Optional<HeapMeter> meter;
+    private final RuntimeSettings settings;
     private final LongAdder cacheHits = new LongAdder();
     private final LongAdder cacheMisses = new LongAdder();
     private final LongAdder timeouts = new LongAdder();
     private final LongAdder memoryLimitStops = new LongAdder();
+    private final LongAdder stackOverflows = new LongAdder();
+    private final LongAdder retained = new LongAdder();
+    private final Map<CancelCause, LongAdder> cancellations = new EnumMap<>(CancelCause.class);
+    private final CodeCheck codeCheck;
+
+    /** Decides whether a library's code may run at all (for example: no dynamic {@code import()}). */
+    interface CodeCheck {
+        /**
+         * Why the library must not run, if it must not.
+         *
+         * @param library the library about to be loaded
+         * @return the reason, for the error message
+         */
+        Optional<String> refusal(LibrarySource library);
+    }
 
     /**
      * Read the prelude; no context is opened yet.
      *
-     * @param engine the shared engine
+     * @param engine     the shared engine
+     * @param settings   the bounds on what contexts keep
+     * @param codeCheck  what a library's code must pass before it is loaded
+     * @param onPressure what to do when the heap is nearly full, besides stopping the biggest running call
      */
-    CallRunner(Engine engine) {
+    CallRunner(Engine engine, RuntimeSettings settings, CodeCheck codeCheck, Runnable onPressure) {
         this.engine = engine;
+        this.settings = settings;
+        this.meter = HeapMeter.of(engine);
+        if (meter.isEmpty()) {
+            System.getLogger(CallRunner.class.getName()).log(System.Logger.Level.WARNING, "The heap meter instrument"
+                    + " is missing: call budgets count allocations and what contexts keep is not bounded");
+        }
+        this.watchdog = new Watchdog(meter, onPressure);
+        this.codeCheck = codeCheck;
+        for (CancelCause cause : CancelCause.values()) {
+            cancellations.put(cause, new LongAdder());
+        }
         this.prelude = Source.newBuilder(JS, readText(PRELUDE), "evaluator-prelude.js").internal(true).buildLiteral();
     }
 
@@ -56,25 +89,44 @@ final class CallRunner implements AutoCloseable {
      * Run a call on this thread, in a slot's contexts. See {@link JsRuntime#call}.
      *
      * @param here the slot this thread holds for the whole call: no other thread uses it meanwhile
-     * @throws JsExecutionException     if the call fails or is stopped
+     * @param call the call, RUNNING in that slot
+     * @throws JsExecutionException     if the call fails or is stopped by a limit
+     * @throws JsCallCancelledException if the call was cancelled
      * @throws JsSyntaxException        if the library's code does not parse
      * @throws IllegalArgumentException if the arguments are not a JSON array
      * @throws IllegalStateException    if the runtime is closed, or this is a virtual thread
      */
-    CallResult call(LibraryContexts here, LibrarySource library, String function, String argsJson,
-                    CallLimits limits) {
+    CallResult call(LibraryContexts here, QueuedCall call) {
         if (Thread.currentThread().isVirtual()) {
             throw new IllegalStateException("JavaScript runs on platform threads only");
         }
+        LibrarySource library = call.library;
+        String function = call.function;
+        String argsJson = call.argsJson;
+        CallLimits limits = call.limits;
         ConsoleCapture console = here.console();
         console.begin(library.key(), function, limits);
         long started = System.nanoTime();
-        Optional<LoadedLibrary> found = here.find(library);
+        if (call.cancelCause() != null) {
+            throw cancelled(call);
+        }
+        Optional<LoadedLibrary> found = here.find(library, call.caller);
         (found.isPresent() ? cacheHits : cacheMisses).increment();
+        if (found.isEmpty()) {
+            Optional<String> refused = codeCheck.refusal(library);
+            if (refused.isPresent()) {
+                throw new JsExecutionException(Kind.LOAD_FAILED, "library " + library.name() + " failed to load: "
+                        + refused.get());
+            }
+        }
         LoadedLibrary instance = found.isPresent() ? found.get()
-                : LoadedLibrary.open(engine, prelude, open, console, library, source(library));
+                : LoadedLibrary.open(engine, prelude, open, console, library, call.caller, source(library), retained);
         boolean loading = found.isEmpty();
-        Watchdog.Watch watch = watchdog.start(instance.context(), limits);
+        if (loading && meter.isPresent()) {
+            instance.meterBy(meter.get());
+        }
+        Watchdog.Watch watch = watchdog.start(instance.context(), limits, instance.meterHandle());
+        call.attach(watch);
         String json = null;
         Failure failure = null;
         try {
@@ -107,11 +159,21 @@ final class CallRunner implements AutoCloseable {
             failure = Failure.internal(e);
         }
         Watchdog.Stop stop = watch.finish();
+        long allocated = watch.allocated();
         console.end();
         if (stop != null) {
-            (stop == Watchdog.Stop.TIMEOUT ? timeouts : memoryLimitStops).increment();
             here.discard(instance);
+            if (stop == Watchdog.Stop.CANCELLED) {
+                throw cancelled(call);
+            }
+            (stop == Watchdog.Stop.TIMEOUT ? timeouts : memoryLimitStops).increment();
             throw limitExceeded(stop, limits, console.lines());
+        }
+        if (failure == null || !(failure.discard || loading)) {
+            Optional<JsExecutionException> kept = checkKept(here, instance, allocated, console.lines());
+            if (kept.isPresent()) {
+                throw kept.get();
+            }
         }
         if (failure == null && json != null && utf8Length(json, limits.maxResultBytes()) > limits.maxResultBytes()) {
             failure = new Failure(Kind.RESULT_TOO_LARGE, "the result is larger than the limit of "
@@ -120,6 +182,8 @@ final class CallRunner implements AutoCloseable {
         if (failure != null) {
             if (failure.kind == Kind.MEMORY_LIMIT) {
                 memoryLimitStops.increment();
+            } else if (failure.kind == Kind.STACK_OVERFLOW) {
+                stackOverflows.increment();
             }
             if (failure.discard || loading) {
                 here.discard(instance);
@@ -128,6 +192,75 @@ final class CallRunner implements AutoCloseable {
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         return new CallResult(Optional.ofNullable(json), console.lines(), console.dropped(), elapsed);
+    }
+
+    /**
+     * After a call that leaves its context in place: if the context may have grown past its bound (what it kept when
+     * last measured plus everything its calls allocated since is more than the bound), measure it and keep the slot's
+     * contexts within their share of the retained total; over the bound, drop it and fail the call.
+     * <p>
+     * A measurement walks what the context reaches, up to the bound: 4 to 30 ms for an empty context (about 1.1 MB)
+     * on 2 busy cores, 120 ms the first time in a JVM. Measuring only when the bound could have been crossed spreads
+     * that over {@code maxContextBytes} of allocation (about +1 us per small call), where measuring after every call
+     * would cost more than most calls.
+     */
+    private Optional<JsExecutionException> checkKept(LibraryContexts here, LoadedLibrary instance, long allocated,
+                                                     List<CallResult.LogLine> logs) {
+        if (meter.isEmpty() || instance.meterHandle() == null) {
+            return Optional.empty();
+        }
+        long bound = settings.maxContextBytes();
+        instance.allocated(allocated);
+        if (instance.retainedBound() > bound) {
+            long kept;
+            try {
+                kept = meter.get().retained(instance.meterHandle(), bound + 1);
+            } catch (UnsupportedOperationException e) {
+                return Optional.empty();
+            }
+            instance.measured(kept);
+            if (kept > bound) {
+                here.discard(instance);
+                memoryLimitStops.increment();
+                return Optional.of(new JsExecutionException(Kind.MEMORY_LIMIT, "library " + instance.library().name()
+                        + " keeps more than " + bytes(bound) + " between calls (in top-level variables); its context"
+                        + " was dropped, and the next call loads the library afresh", Optional.empty(),
+                        Optional.empty(), Optional.empty(), Optional.empty(), logs));
+            }
+            here.evictBeyond(Math.max(bound, settings.maxRetainedBytes() / settings.maxWorkers()), instance);
+        }
+        return Optional.empty();
+    }
+
+    private JsCallCancelledException cancelled(QueuedCall call) {
+        CancelCause cause = call.cancelCause();
+        cancellations.get(cause).increment();
+        return new JsCallCancelledException(call.id, cause);
+    }
+
+    /** Whether the heap was nearly full after the last collection. */
+    boolean heapPressure() {
+        return watchdog.heapPressure();
+    }
+
+    /** Library contexts open now. */
+    int contexts() {
+        return open.size();
+    }
+
+    /** Heap the library contexts keep between calls, as last measured. */
+    long retainedBytes() {
+        return retained.sum();
+    }
+
+    /** Calls stopped on request while running, for one cause. */
+    long cancelled(CancelCause cause) {
+        return cancellations.get(cause).sum();
+    }
+
+    /** Calls that failed for recursing too deeply. */
+    long stackOverflows() {
+        return stackOverflows.sum();
     }
 
     /** Calls that found their library loaded in their slot. */
@@ -177,7 +310,8 @@ final class CallRunner implements AutoCloseable {
             return Failure.closed(e);
         }
         String message = String.valueOf(e.getMessage());
-        if (e.isResourceExhausted() && message.toLowerCase(Locale.ROOT).contains("memory")) {
+        String lower = message.toLowerCase(Locale.ROOT);
+        if (e.isResourceExhausted() && (lower.contains("memory") || lower.contains("heap space"))) {
             // A single allocation too large for the heap, before the watchdog could see it.
             return new Failure(Kind.MEMORY_LIMIT, "the call ran out of memory: " + message, Optional.empty(),
                     Optional.empty(), Optional.empty(), Optional.empty(), true);
@@ -317,8 +451,12 @@ final class CallRunner implements AutoCloseable {
                     + duration(limits.timeout()) + " and was stopped", Optional.empty(), Optional.empty(),
                     Optional.empty(), Optional.empty(), logs);
             case MEMORY_LIMIT -> new JsExecutionException(Kind.MEMORY_LIMIT, "the call allocated more than "
-                    + bytes(limits.maxAllocatedBytes()) + " and was stopped", Optional.empty(), Optional.empty(),
-                    Optional.empty(), Optional.empty(), logs);
+                    + bytes(limits.maxAllocatedBytes()) + " and held more than that, and was stopped",
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), logs);
+            case HEAP_PRESSURE -> new JsExecutionException(Kind.MEMORY_LIMIT, "the server's memory is nearly full"
+                    + " and this call had allocated the most of those running, so it was stopped; retry later",
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), logs);
+            case CANCELLED -> throw new IllegalStateException("a cancelled call is not a limit exceeded");
         };
     }
 

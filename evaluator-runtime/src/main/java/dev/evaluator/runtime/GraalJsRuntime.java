@@ -1,9 +1,11 @@
 package dev.evaluator.runtime;
 
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -12,10 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 
 import org.graalvm.polyglot.Context;
@@ -31,20 +30,12 @@ import org.graalvm.polyglot.io.IOAccess;
 /**
  * The runtime on GraalJS: one shared {@link Engine}, sandboxed contexts created on it.
  * <p>
- * Calls run in execution slots ({@link RuntimeSettings#workers()} of them), each with its own loaded libraries (see
- * {@link LibraryContexts}): a slot is held by one thread for a whole call, so at most that many calls run at once.
- * Polyglot contexts are used only on platform threads: GraalJS does not support virtual threads, which the web
- * server's handlers run on (oracle/graal#7520). So:
- * <ul>
- * <li>a call from a platform thread (an embedder calling in process) runs on that thread when a slot is free, with
- * no hand-off; otherwise it is queued like any other call;</li>
- * <li>other calls go to the call workers (as many as slots) through a bounded queue: a call that finds the queue
- * full fails at once with {@code BUSY}. A worker takes a free slot for each call, waiting for one while
- * in-process callers hold them all.</li>
- * <li>parse workers (one per processor) with an unbounded queue, for {@link #checkSyntax} and {@link #functions}:
- * saving a library must neither fail with {@code BUSY} nor wait behind long calls. Introspection keeps one
- * long-lived context per parse worker (see {@link AcornIntrospector}); syntax checks open a short-lived one.</li>
- * </ul>
+ * Calls run in execution slots (see {@link CallScheduler}: a fair queue per namespace, a pool that grows while long
+ * calls hold every slot), each slot with its own library contexts (see {@link LibraryContexts}), one per library and
+ * caller. Polyglot contexts are used only on platform threads: GraalJS does not support virtual threads, which the
+ * web server's handlers run on (oracle/graal#7520). Parse workers (one per processor, 16 MiB stacks for acorn's deep
+ * recursion) with an unbounded queue serve {@link #checkSyntax}, {@link #functions} and the check that refuses
+ * dynamic {@code import()}: saving a library must neither fail with {@code BUSY} nor wait behind long calls.
  */
 final class GraalJsRuntime implements JsRuntime {
     private static final String JS = "js";
@@ -54,23 +45,43 @@ final class GraalJsRuntime implements JsRuntime {
 
     /**
      * Parsers recurse per nesting level. acorn, being JavaScript run by GraalJS, needs far more stack per level than
-     * GraalJS's own parser: with the default 1 MB, 50 nested parentheses overflow it. Library code recurses too.
-     * The stack is reserved, not committed, until used.
+     * GraalJS's own parser: with the default 1 MB, 50 nested parentheses overflow it. The stack is reserved, not
+     * committed, until used.
      */
-    private static final long WORKER_STACK_BYTES = 16L << 20;
+    private static final long PARSER_STACK_BYTES = 16L << 20;
+    /**
+     * The longest string a library may make, in UTF-16 units: 8 Mi (16 MiB). The built-ins that make or read long
+     * strings (join, repeat, JSON.stringify, JSON.parse, concatenation) run in engine code that the watchdog cannot
+     * interrupt; this bounds each such call to about half a second (on 2 cores, busy: JSON.parse of 15 M characters
+     * took 1 to 1.7 s, JSON.stringify of 23 M about 0.8 s), so a call inside one ends within its limit plus a second.
+     * It also bounds a result's JSON text (beyond it the result is {@code RESULT_TOO_LARGE}).
+     */
+    static final int MAX_STRING_CHARS = 1 << 23;
+    /** Verdicts of the import check kept, by library key; a library's new code replaces its entry. */
+    private static final int CHECKED_LIBRARIES = 4096;
 
     private final Engine engine;
     private final AcornIntrospector introspector;
     private final CallRunner runner;
     private final ExecutorService parsers;
-    private final ThreadPoolExecutor callers;
-    private final BlockingQueue<LibraryContexts> slots;
-    private final AtomicInteger waitingForSlot = new AtomicInteger();
+    private volatile CallScheduler scheduler;
+    private final RuntimeSettings settings;
+    private final Map<String, Checked> checked = new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Checked> eldest) {
+            return size() > CHECKED_LIBRARIES;
+        }
+    };
     private volatile boolean closed;
-    private final int queueCapacity;
-    private final LongAdder busyRejections = new LongAdder();
+
+    /** The import check's verdict on one version of a library's code. */
+    private record Checked(String code, Optional<String> refusal) {
+    }
 
     GraalJsRuntime(RuntimeSettings settings) {
+        this.settings = settings;
         this.engine = Engine.newBuilder(JS)
                 // The service reports an interpreter-only engine itself, in one line at start-up.
                 .option("engine.WarnInterpreterOnly", "false")
@@ -79,26 +90,19 @@ final class GraalJsRuntime implements JsRuntime {
                 .build();
         try {
             this.introspector = new AcornIntrospector(engine);
-            this.runner = new CallRunner(engine);
+            this.runner = new CallRunner(engine, settings, this::importRefusal, this::dropIdleContexts);
         } catch (RuntimeException e) {
             engine.close();
             throw e;
         }
         this.parsers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), threads("js-parse-"));
-        this.queueCapacity = settings.queueCapacity();
-        // Core threads only, never more: a full queue is refused (AbortPolicy) rather than run on a new thread.
-        this.callers = new ThreadPoolExecutor(settings.workers(), settings.workers(), 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(settings.queueCapacity()), threads("js-call-"));
-        this.slots = new ArrayBlockingQueue<>(settings.workers());
-        for (int i = 0; i < settings.workers(); i++) {
-            slots.add(new LibraryContexts(settings.contextsPerWorker()));
-        }
+        this.scheduler = new CallScheduler(settings, runner::call, runner::heapPressure);
     }
 
     private static ThreadFactory threads(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return task -> {
-            Thread thread = new Thread(null, task, prefix + count.incrementAndGet(), WORKER_STACK_BYTES);
+            Thread thread = new Thread(null, task, prefix + count.incrementAndGet(), PARSER_STACK_BYTES);
             thread.setDaemon(true);
             return thread;
         };
@@ -108,6 +112,7 @@ final class GraalJsRuntime implements JsRuntime {
     public void checkSyntax(String libraryName, String code) {
         onWorker(libraryName, () -> {
             parse(libraryName, code);
+            refuseImports(code);
             return null;
         });
     }
@@ -117,69 +122,116 @@ final class GraalJsRuntime implements JsRuntime {
         return onWorker(libraryName, () -> {
             // GraalJS first, so a syntax error is reported exactly as checkSyntax reports it.
             parse(libraryName, code);
+            refuseImports(code);
             return introspector.functions(code);
         });
     }
 
+    private void refuseImports(String code) {
+        if (!code.contains("import")) {
+            return;
+        }
+        Optional<JsSyntaxException> refused = introspector.dynamicImport(code);
+        if (refused.isPresent()) {
+            throw refused.get();
+        }
+    }
+
+    /**
+     * Why a library may not be loaded: its code imports dynamically (checked once per version, on a parse worker).
+     *
+     * @throws JsSyntaxException if the code does not parse
+     */
+    private Optional<String> importRefusal(LibrarySource library) {
+        // Neither import() nor import.meta can be written without the word itself (a keyword cannot be escaped):
+        // most libraries need no parse at all.
+        if (!library.code().contains("import")) {
+            return Optional.empty();
+        }
+        synchronized (checked) {
+            Checked verdict = checked.get(library.key());
+            if (verdict != null && (verdict.code() == library.code() || verdict.code().equals(library.code()))) {
+                return verdict.refusal();
+            }
+        }
+        Optional<String> refusal = onWorker(library.name(), () -> {
+            Optional<JsSyntaxException> found = introspector.dynamicImport(library.code());
+            if (found.isPresent() && found.get().getMessage().startsWith("the code cannot be checked")) {
+                // acorn refused it: report GraalJS's syntax error if there is one, as the load would.
+                parse(library.name(), library.code());
+            }
+            return found.map(e -> e.getMessage() + " (" + library.name() + ".js:" + e.line() + ")");
+        });
+        synchronized (checked) {
+            checked.put(library.key(), new Checked(library.code(), refusal));
+        }
+        return refusal;
+    }
+
     @Override
-    public CallResult call(LibrarySource library, String function, String argsJson, CallLimits limits) {
+    public CallResult call(LibrarySource library, String function, String argsJson, CallLimits limits,
+                           Caller caller) {
+        requireArguments(library, function, argsJson, limits, caller);
+        if (!Thread.currentThread().isVirtual()) {
+            Optional<QueuedCall> ran = scheduler.runHere(library, function, argsJson, limits, caller);
+            if (ran.isPresent()) {
+                return ran.get().await();
+            }
+        }
+        return submit(library, function, argsJson, limits, caller).await();
+    }
+
+    @Override
+    public CallHandle submit(LibrarySource library, String function, String argsJson, CallLimits limits,
+                             Caller caller) {
+        requireArguments(library, function, argsJson, limits, caller);
+        return scheduler.submit(library, function, argsJson, limits, caller);
+    }
+
+    private void requireArguments(LibrarySource library, String function, String argsJson, CallLimits limits,
+                                  Caller caller) {
         Objects.requireNonNull(library, "library");
         Objects.requireNonNull(function, "function");
         Objects.requireNonNull(argsJson, "argsJson");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(caller, "caller");
         if (closed) {
             throw new IllegalStateException("the runtime is closed");
         }
-        if (!Thread.currentThread().isVirtual()) {
-            LibraryContexts slot = slots.poll();
-            if (slot != null) {
-                try {
-                    return runner.call(slot, library, function, argsJson, limits);
-                } finally {
-                    slots.add(slot);
-                }
-            }
-        }
-        Future<CallResult> call;
-        try {
-            call = callers.submit(() -> inSlot(library, function, argsJson, limits));
-        } catch (RejectedExecutionException e) {
-            if (callers.isShutdown()) {
-                throw new IllegalStateException("the runtime is closed", e);
-            }
-            busyRejections.increment();
-            throw new JsExecutionException(JsExecutionException.Kind.BUSY, "all " + callers.getMaximumPoolSize()
-                    + " JavaScript workers are busy and " + callers.getQueue().size()
-                    + " calls are waiting; retry later");
-        }
-        return await(call, "calling " + function + " of library " + library.name());
     }
 
-    /** A worker's part of a call: wait for a free slot (one held by a platform caller frees soon), then run. */
-    private CallResult inSlot(LibrarySource library, String function, String argsJson, CallLimits limits) {
-        LibraryContexts slot = slots.poll();
-        if (slot == null) {
-            waitingForSlot.incrementAndGet();
-            try {
-                slot = slots.take();
-            } catch (InterruptedException e) {
-                // Only closing the runtime interrupts a worker.
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("the runtime is closed", e);
-            } finally {
-                waitingForSlot.decrementAndGet();
-            }
-        }
-        try {
-            return runner.call(slot, library, function, argsJson, limits);
-        } finally {
-            slots.add(slot);
+    @Override
+    public List<CallInfo> calls() {
+        return scheduler.calls();
+    }
+
+    @Override
+    public boolean cancel(long callId, CancelCause cause) {
+        Objects.requireNonNull(cause, "cause");
+        return scheduler.cancel(callId, cause);
+    }
+
+    @Override
+    public void release(String libraryKey) {
+        Objects.requireNonNull(libraryKey, "libraryKey");
+        scheduler.release(libraryKey);
+        synchronized (checked) {
+            checked.remove(libraryKey);
         }
     }
 
-    /** Calls waiting: for a worker, or on a worker for a slot that in-process callers hold. */
+    /** The heap is nearly full: close the contexts of every idle slot (they load again when next called). */
+    private void dropIdleContexts() {
+        // The watchdog starts before the scheduler exists.
+        CallScheduler slots = scheduler;
+        if (slots != null) {
+            slots.forEachFreeSlot(slot -> slot.evictBeyond(0, null));
+        }
+    }
+
+    /** Calls waiting for a slot. */
     int callsWaiting() {
-        return callers.getQueue().size() + waitingForSlot.get();
+        return scheduler.queued();
     }
 
     private <T> T onWorker(String libraryName, Callable<T> task) {
@@ -243,10 +295,21 @@ final class GraalJsRuntime implements JsRuntime {
 
     @Override
     public RuntimeStats stats() {
-        int workers = callers.getMaximumPoolSize();
-        return new RuntimeStats(!closed, workers, workers - slots.size(), callsWaiting(), queueCapacity,
-                runner.timeouts(), runner.memoryLimitStops(), busyRejections.sum(), runner.libraryCacheHits(),
-                runner.libraryCacheMisses());
+        CallScheduler.Load load = scheduler.load();
+        Map<CancelCause, Long> cancellations = new EnumMap<>(CancelCause.class);
+        for (CancelCause cause : CancelCause.values()) {
+            long count = switch (cause) {
+                case TIMEOUT -> runner.timeouts();
+                case MEMORY -> runner.memoryLimitStops();
+                case STACK -> runner.stackOverflows();
+                case CLIENT_GONE, KILLED -> runner.cancelled(cause) + scheduler.cancelledWhileQueued(cause);
+            };
+            cancellations.put(cause, count);
+        }
+        return new RuntimeStats(!closed, load.slots(), load.running(), load.queued(), settings.queueCapacity(),
+                runner.timeouts(), runner.memoryLimitStops(), scheduler.busyRejections(), runner.libraryCacheHits(),
+                runner.libraryCacheMisses(), settings.maxWorkers(), load.runningByNamespace(),
+                load.queuedByNamespace(), cancellations, runner.contexts(), runner.retainedBytes());
     }
 
     @Override
@@ -262,12 +325,13 @@ final class GraalJsRuntime implements JsRuntime {
     @Override
     public void close() {
         closed = true;
-        cancel(callers.shutdownNow());
+        scheduler.close();
         cancel(parsers.shutdownNow());
         // Cancels the calls still running: their callers get IllegalStateException.
         runner.close();
         introspector.close();
-        engine.close();
+        // A context being closed by a cancellation may still be leaving its worker: stop it rather than fail.
+        engine.close(true);
     }
 
     /** Tasks that never started: their callers wait on them, so end them. */
@@ -286,7 +350,8 @@ final class GraalJsRuntime implements JsRuntime {
      * Beyond denying host, I/O, threads, processes, native code and the environment: no code generation from
      * strings ({@code eval} and every {@code Function} constructor throw {@code EvalError}), no {@code load},
      * {@code print}, {@code Polyglot}, {@code Graal} or Java package globals, no {@code SharedArrayBuffer} (with
-     * no threads it could only block), and no built-in {@code console}: the prelude installs one that captures.
+     * no threads it could only block), and no built-in {@code console}: the prelude installs one that captures. Strings
+     * are at most {@link #MAX_STRING_CHARS} long.
      */
     static Context sandbox(Engine engine) {
         return Context.newBuilder(JS)
@@ -310,6 +375,7 @@ final class GraalJsRuntime implements JsRuntime {
                 .option("js.polyglot-builtin", "false")
                 .option("js.java-package-globals", "false")
                 .option("js.shared-array-buffer", "false")
+                .option("js.string-length-limit", Integer.toString(MAX_STRING_CHARS))
                 .build();
     }
 

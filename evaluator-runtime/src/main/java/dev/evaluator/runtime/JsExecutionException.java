@@ -33,7 +33,7 @@ public final class JsExecutionException extends RuntimeException {
     }
 
     private final Kind kind;
-    // Failures are never serialised (they stay in the process), so their optional details need not be.
+    // Transient: Optional and the log lines are not serializable, and these exceptions never leave the process.
     private final transient Optional<String> thrown;
     private final transient Optional<String> sourceLine;
     private final transient Optional<String> location;

@@ -83,10 +83,25 @@ public interface JsRuntime extends AutoCloseable {
      * {@code info}, {@code warn}, {@code error} and {@code debug} are captured into the result (and the exception),
      * within the limits, and written to the server log ({@code System.Logger} {@code dev.evaluator.udf}).
      * <p>
-     * A call from a platform thread runs on that thread when an execution slot is free; otherwise, and always from
-     * a virtual thread, it waits in a bounded queue for a worker. The timeout and the allocation budget count from
-     * when it starts running. A call stopped by a limit, or whose library failed to load, leaves no instance behind:
-     * the next call loads the library afresh.
+     * The library's top-level code runs under the call's limits too (time, memory, stack): a top level that loops
+     * forever fails the call that loads it with {@code TIMEOUT} and frees its worker at the limit. Code that uses
+     * dynamic {@code import()} or {@code import.meta} (which could load code from a string, a file or a URL) is
+     * refused with {@code LOAD_FAILED} before any of it runs.
+     * <p>
+     * A call from a platform thread runs on that thread when an execution slot is free and no call waits;
+     * otherwise, and always from a virtual thread, it waits in the fair queue (see {@link #submit}). The timeout and
+     * the memory budget count from when it starts running. The budget stops what a call <em>holds</em>, not the
+     * garbage it made. A call stopped by a limit, or whose library failed to load, leaves no instance behind: the next
+     * call loads the library afresh. Recursion is bounded by the workers' 2 MiB stacks
+     * ({@link RuntimeSettings#workerStackBytes()}): a runaway recursion fails with {@code STACK_OVERFLOW} within
+     * about a second on a worker (an in-process platform caller's own stack may be larger and slower to unwind).
+     * <p>
+     * Built-ins that the engine runs without interruption are bounded so that a call inside one still ends within its
+     * limit plus about a second: a string is at most 8 Mi UTF-16 units long (longer ones throw {@code RangeError:
+     * Invalid string length}; a longer result is {@code RESULT_TOO_LARGE}), and {@code sort()}/{@code toSorted()} without a
+     * comparator compare through an interruptible comparator of the same (specification) order.
+     * <p>
+     * This form runs as {@link Caller#EMBEDDED}: all its calls share one namespace and one set of contexts.
      *
      * @param library  the library
      * @param function the top-level function's name
@@ -101,7 +116,83 @@ public interface JsRuntime extends AutoCloseable {
      *                                  is interrupted while the call waits or runs (the call itself is not stopped)
      * @throws NullPointerException     when an argument is null
      */
-    CallResult call(LibrarySource library, String function, String argsJson, CallLimits limits);
+    default CallResult call(LibrarySource library, String function, String argsJson, CallLimits limits) {
+        return call(library, function, argsJson, limits, Caller.EMBEDDED);
+    }
+
+    /**
+     * Call a function for a caller and wait for the outcome: as {@link #call(LibrarySource, String, String,
+     * CallLimits)}, in the caller's own context of the library, scheduled fairly by the caller's namespace.
+     *
+     * @param library  the library
+     * @param function the top-level function's name
+     * @param argsJson the arguments, a JSON array
+     * @param limits   what the call may use
+     * @param caller   who calls: the namespace it is scheduled and isolated by, the user, the entry point
+     * @return the result and the console output
+     * @throws JsExecutionException      when the call throws, exceeds a limit, cannot find the function, or the queue
+     *                                   is full ({@code BUSY})
+     * @throws JsCallCancelledException  when {@link #cancel} stopped it
+     * @throws JsSyntaxException         when the library's code does not parse
+     * @throws IllegalArgumentException  when {@code argsJson} is not a JSON array
+     * @throws IllegalStateException     when the runtime is closed, also while the call runs, or the calling thread
+     *                                   is interrupted while the call waits or runs (the call itself is not stopped)
+     * @throws NullPointerException      when an argument is null
+     */
+    CallResult call(LibrarySource library, String function, String argsJson, CallLimits limits, Caller caller);
+
+    /**
+     * Queue a call and return at once with its handle, for a caller that must be able to stop it (an HTTP handler
+     * whose client may disconnect: {@code handle.cancel(CancelCause.CLIENT_GONE)}) before it waits with
+     * {@link CallHandle#await()}.
+     * <p>
+     * The queue serves namespaces in turn, not in arrival order, and a namespace holding
+     * {@link RuntimeSettings#maxNamespaceShare()} of the slots is passed over while another namespace waits; so
+     * calls of one namespace that are all runaways slow down only that namespace. While every slot is held by a call
+     * running longer than {@link RuntimeSettings#growAfter()}, the pool grows, up to
+     * {@link RuntimeSettings#maxWorkers()}.
+     *
+     * @param library  the library
+     * @param function the top-level function's name
+     * @param argsJson the arguments, a JSON array
+     * @param limits   what the call may use
+     * @param caller   who calls
+     * @return the call's handle; it is listed by {@link #calls()} until it is over
+     * @throws JsExecutionException  {@code BUSY} when the queue is full
+     * @throws IllegalStateException when the runtime is closed
+     * @throws NullPointerException  when an argument is null
+     */
+    CallHandle submit(LibrarySource library, String function, String argsJson, CallLimits limits, Caller caller);
+
+    /**
+     * The calls running and queued now, running first; for {@code GET /calls} and {@code system:active_requests}
+     * (filtering to what the asker may see is the caller's job).
+     *
+     * @return a snapshot
+     */
+    List<CallInfo> calls();
+
+    /**
+     * Stop a call by id: a queued call is removed and never starts; a running one is stopped within about a second
+     * (its context closed) and its slot freed. Its caller gets {@link JsCallCancelledException} with the cause.
+     *
+     * @param callId the id from {@link #calls()} or {@link CallHandle#id()}
+     * @param cause  usually {@link CancelCause#KILLED} (an operator) or {@link CancelCause#CLIENT_GONE}
+     * @return true if the call was found running or queued and is being stopped; false if there is no such call
+     * @throws NullPointerException if the cause is null
+     */
+    boolean cancel(long callId, CancelCause cause);
+
+    /**
+     * Close every context of a library, in every slot, for every caller: call it when the library is deleted or
+     * replaced, so that what its contexts keep is released. Idle slots release at once, slots running a call before
+     * their next one; a call running the library now finishes in its context.
+     *
+     * @param libraryKey the library's key ({@link LibrarySource#key()})
+     * @throws NullPointerException if the key is null
+     */
+    void release(String libraryKey);
+
 
     /**
      * A snapshot of the runtime's load and counters. Cheap enough for every metrics scrape, not for every call.

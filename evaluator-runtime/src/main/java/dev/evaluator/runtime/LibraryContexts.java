@@ -1,17 +1,27 @@
 package dev.evaluator.runtime;
 
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * An execution slot: the libraries loaded in it, by key, least recently used first, and the console its contexts
- * log to. Beyond its capacity, the least recently used library's context is closed. Used by one thread at a time,
- * the one holding the slot.
+ * An execution slot: the library contexts loaded in it, least recently used first, and the console its contexts log
+ * to. A context belongs to one library and one caller (namespace and user), so what a library keeps in top-level
+ * variables is never seen by another caller. Beyond its capacity, the least recently used context is closed. Used by
+ * one thread at a time, the one holding the slot; only {@link #requestRelease(String)} may be called by any thread.
  */
 final class LibraryContexts {
     private final ConsoleCapture console = new ConsoleCapture();
     private final LinkedHashMap<String, LoadedLibrary> loaded;
+    /** Library keys whose contexts must be closed before the slot runs anything else. */
+    private final Set<String> releases = ConcurrentHashMap.newKeySet();
+    /** When the slot was last given back, for closing idle slots; guarded by the scheduler's lock. */
+    private long lastUsedNanos = System.nanoTime();
 
     LibraryContexts(int capacity) {
         this.loaded = new LinkedHashMap<>(16, 0.75f, true) {
@@ -28,24 +38,33 @@ final class LibraryContexts {
         };
     }
 
+    /** The key of a library's context for one caller. */
+    static String contextKey(LibrarySource library, Caller caller) {
+        return library.key() + '\n' + caller.namespace() + '\n' + caller.user();
+    }
+
     /** The console all of this slot's contexts log to. */
     ConsoleCapture console() {
         return console;
     }
 
     /**
-     * The library's loaded instance, if its current code is loaded here. An instance of older code is closed.
+     * The library's loaded instance for this caller, if its current code is loaded here. An instance of older code
+     * is closed.
      *
      * @param library the library as it is now
+     * @param caller  whose context
      * @return the instance, now the most recently used
      */
-    Optional<LoadedLibrary> find(LibrarySource library) {
-        LoadedLibrary current = loaded.get(library.key());
+    Optional<LoadedLibrary> find(LibrarySource library, Caller caller) {
+        applyReleases();
+        String key = contextKey(library, caller);
+        LoadedLibrary current = loaded.get(key);
         if (current == null) {
             return Optional.empty();
         }
         if (!current.runs(library)) {
-            loaded.remove(library.key());
+            loaded.remove(key);
             current.close();
             return Optional.empty();
         }
@@ -58,7 +77,7 @@ final class LibraryContexts {
      * @param library the instance, loaded
      */
     void keep(LoadedLibrary library) {
-        LoadedLibrary previous = loaded.put(library.library().key(), library);
+        LoadedLibrary previous = loaded.put(library.contextKey(), library);
         if (previous != null && previous != library) {
             previous.close();
         }
@@ -70,7 +89,77 @@ final class LibraryContexts {
      * @param library the instance
      */
     void discard(LoadedLibrary library) {
-        loaded.remove(library.library().key(), library);
+        loaded.remove(library.contextKey(), library);
         library.close();
+    }
+
+    /**
+     * Close the least recently used contexts, other than one, while the slot's contexts together may keep more than
+     * a budget.
+     *
+     * @param budget the bytes the slot's contexts may keep
+     * @param spared the context that stays (the one just used)
+     */
+    void evictBeyond(long budget, LoadedLibrary spared) {
+        long total = 0;
+        for (LoadedLibrary instance : loaded.values()) {
+            total += instance.retainedBound();
+        }
+        Iterator<LoadedLibrary> eldestFirst = loaded.values().iterator();
+        while (total > budget && eldestFirst.hasNext()) {
+            LoadedLibrary instance = eldestFirst.next();
+            if (instance != spared) {
+                total -= instance.retainedBound();
+                eldestFirst.remove();
+                instance.close();
+            }
+        }
+    }
+
+    /** The contexts kept here, least recently used first. */
+    List<LoadedLibrary> kept() {
+        return new ArrayList<>(loaded.values());
+    }
+
+    /**
+     * Ask that every context of a library be closed: at once by the holder, or before the slot's next call.
+     *
+     * @param libraryKey the library's key
+     */
+    void requestRelease(String libraryKey) {
+        releases.add(libraryKey);
+    }
+
+    /** Close the contexts of libraries released since the last time. Only the slot's holder calls this. */
+    void applyReleases() {
+        if (releases.isEmpty()) {
+            return;
+        }
+        for (String key : List.copyOf(releases)) {
+            releases.remove(key);
+            loaded.values().removeIf(instance -> {
+                if (instance.library().key().equals(key)) {
+                    instance.close();
+                    return true;
+                }
+                return false;
+            });
+        }
+    }
+
+    /** Close every context: the slot is gone. */
+    void closeAll() {
+        for (LoadedLibrary instance : loaded.values()) {
+            instance.close();
+        }
+        loaded.clear();
+    }
+
+    long lastUsedNanos() {
+        return lastUsedNanos;
+    }
+
+    void used(long nanos) {
+        lastUsedNanos = nanos;
     }
 }

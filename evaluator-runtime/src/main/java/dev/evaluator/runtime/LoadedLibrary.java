@@ -3,6 +3,7 @@ package dev.evaluator.runtime;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
@@ -16,6 +17,7 @@ import org.graalvm.polyglot.Value;
  */
 final class LoadedLibrary {
     private final LibrarySource library;
+    private final String contextKey;
     private final Source source;
     private final Context context;
     private final OpenContexts open;
@@ -24,11 +26,22 @@ final class LoadedLibrary {
     private final Value invoke;
     private final Value describe;
     private final Value bindings;
+    /** The sum of {@link #retained} over every open context, kept up to date by this one. */
+    private final LongAdder retainedTotal;
+    private Object meterHandle;
+    /** Bytes the context kept when last measured. */
+    private long retained;
+    /** Bytes its calls allocated since it was last measured. */
+    private long unmeasured;
+    private boolean closed;
     /** Functions already looked up, by name; a name that is not a function is not kept. */
     private final Map<String, Value> functions = new HashMap<>();
 
-    private LoadedLibrary(LibrarySource library, Source source, Context context, OpenContexts open, Value entry) {
+    private LoadedLibrary(LibrarySource library, Caller caller, Source source, Context context, OpenContexts open,
+                          Value entry, LongAdder retainedTotal) {
         this.library = library;
+        this.retainedTotal = retainedTotal;
+        this.contextKey = LibraryContexts.contextKey(library, caller);
         this.source = source;
         this.context = context;
         this.open = open;
@@ -47,17 +60,19 @@ final class LoadedLibrary {
      * @param open    where the context is tracked until it is closed
      * @param console the console of the calling thread's contexts
      * @param library the library
+     * @param caller  whose context this is
      * @param source  the library's code as a source, cached by the engine
+     * @param retainedTotal the sum of what all contexts keep, which this one's measurements update
      * @return the library, not loaded
      * @throws IllegalStateException if the runtime is closed, also while this runs
      */
     static LoadedLibrary open(Engine engine, Source prelude, OpenContexts open, ConsoleCapture console,
-                              LibrarySource library, Source source) {
+                              LibrarySource library, Caller caller, Source source, LongAdder retainedTotal) {
         Context context = GraalJsRuntime.sandbox(engine);
         open.add(context);
         try {
             Value entry = context.eval(prelude).execute(console);
-            return new LoadedLibrary(library, source, context, open, entry);
+            return new LoadedLibrary(library, caller, source, context, open, entry, retainedTotal);
         } catch (PolyglotException e) {
             open.close(context);
             if (e.isCancelled()) {
@@ -142,6 +157,11 @@ final class LoadedLibrary {
         return library;
     }
 
+    /** The key of this context in its slot: the library's and the caller's. */
+    String contextKey() {
+        return contextKey;
+    }
+
     Source source() {
         return source;
     }
@@ -150,8 +170,50 @@ final class LoadedLibrary {
         return context;
     }
 
-    /** Close the context, also if it is running or already closed. */
+    /** Close the context, also if it is running or already closed; what it kept no longer counts. */
     void close() {
         open.close(context);
+        if (!closed) {
+            closed = true;
+            retainedTotal.add(-retained);
+            retained = 0;
+        }
+    }
+
+    /** The handle the heap meter measures this context by, or null without a meter. */
+    Object meterHandle() {
+        return meterHandle;
+    }
+
+    /** Take the heap meter's handle; on the thread that uses the context, outside any call. */
+    void meterBy(HeapMeter meter) {
+        meterHandle = meter.handle(context);
+    }
+
+    /**
+     * Count what a call allocated: it may have grown what the context keeps by at most that much.
+     *
+     * @param bytes the call's allocation
+     */
+    void allocated(long bytes) {
+        unmeasured += bytes;
+    }
+
+    /**
+     * Record a measurement of what the context keeps.
+     *
+     * @param bytes the bytes measured
+     */
+    void measured(long bytes) {
+        if (!closed) {
+            retainedTotal.add(bytes - retained);
+            retained = bytes;
+        }
+        unmeasured = 0;
+    }
+
+    /** What the context keeps, as an upper bound: the last measurement plus what was allocated since. */
+    long retainedBound() {
+        return retained + unmeasured;
     }
 }

@@ -46,6 +46,11 @@ final class OpenContexts {
         context.close(true);
     }
 
+    /** Contexts open now. */
+    synchronized int size() {
+        return open.size();
+    }
+
     /** Close every context, newest first, and refuse new ones. */
     void closeAll() {
         List<Context> contexts;

@@ -1,23 +1,49 @@
 package dev.evaluator.runtime;
 
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.management.ListenerNotFoundException;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
 
 import org.graalvm.polyglot.Context;
 
 /**
- * Stops calls that run past their timeout or allocate past their budget.
+ * Stops calls that run past their timeout, hold more than their budget, or allocate the most while the heap is
+ * nearly full.
  * <p>
- * One thread sweeps the running calls every {@value #PERIOD_MILLIS} ms: a call whose deadline passed, or whose thread
- * allocated more than its budget since the call started (HotSpot's per-thread allocation counter), is marked stopped
- * and its context closed with {@code close(true)}, which cancels the JavaScript wherever it is. Closing waits until
- * the worker has left the context, so it runs on a separate thread and never holds up the sweep.
+ * One thread sweeps the running calls every {@value #PERIOD_MILLIS} ms: a call whose deadline passed is marked
+ * stopped and its context closed with {@code close(true)}, which cancels the JavaScript wherever it is (closing waits
+ * until the worker has left the context, so it runs on a separate thread and never holds up the sweep). Each time a
+ * call's thread has allocated another budget's worth (HotSpot's per-thread allocation counter), a stopper thread
+ * measures what the call's context holds ({@link HeapMeter}, bounded by the budget) and stops the call only if that
+ * is over the budget: garbage does not count. Without a meter, allocating the budget stops the call.
+ * <p>
+ * After every garbage collection that leaves more than {@value RuntimeSettings#HEAP_PRESSURE_PERCENT}% of the maximum
+ * heap in use, the next sweep stops the running call that has allocated the most and has idle contexts dropped, so
+ * that the heap recovers before the JVM throws {@code OutOfMemoryError} on some other thread.
  * <p>
  * Registering a call costs a set insertion and a read of the thread's allocation counter: nothing is scheduled per
  * call.
@@ -28,7 +54,11 @@ final class Watchdog implements AutoCloseable {
     /** Why a call was stopped. */
     enum Stop {
         TIMEOUT,
-        MEMORY_LIMIT
+        MEMORY_LIMIT,
+        /** The heap was nearly full and this call had allocated the most. */
+        HEAP_PRESSURE,
+        /** Asked to stop: {@link Watch#cancel()}. */
+        CANCELLED
     }
 
     private final com.sun.management.ThreadMXBean threads;
@@ -36,8 +66,37 @@ final class Watchdog implements AutoCloseable {
     private final Set<Watch> running = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService sweeper;
     private final ExecutorService stopper;
+    private final Optional<HeapMeter> meter;
+    private final Runnable onPressure;
+    private final Set<String> heapPools = new HashSet<>();
+    private final List<NotificationEmitter> emitters = new ArrayList<>();
+    private final NotificationListener gcListener = (notification, handback) -> collected(notification);
+    private final long maxHeap = Runtime.getRuntime().maxMemory();
+    private final AtomicLong pressureEvents = new AtomicLong();
+    /** Pressure events the sweep has acted on. */
+    private long pressureHandled;
+    private volatile boolean pressure;
 
-    Watchdog() {
+    /**
+     * Start sweeping.
+     *
+     * @param meter      measures what a call's context holds; without it the budget counts allocations
+     * @param onPressure what to do, besides stopping a call, when the heap is nearly full (drop idle contexts)
+     */
+    Watchdog(Optional<HeapMeter> meter, Runnable onPressure) {
+        this.meter = meter;
+        this.onPressure = onPressure;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                heapPools.add(pool.getName());
+            }
+        }
+        for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (collector instanceof NotificationEmitter emitter) {
+                emitter.addNotificationListener(gcListener, null, null);
+                emitters.add(emitter);
+            }
+        }
         this.threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         this.countsAllocations = threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled();
         if (!countsAllocations) {
@@ -57,17 +116,49 @@ final class Watchdog implements AutoCloseable {
      * @param limits  the call's limits
      * @return the watch; {@link Watch#finish()} it when the call is over, whatever the outcome
      */
-    Watch start(Context context, CallLimits limits) {
+    Watch start(Context context, CallLimits limits, Object meterHandle) {
         Thread thread = Thread.currentThread();
         long allocated = countsAllocations ? threads.getCurrentThreadAllocatedBytes() : 0;
-        Watch watch = new Watch(context, thread.threadId(), System.nanoTime() + limits.timeout().toNanos(),
-                allocated + limits.maxAllocatedBytes());
+        Watch watch = new Watch(context, thread, System.nanoTime() + limits.timeout().toNanos(),
+                allocated, limits.maxAllocatedBytes(), meter.isPresent() ? meterHandle : null);
         running.add(watch);
         return watch;
     }
 
+    /** Whether the heap was nearly full after the last collection: the pool must not grow. */
+    boolean heapPressure() {
+        return pressure;
+    }
+
+    /** After each collection: is the heap still nearly full? */
+    private void collected(Notification notification) {
+        if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+            return;
+        }
+        GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from(
+                (CompositeData) notification.getUserData());
+        long used = 0;
+        for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+            if (heapPools.contains(pool.getKey())) {
+                used += pool.getValue().getUsed();
+            }
+        }
+        boolean nearlyFull = used > maxHeap / 100 * RuntimeSettings.HEAP_PRESSURE_PERCENT;
+        if (nearlyFull) {
+            pressureEvents.incrementAndGet();
+        }
+        pressure = nearlyFull;
+    }
+
     @Override
     public void close() {
+        for (NotificationEmitter emitter : emitters) {
+            try {
+                emitter.removeNotificationListener(gcListener);
+            } catch (ListenerNotFoundException e) {
+                // Never added: nothing to remove.
+            }
+        }
         sweeper.shutdownNow();
         stopper.shutdown();
     }
@@ -75,18 +166,73 @@ final class Watchdog implements AutoCloseable {
     private void sweep() {
         try {
             long now = System.nanoTime();
+            Watch biggest = null;
+            long biggestAllocation = -1;
             for (Watch watch : running) {
-                Stop stop = now - watch.deadline >= 0 ? Stop.TIMEOUT
-                        : countsAllocations && threads.getThreadAllocatedBytes(watch.threadId) > watch.allocationLimit
-                        ? Stop.MEMORY_LIMIT : null;
-                if (stop != null && watch.stop(stop)) {
-                    running.remove(watch);
-                    stopper.execute(watch::closeContext);
+                long allocated = countsAllocations ? threads.getThreadAllocatedBytes(watch.threadId) : 0;
+                if (now - watch.deadline >= 0) {
+                    stop(watch, Stop.TIMEOUT);
+                    continue;
                 }
+                if (countsAllocations && allocated > watch.nextCheck) {
+                    if (watch.meterHandle == null) {
+                        stop(watch, Stop.MEMORY_LIMIT);
+                        continue;
+                    }
+                    if (watch.checking.compareAndSet(false, true)) {
+                        checkHeld(watch, allocated);
+                    }
+                }
+                if (allocated - watch.startAllocated > biggestAllocation) {
+                    biggest = watch;
+                    biggestAllocation = allocated - watch.startAllocated;
+                }
+            }
+            long events = pressureEvents.get();
+            if (events != pressureHandled) {
+                // Once per collection that left the heap nearly full: the biggest allocator goes first.
+                pressureHandled = events;
+                if (biggest != null) {
+                    stop(biggest, Stop.HEAP_PRESSURE);
+                }
+                stopper.execute(onPressure);
             }
         } catch (RuntimeException e) {
             // A scheduled task that throws is never run again: the watchdog must outlive any one failure.
             System.getLogger(Watchdog.class.getName()).log(System.Logger.Level.ERROR, "watchdog sweep failed", e);
+        }
+    }
+
+    private void stop(Watch watch, Stop stop) {
+        if (watch.stop(stop)) {
+            running.remove(watch);
+            stopper.execute(watch::closeContext);
+        }
+    }
+
+    /**
+     * A call allocated another budget's worth: stop it only if its context holds more than the budget, so garbage
+     * it made does not count. The measurement runs on the call's own thread at its next safepoint (Truffle measures
+     * only there), bounded by the budget; the call goes on meanwhile.
+     */
+    private void checkHeld(Watch watch, long allocated) {
+        try {
+            meter.orElseThrow().measureOn(watch.meterHandle, watch.thread, watch.budget + 1, held -> {
+                if (held > watch.budget) {
+                    stop(watch, Stop.MEMORY_LIMIT);
+                } else {
+                    watch.nextCheck = allocated + watch.budget;
+                }
+                watch.checking.set(false);
+            });
+        } catch (UnsupportedOperationException e) {
+            System.getLogger(Watchdog.class.getName()).log(System.Logger.Level.WARNING,
+                    "cannot measure a context's heap; the call budget counts allocations", e);
+            stop(watch, Stop.MEMORY_LIMIT);
+        } catch (RuntimeException e) {
+            // The context was closed meanwhile: the call is over or stopped anyway.
+            System.getLogger(Watchdog.class.getName()).log(System.Logger.Level.DEBUG, "measuring a call's heap", e);
+            watch.checking.set(false);
         }
     }
 
@@ -101,16 +247,32 @@ final class Watchdog implements AutoCloseable {
         private static final int RUNNING = -1;
 
         private final Context context;
+        private final Thread thread;
         private final long threadId;
         private final long deadline;
-        private final long allocationLimit;
+        private final long startAllocated;
+        private final long budget;
+        private final Object meterHandle;
+        private final AtomicBoolean checking = new AtomicBoolean();
         private final AtomicInteger state = new AtomicInteger(RUNNING);
+        /** The thread's allocation counter past which the call's held memory is checked. */
+        private volatile long nextCheck;
 
-        private Watch(Context context, long threadId, long deadline, long allocationLimit) {
+        private Watch(Context context, Thread thread, long deadline, long startAllocated, long budget,
+                      Object meterHandle) {
             this.context = context;
-            this.threadId = threadId;
+            this.thread = thread;
+            this.threadId = thread.threadId();
             this.deadline = deadline;
-            this.allocationLimit = allocationLimit;
+            this.startAllocated = startAllocated;
+            this.budget = budget;
+            this.meterHandle = meterHandle;
+            this.nextCheck = startAllocated + budget;
+        }
+
+        /** Bytes the calling thread allocated since the watch started; call it on the call's thread. */
+        long allocated() {
+            return countsAllocations ? threads.getCurrentThreadAllocatedBytes() - startAllocated : 0;
         }
 
         private void closeContext() {
@@ -124,6 +286,14 @@ final class Watchdog implements AutoCloseable {
 
         private boolean stop(Stop stop) {
             return state.compareAndSet(RUNNING, stop.ordinal());
+        }
+
+        /** Stop the call now, unless it is over or already stopped: its context is closed on another thread. */
+        void cancel() {
+            if (stop(Stop.CANCELLED)) {
+                running.remove(this);
+                stopper.execute(this::closeContext);
+            }
         }
 
         /**

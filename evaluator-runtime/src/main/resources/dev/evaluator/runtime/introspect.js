@@ -1,7 +1,8 @@
 // Lists a library's top-level functions with acorn (loaded before this script, as the global `acorn`).
 // The library's code is only ever an argument to acorn.parse: nothing of it runs.
 // The script's value is a function (code) -> {functions, syntaxError, nestedTooDeeply} of plain data,
-// which the runtime reads through the polyglot Value API.
+// which the runtime reads through the polyglot Value API; its property dynamicImport is (code) -> {line, column,
+// message} or null.
 (function (acorn) {
     'use strict';
 
@@ -95,7 +96,46 @@
         return text === '' ? null : text;
     }
 
-    return function functions(code) {
+    // The first dynamic import() or import.meta in the code, as {line, column, message}, or null when there is none.
+    // Code acorn cannot parse is refused too: what cannot be checked does not run. The walk keeps its own stack, so
+    // deeply nested code cannot overflow it.
+    function dynamicImport(code) {
+        var program;
+        try {
+            program = acorn.parse(code, {ecmaVersion: 'latest', sourceType: 'script', locations: true});
+        } catch (e) {
+            var at = e.loc || {line: 1, column: 0};
+            return {line: at.line, column: at.column + 1,
+                message: 'the code cannot be checked for dynamic imports: ' + describe(e.message)};
+        }
+        var pending = [program];
+        while (pending.length > 0) {
+            var node = pending.pop();
+            if (node.type === 'ImportExpression' || node.type === 'MetaProperty' && node.meta.name === 'import') {
+                return {line: node.loc.start.line, column: node.loc.start.column + 1,
+                    message: node.type === 'ImportExpression' ? 'dynamic import() is not allowed'
+                        : 'import.meta is not allowed'};
+            }
+            for (var key in node) {
+                var value = node[key];
+                if (key === 'loc' || value === null || typeof value !== 'object') {
+                    continue;
+                }
+                if (Array.isArray(value)) {
+                    for (var i = value.length - 1; i >= 0; i--) {
+                        if (value[i] !== null && typeof value[i] === 'object' && typeof value[i].type === 'string') {
+                            pending.push(value[i]);
+                        }
+                    }
+                } else if (typeof value.type === 'string') {
+                    pending.push(value);
+                }
+            }
+        }
+        return null;
+    }
+
+    function functions(code) {
         var comments = [];
         var program;
         try {
@@ -155,5 +195,8 @@
             syntaxError: null,
             nestedTooDeeply: false
         };
-    };
+    }
+
+    functions.dynamicImport = dynamicImport;
+    return functions;
 })(acorn);

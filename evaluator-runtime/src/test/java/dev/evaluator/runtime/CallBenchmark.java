@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What a call costs in process: {@code add(a, b)} warm, from a platform thread (it runs on that thread) and from a
  * virtual thread (handed to a worker, as the web server's handlers are), a thread pool's hand-off alone, and the
- * first call of a library of 100 KB that no slot has loaded yet.
+ * first call of a library of 100 KB that no slot has loaded yet, and the first call of a new caller of a library
+ * already loaded for another (the cost of a context per caller).
  * <p>
  * Run (from the repository root; the forked JVM inherits the JIT flags):
  * <pre>
@@ -92,6 +93,45 @@ public class CallBenchmark {
         public void close() {
             runtime.close();
         }
+    }
+
+    /**
+     * A 100 KB library already loaded for one caller, called by a new caller (user) each time: what a context per
+     * namespace and user costs once per caller and slot, and what a fresh context per call (a reset) would cost on
+     * every call.
+     */
+    @State(Scope.Benchmark)
+    public static class NewCaller {
+        JsRuntime runtime;
+        LibrarySource library = new LibrarySource("bench/shared", "shared", library(0));
+        int user;
+        Caller caller;
+
+        @Setup
+        public void open() {
+            runtime = JsRuntime.create();
+            runtime.call(library, "entry", "[3]", LIMITS);
+        }
+
+        @Setup(Level.Invocation)
+        public void next() {
+            user++;
+            caller = new Caller("bench", "user-" + user, "bench");
+        }
+
+        @TearDown
+        public void close() {
+            runtime.close();
+        }
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    @Warmup(iterations = 10, batchSize = 1)
+    @Measurement(iterations = 30, batchSize = 1)
+    public CallResult firstCallOfANewCallerOf100KbLibrary(NewCaller state) {
+        return state.runtime.call(state.library, "entry", "[3]", LIMITS, state.caller);
     }
 
     @Benchmark

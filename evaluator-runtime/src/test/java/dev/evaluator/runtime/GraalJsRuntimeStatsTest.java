@@ -1,6 +1,8 @@
 package dev.evaluator.runtime;
 
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -34,7 +36,12 @@ class GraalJsRuntimeStatsTest {
             LibrarySource v1 = new LibrarySource("stats/lib", "lib", CODE);
             LibrarySource v2 = new LibrarySource("stats/lib", "lib", CODE + "\nfunction more() { return 2; }");
             RuntimeStats fresh = runtime.stats();
-            assertEquals(new RuntimeStats(true, 1, 0, 0, 1, 0, 0, 0, 0, 0), fresh);
+            Map<CancelCause, Long> none = new EnumMap<>(CancelCause.class);
+            for (CancelCause cause : CancelCause.values()) {
+                none.put(cause, 0L);
+            }
+            assertEquals(new RuntimeStats(true, 1, 0, 0, 1, 0, 0, 0, 0, 0, runtime.stats().maxWorkers(), Map.of(),
+                    Map.of(), none, 0, 0), fresh);
 
             runtime.call(v1, "ok", "[]", LIMITS);
             runtime.call(v1, "ok", "[]", LIMITS);

@@ -1,0 +1,260 @@
+package dev.evaluator.runtime;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.evaluator.runtime.JsExecutionException.Kind;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The fair queue (namespaces in turn, a namespace's share of the slots), pool growth and shrinking, the list of calls,
+ * and cancellation by id or handle, with per-namespace and per-cause statistics. Callers are virtual threads, as the
+ * web server's handlers are, so every call goes through the queue.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class GraalJsRuntimeSchedulingTest {
+    private static final CallLimits LIMITS = CallLimits.DEFAULT.withTimeout(Duration.ofSeconds(60));
+    private static final LibrarySource LIBRARY = new LibrarySource("scheduling/lib", "lib",
+            "function spin() { while (true) {} }\nfunction ok(label) { return label; }");
+
+    private final ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor();
+    private final List<String> finished = Collections.synchronizedList(new ArrayList<>());
+
+    @AfterEach
+    void stopCallers() {
+        virtual.shutdownNow();
+    }
+
+    private static Caller in(String namespace) {
+        return new Caller(namespace, "user-" + namespace, "invoke");
+    }
+
+    /** Submit from a virtual thread; the label goes to {@link #finished} when the call is over, whatever the end. */
+    private CompletableFuture<Object> call(JsRuntime runtime, String namespace, String function, String label,
+                                           CallLimits limits) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return runtime.call(LIBRARY, function, "[\"" + label + "\"]", limits, in(namespace));
+            } catch (RuntimeException e) {
+                return e;
+            } finally {
+                finished.add(label);
+            }
+        }, virtual);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "not in time: " + what);
+            Thread.sleep(5);
+        }
+    }
+
+    private static long count(JsRuntime runtime, CallInfo.State state) {
+        return runtime.calls().stream().filter(call -> call.state() == state).count();
+    }
+
+    @Test
+    void call_oneNamespaceQueuedFirst_anotherNamespaceServedInTurnNotAfterAll() throws Exception {
+        try (JsRuntime runtime = JsRuntime.create(new RuntimeSettings(1, 64, 8).withMaxWorkers(1))) {
+            CompletableFuture<Object> spin = call(runtime, "a", "spin", "a-spin",
+                    LIMITS.withTimeout(Duration.ofMillis(500)));
+            await("the spin runs", () -> count(runtime, CallInfo.State.RUNNING) == 1);
+            List<CompletableFuture<Object>> queued = new ArrayList<>();
+            for (String label : List.of("a1", "a2", "a3")) {
+                queued.add(call(runtime, "a", "ok", label, LIMITS));
+                await(label + " queued", () -> count(runtime, CallInfo.State.QUEUED) == queued.size());
+            }
+            queued.add(call(runtime, "b", "ok", "b1", LIMITS));
+
+            CompletableFuture.allOf(queued.toArray(CompletableFuture[]::new)).get();
+            spin.get();
+
+            // In arrival order b1 would be last; in turns it comes right after a1.
+            assertEquals(List.of("a-spin", "a1", "b1", "a2", "a3"), finished);
+        }
+    }
+
+    @Test
+    void call_namespaceHoldingItsShareWhileAnotherWaits_passedOver() throws Exception {
+        try (JsRuntime runtime = JsRuntime.create(new RuntimeSettings(4, 64, 8).withMaxWorkers(4)
+                .withMaxNamespaceShare(0.5))) {
+            CallLimits long_ = LIMITS.withTimeout(Duration.ofSeconds(60));
+            List<CompletableFuture<Object>> hogs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                hogs.add(call(runtime, "a", "spin", "a-spin-" + i, long_));
+            }
+            await("a holds three slots", () -> count(runtime, CallInfo.State.RUNNING) == 3);
+            CompletableFuture<Object> short_ = call(runtime, "c", "spin", "c-spin",
+                    LIMITS.withTimeout(Duration.ofMillis(500)));
+            await("every slot held", () -> count(runtime, CallInfo.State.RUNNING) == 4);
+            CompletableFuture<Object> aOk = call(runtime, "a", "ok", "a-ok", LIMITS);
+            await("a-ok queued", () -> count(runtime, CallInfo.State.QUEUED) == 1);
+            CompletableFuture<Object> bOk = call(runtime, "b", "ok", "b-ok", LIMITS);
+            await("b-ok queued", () -> count(runtime, CallInfo.State.QUEUED) == 2);
+
+            assertEquals(Map.of("a", 3, "c", 1), runtime.stats().runningByNamespace());
+            assertEquals(Map.of("a", 1, "b", 1), runtime.stats().queuedByNamespace());
+            short_.get();
+            bOk.get();
+            aOk.get();
+            // a came first and its turn is first, but it holds 3 of 4 slots (its share is 2) while b waits.
+            assertEquals(List.of("c-spin", "b-ok", "a-ok"), finished.subList(0, 3));
+            for (CallInfo running : runtime.calls()) {
+                assertTrue(runtime.cancel(running.id(), CancelCause.KILLED));
+            }
+            for (CompletableFuture<Object> hog : hogs) {
+                assertEquals(CancelCause.KILLED, ((JsCallCancelledException) hog.get()).reason());
+            }
+        }
+    }
+
+    @Test
+    void call_everySlotHeldByALongCall_poolGrowsThenShrinksWhenIdle() throws Exception {
+        RuntimeSettings settings = new RuntimeSettings(1, 64, 8).withMaxWorkers(3)
+                .withGrowth(Duration.ofMillis(300), Duration.ofMillis(500));
+        try (JsRuntime runtime = JsRuntime.create(settings)) {
+            CompletableFuture<Object> spin = call(runtime, "a", "spin", "a-spin", LIMITS);
+            await("the spin runs", () -> count(runtime, CallInfo.State.RUNNING) == 1);
+
+            CallResult ok = (CallResult) call(runtime, "b", "ok", "b-ok", LIMITS).get();
+
+            assertEquals(Optional.of("\"b-ok\""), ok.json());
+            assertEquals(List.of("b-ok"), finished, "b-ok ran while the spin still held the first slot");
+            assertEquals(2, runtime.stats().workers());
+            assertTrue(runtime.cancel(runtime.calls().getFirst().id(), CancelCause.KILLED));
+            assertEquals(CancelCause.KILLED, ((JsCallCancelledException) spin.get()).reason());
+            await("the pool shrinks back", () -> runtime.stats().workers() == 1);
+            assertEquals(3, runtime.stats().maxWorkers());
+        }
+    }
+
+    @Test
+    void call_poolAtItsCap_doesNotGrow() throws Exception {
+        RuntimeSettings settings = new RuntimeSettings(1, 64, 8).withMaxWorkers(2)
+                .withGrowth(Duration.ofMillis(100), Duration.ofSeconds(30));
+        try (JsRuntime runtime = JsRuntime.create(settings)) {
+            call(runtime, "a", "spin", "s1", LIMITS);
+            call(runtime, "b", "spin", "s2", LIMITS);
+            await("two run", () -> count(runtime, CallInfo.State.RUNNING) == 2);
+            call(runtime, "c", "spin", "s3", LIMITS);
+            await("one waits", () -> count(runtime, CallInfo.State.QUEUED) == 1);
+            Thread.sleep(500);
+
+            assertEquals(2, runtime.stats().workers());
+            assertEquals(1, count(runtime, CallInfo.State.QUEUED));
+            runtime.calls().forEach(call -> runtime.cancel(call.id(), CancelCause.KILLED));
+        }
+    }
+
+    @Test
+    void cancel_runningCall_stoppedWithItsCauseAndTheWorkerServesTheNext() throws Exception {
+        try (JsRuntime runtime = JsRuntime.create(new RuntimeSettings(1, 64, 8).withMaxWorkers(1))) {
+            CallHandle spin = runtime.submit(LIBRARY, "spin", "[]", LIMITS, new Caller("ns-a", "alice", "invoke"));
+            await("the spin runs", () -> count(runtime, CallInfo.State.RUNNING) == 1);
+            CallInfo listed = runtime.calls().getFirst();
+
+            assertEquals(new CallInfo(spin.id(), "scheduling/lib", "spin", "ns-a", "alice", "invoke",
+                    CallInfo.State.RUNNING, listed.started(), listed.elapsed()), listed);
+            long started = System.nanoTime();
+            assertTrue(runtime.cancel(spin.id(), CancelCause.KILLED));
+            JsCallCancelledException e = assertThrows(JsCallCancelledException.class, spin::await);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertEquals(CancelCause.KILLED, e.reason());
+            assertEquals(spin.id(), e.callId());
+            // The spin would otherwise run for its 60 s limit.
+            assertTrue(took.compareTo(Duration.ofSeconds(3)) < 0, took.toString());
+            assertFalse(runtime.cancel(spin.id(), CancelCause.KILLED), "already over");
+            assertEquals(List.of(), runtime.calls());
+            assertEquals(Optional.of("\"next\""), runtime.submit(LIBRARY, "ok", "[\"next\"]", LIMITS, in("b"))
+                    .await().json());
+            assertEquals(1, runtime.stats().cancellations().get(CancelCause.KILLED));
+        }
+    }
+
+    @Test
+    void cancel_queuedCallByItsHandle_neverStarts() throws Exception {
+        try (JsRuntime runtime = JsRuntime.create(new RuntimeSettings(1, 64, 8).withMaxWorkers(1))) {
+            CallHandle spin = runtime.submit(LIBRARY, "spin", "[]", LIMITS, in("a"));
+            await("the spin runs", () -> count(runtime, CallInfo.State.RUNNING) == 1);
+            LibrarySource marker = new LibrarySource("scheduling/marker", "marker", "function f() { return 1; }");
+            CallHandle queued = runtime.submit(marker, "f", "[]", LIMITS, new Caller("b", "bob", "query"));
+            CallInfo listed = runtime.calls().get(1);
+            assertEquals(CallInfo.State.QUEUED, listed.state());
+            assertEquals("query", listed.entryPoint());
+            assertEquals(Map.of("b", 1), runtime.stats().queuedByNamespace());
+            long loads = runtime.stats().libraryCacheMisses() + runtime.stats().libraryCacheHits();
+
+            assertTrue(queued.cancel(CancelCause.CLIENT_GONE));
+            assertEquals(CancelCause.CLIENT_GONE, assertThrows(JsCallCancelledException.class, queued::await)
+                    .reason());
+            assertTrue(spin.cancel(CancelCause.CLIENT_GONE));
+            assertThrows(JsCallCancelledException.class, spin::await);
+            await("nothing left", () -> runtime.calls().isEmpty());
+
+            assertEquals(loads, runtime.stats().libraryCacheMisses() + runtime.stats().libraryCacheHits(),
+                    "the queued call never started");
+            assertEquals(2, runtime.stats().cancellations().get(CancelCause.CLIENT_GONE));
+            assertEquals(Map.of(), runtime.stats().queuedByNamespace());
+        }
+    }
+
+    @Test
+    void submit_queueFullOfOneNamespace_anotherNamespaceStillGetsInAndTheNewestOfTheFirstIsBusy() throws Exception {
+        try (JsRuntime runtime = JsRuntime.create(new RuntimeSettings(1, 3, 8).withMaxWorkers(1))) {
+            CallHandle spin = runtime.submit(LIBRARY, "spin", "[]", LIMITS, in("a"));
+            await("the spin runs", () -> count(runtime, CallInfo.State.RUNNING) == 1);
+            List<CallHandle> flood = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                flood.add(runtime.submit(LIBRARY, "ok", "[\"a" + i + "\"]", LIMITS, in("a")));
+            }
+            assertEquals(Kind.BUSY, assertThrows(JsExecutionException.class,
+                    () -> runtime.submit(LIBRARY, "ok", "[\"a3\"]", LIMITS, in("a"))).kind());
+
+            CallHandle other = runtime.submit(LIBRARY, "ok", "[\"b\"]", LIMITS, in("b"));
+
+            assertEquals(Kind.BUSY, assertThrows(JsExecutionException.class, flood.get(2)::await).kind());
+            assertEquals(Map.of("a", 2, "b", 1), runtime.stats().queuedByNamespace());
+            spin.cancel(CancelCause.KILLED);
+            assertEquals(Optional.of("\"b\""), other.await().json());
+            assertEquals(Optional.of("\"a0\""), flood.get(0).await().json());
+            assertEquals(2, runtime.stats().busyRejections());
+        }
+    }
+
+    @Test
+    void cancel_unknownId_false() {
+        try (JsRuntime runtime = JsRuntime.create(new RuntimeSettings(1, 8, 8))) {
+            assertFalse(runtime.cancel(12345, CancelCause.KILLED));
+        }
+    }
+
+    @Test
+    void stats_timeoutCounted_asACancellationByCause() throws Exception {
+        try (JsRuntime runtime = JsRuntime.create(new RuntimeSettings(1, 8, 8))) {
+            Object outcome = call(runtime, "a", "spin", "t", LIMITS.withTimeout(Duration.ofMillis(200))).get();
+
+            assertEquals(Kind.TIMEOUT, ((JsExecutionException) outcome).kind());
+            assertEquals(1, runtime.stats().cancellations().get(CancelCause.TIMEOUT));
+        }
+    }
+}
