@@ -47,6 +47,8 @@ enum ErrorCode {
     CALL_TIMEOUT(422),
     /** The call allocated more than its memory budget. */
     CALL_MEMORY_LIMIT(422),
+    /** The call was stopped on request (an operator, or its client went away). */
+    CALL_CANCELLED(422),
     /** The call recursed too deeply. */
     CALL_STACK_OVERFLOW(422),
     /** The function's result is larger than the limit. */

@@ -166,6 +166,7 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             case WRONG_ARGUMENT_COUNT, SYNTAX, UNSUPPORTED_STATEMENT, UNSUPPORTED_KEYSPACE, MISSING_ARGUMENT,
                  INVALID_ARGUMENT -> ErrorCode.BAD_REQUEST;
             case QUERY_TIMEOUT -> ErrorCode.CALL_TIMEOUT;
+            case CALL_CANCELLED -> ErrorCode.CALL_CANCELLED;
             case FORBIDDEN -> ErrorCode.FORBIDDEN;
             case INVALID_ROLE -> ErrorCode.INVALID_ROLE;
             case INVALID_PASSWORD -> ErrorCode.INVALID_PASSWORD;
@@ -189,6 +190,7 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
                  MISSING_ARGUMENT, INVALID_ARGUMENT -> 400;
             // Couchbase writes a timeout after the response began (200, status "timeout"); here nothing was sent.
             case QUERY_TIMEOUT -> 504;
+            case CALL_CANCELLED -> restCode(kind).status();
             // Not raised by statements; their REST status stands.
             case LIBRARY_IN_USE, BINDING_BROKEN, INVALID_ROLE, INVALID_PASSWORD, PASSWORD_REQUIRED, USER_NOT_FOUND,
                  LAST_ADMIN -> restCode(kind).status();
@@ -211,7 +213,8 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             case LIBRARY_NOT_FOUND -> 10120;
             case FUNCTION_NOT_FOUND -> 10101;
             case FUNCTION_EXISTS -> 10102;
-            case JS_ERROR, CALL_TIMEOUT, CALL_MEMORY_LIMIT, CALL_STACK_OVERFLOW, RESULT_TOO_LARGE, RESULT_NOT_JSON ->
+            case JS_ERROR, CALL_TIMEOUT, CALL_MEMORY_LIMIT, CALL_STACK_OVERFLOW, RESULT_TOO_LARGE, RESULT_NOT_JSON,
+                 CALL_CANCELLED ->
                     JsErrors.EXECUTION_ERROR;
             case INTERNAL_ERROR, STORAGE_ERROR -> QUERY_INTERNAL;
             case INVALID_NAME, BUCKET_AND_SCOPE_REQUIRED, SYNTAX_ERROR, EMPTY_BODY, INVALID_UTF8, INVALID_ROLE,

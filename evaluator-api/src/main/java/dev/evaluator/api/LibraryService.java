@@ -155,7 +155,7 @@ final class LibraryService implements HttpService {
         Library library = catalog.library(id);
         Invocation invocation = invocation(req, library, function);
         FunctionExecutor.Outcome outcome = executor.call(library, function, invocation.args(),
-                executor.limits(invocation.timeout()), function);
+                executor.limits(invocation.timeout()), req.context().get(Caller.class).orElseThrow());
         boolean log = flag(req, "log");
         // The runtime's JSON goes out as it is (reading it only to write it again would cost more than the call),
         // and so does the envelope: no mapper for a result, a duration and, on request, the logs.

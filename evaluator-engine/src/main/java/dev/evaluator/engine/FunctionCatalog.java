@@ -184,6 +184,8 @@ public final class FunctionCatalog {
                         broken.stream().map(f -> QualifiedName.of(f.id())).toList(), "");
             }
             libraries.upsert(id, code);
+            // What the runtime keeps of the old code (its contexts, with whatever their top levels hold) goes.
+            runtime.release(sourceKey(id));
         } finally {
             changes.unlock();
         }
@@ -207,6 +209,7 @@ public final class FunctionCatalog {
             if (!libraries.delete(id)) {
                 throw notFound(id);
             }
+            runtime.release(sourceKey(id));
         } finally {
             changes.unlock();
         }
@@ -310,6 +313,15 @@ public final class FunctionCatalog {
                     + " takes " + target.parameters().size() + " (" + String.join(", ", target.parameters())
                     + "); match them, or declare the function variadic with (...)");
         }
+    }
+
+    /**
+     * The key the runtime knows a library's code by ({@code LibrarySource.key()}).
+     *
+     * @return the key
+     */
+    static String sourceKey(LibraryId id) {
+        return id.toString();
     }
 
     /**

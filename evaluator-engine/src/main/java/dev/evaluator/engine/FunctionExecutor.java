@@ -2,6 +2,7 @@ package dev.evaluator.engine;
 
 import dev.evaluator.runtime.CallLimits;
 import dev.evaluator.runtime.CallResult;
+import dev.evaluator.runtime.JsCallCancelledException;
 import dev.evaluator.runtime.JsExecutionException;
 import dev.evaluator.runtime.JsFunction;
 import dev.evaluator.runtime.JsRuntime;
@@ -62,6 +63,9 @@ public final class FunctionExecutor {
     private final JsRuntime runtime;
     private final CallLimits limits;
     private final FunctionStats stats = new FunctionStats();
+    /** The entry points, as the runtime's list of calls names them. */
+    static final String INVOKE = "invoke";
+    static final String QUERY = "query";
 
     /**
      * @param limits the server's limits for every call
@@ -96,11 +100,13 @@ public final class FunctionExecutor {
      * sorted order, as Couchbase's values are. The call counts for the library function and for the SQL++ function.
      *
      * @param function the SQL++ function; its name is the one error messages show
+     * @param who      the user calling: JavaScript state is kept per library, namespace and user
      * @throws EngineException       {@code LIBRARY_NOT_FOUND} (Couchbase's "Library or function missing") when the
-     *                               library is gone, which only a lenient binding or a forced replace allows
+     *                               library is gone, which only a lenient binding or a forced replace allows,
+     *                               {@code CALL_CANCELLED} when an operator stopped the call
      * @throws FunctionCallException when the call fails
      */
-    public Outcome call(FunctionDefinition function, List<JsonNode> args, CallLimits callLimits) {
+    public Outcome call(FunctionDefinition function, List<JsonNode> args, CallLimits callLimits, Caller who) {
         LibraryId id = function.library();
         Library library = catalog.findLibrary(id).orElseThrow(() -> new EngineException(
                 EngineException.Kind.LIBRARY_NOT_FOUND, "Library or function missing: library "
@@ -108,7 +114,7 @@ public final class FunctionExecutor {
         ArrayNode array = MAPPER.createArrayNode();
         args.forEach(arg -> array.add(sortedKeys(arg)));
         return run(library, function.object(), array.toString(), callLimits, function.id().name(),
-                Optional.of(function.id()));
+                Optional.of(function.id()), runtimeCaller(id, who, QUERY));
     }
 
     /** A value with the keys of every object in it in sorted order (Couchbase's order for JSON values). */
@@ -133,19 +139,30 @@ public final class FunctionExecutor {
      * endpoint's arguments are the caller's JSON, key order included).
      *
      * @param argsJson the arguments, a JSON array
+     * @param who      the user calling: JavaScript state is kept per library, namespace and user
+     * @throws EngineException       {@code CALL_CANCELLED} when an operator stopped the call
      * @throws FunctionCallException when the call fails
      */
-    public Outcome call(Library library, String function, String argsJson, CallLimits callLimits, String caller) {
-        return run(library, function, argsJson, callLimits, caller, Optional.empty());
+    public Outcome call(Library library, String function, String argsJson, CallLimits callLimits, Caller who) {
+        return run(library, function, argsJson, callLimits, function, Optional.empty(),
+                runtimeCaller(library.id(), who, INVOKE));
+    }
+
+    /**
+     * Who calls, as the runtime schedules and isolates calls: by the library's namespace (each namespace gets its
+     * share of the workers) and by user (no caller sees what another's calls kept in the library's top level).
+     */
+    private static dev.evaluator.runtime.Caller runtimeCaller(LibraryId library, Caller who, String entryPoint) {
+        return new dev.evaluator.runtime.Caller(NamespaceAccess.key(library.namespace()), who.name(), entryPoint);
     }
 
     private Outcome run(Library library, String function, String argsJson, CallLimits callLimits, String caller,
-                        Optional<FunctionId> sqlFunction) {
+                        Optional<FunctionId> sqlFunction, dev.evaluator.runtime.Caller who) {
         LibraryId id = library.id();
         long started = System.nanoTime();
         try {
-            CallResult result = runtime.call(new LibrarySource(id.toString(), id.name(), library.code()), function,
-                    argsJson, callLimits);
+            CallResult result = runtime.call(new LibrarySource(FunctionCatalog.sourceKey(id), id.name(), library.code()), function,
+                    argsJson, callLimits, who);
             long nanos = System.nanoTime() - started;
             stats.record(id, function, nanos, false, false);
             sqlFunction.ifPresent(f -> stats.recordSqlFunction(f, nanos, false, false));
@@ -160,6 +177,16 @@ public final class FunctionExecutor {
             // A SQL++ function exists, whatever its library defines: its calls all count.
             sqlFunction.ifPresent(f -> stats.recordSqlFunction(f, nanos, true, timeout));
             throw new FunctionCallException(e, caller, id.name(), function);
+        } catch (JsCallCancelledException e) {
+            stats.record(id, function, System.nanoTime() - started, true, false);
+            throw new EngineException(EngineException.Kind.CALL_CANCELLED, "The call of " + function + " in library ["
+                    + id.name() + "] was stopped: " + switch (e.reason()) {
+                        case KILLED -> "an operator stopped it";
+                        case CLIENT_GONE -> "its client went away";
+                        case TIMEOUT -> "it ran out of time";
+                        case MEMORY -> "it used too much memory";
+                        case STACK -> "it recursed too deeply";
+                    });
         }
     }
 

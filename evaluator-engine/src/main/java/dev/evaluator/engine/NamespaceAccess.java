@@ -52,6 +52,36 @@ public final class NamespaceAccess {
     }
 
     /**
+     * A namespace as the runtime keys calls by it: empty for global, {@code bucket/scope} for a scope (no name holds
+     * a {@code /}), so it reads back with {@link #namespaceOf}.
+     *
+     * @return the key
+     */
+    public static String key(Namespace namespace) {
+        return switch (namespace) {
+            case Namespace.Global g -> "";
+            case Namespace.Scoped s -> s.bucket() + "/" + s.scope();
+        };
+    }
+
+    /**
+     * The namespace of a runtime key written by {@link #key}.
+     *
+     * @return the namespace
+     * @throws IllegalArgumentException when the key was not written by {@link #key}
+     */
+    public static Namespace namespaceOf(String key) {
+        if (key.isEmpty()) {
+            return Namespace.GLOBAL;
+        }
+        int slash = key.indexOf('/');
+        if (slash < 0) {
+            throw new IllegalArgumentException("not a namespace key: " + key);
+        }
+        return Namespace.scoped(key.substring(0, slash), key.substring(slash + 1));
+    }
+
+    /**
      * Refuse a statement the caller may not run.
      *
      * @param permission what the statement needs

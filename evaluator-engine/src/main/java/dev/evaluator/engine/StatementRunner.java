@@ -265,7 +265,7 @@ public final class StatementRunner {
         CallLimits limits = executor.limits(remaining);
         FunctionExecutor.Outcome outcome;
         try {
-            outcome = executor.call(definition, arguments, limits);
+            outcome = executor.call(definition, arguments, limits, context.caller());
         } catch (FunctionCallException e) {
             // Stopped by what was left of the request's own timeout, not by the server's limit on one call.
             if (e.failure().kind() == JsExecutionException.Kind.TIMEOUT && remaining.isPresent()

@@ -4,6 +4,7 @@ import dev.evaluator.query.SqlParser;
 import dev.evaluator.query.Statement;
 import dev.evaluator.runtime.CallLimits;
 import dev.evaluator.runtime.CallResult;
+import dev.evaluator.runtime.JsExecutionException;
 import dev.evaluator.runtime.JsRuntime;
 import dev.evaluator.store.FunctionId;
 import dev.evaluator.store.LibraryId;
@@ -304,6 +305,18 @@ class StatementRunnerTest {
     }
 
     @Test
+    void serversOwnCallLimit_runsOut_10109StoppedAfterRunningBeyond() {
+        StatementRunner capped = new StatementRunner(catalog, new FunctionExecutor(catalog, runtime,
+                CallLimits.DEFAULT.withTimeout(java.time.Duration.ofMillis(300))));
+        run("CREATE FUNCTION spinner() LANGUAGE JAVASCRIPT AS \"spin\" AT \"math\"");
+        FunctionCallException e = assertThrows(FunctionCallException.class, () -> capped.run(
+                SqlParser.parse("EXECUTE FUNCTION spinner()"), new StatementRunner.Context(ADMIN, Optional.empty(),
+                        List.of(), Map.of(), Optional.empty(), new ArrayList<>())));
+        assertEquals(JsExecutionException.Kind.TIMEOUT, e.failure().kind());
+        assertEquals("stopped after running beyond 300 ms", e.getMessage());
+    }
+
+    @Test
     void systemFunctions_eachCallerSeesOnlyItsNamespaces() {
         run(ADMIN, "CREATE FUNCTION mine(f) LANGUAGE JAVASCRIPT AS \"f2c\" AT \"./science\"", INVENTORY);
         run("CREATE FUNCTION hidden(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"");
@@ -406,7 +419,7 @@ class StatementRunnerTest {
         run(ADMIN, "EXECUTE FUNCTION s4(212)", INVENTORY);
         // the invoke endpoint's way: counted for the library function only
         executor.call(catalog.findLibrary(LibraryId.global("math")).orElseThrow(), "add", "[1, 2]",
-                executor.limits(Optional.empty()), "function");
+                executor.limits(Optional.empty()), ADMIN);
         String rows = "SELECT RAW [meta(c).id, c.name, c.library, c.`object`, c.uses] FROM system:functions_cache AS c"
                 + " ORDER BY meta(c).id";
         assertEquals(MAPPER.readTree("""
@@ -488,6 +501,10 @@ class StatementRunnerTest {
                     () -> lenientRunner.run(SqlParser.parse("EXECUTE FUNCTION late(1)"), context));
             assertEquals(EngineException.Kind.LIBRARY_NOT_FOUND, call.kind());
             assertTrue(call.getMessage().startsWith("Library or function missing"), call.getMessage());
+            lenient.upsertLibrary(LibraryId.global("notyet"), "function sooner(a) { return a; }", false);
+            FunctionCallException missing = assertThrows(FunctionCallException.class,
+                    () -> lenientRunner.run(SqlParser.parse("EXECUTE FUNCTION late(1)"), context));
+            assertTrue(missing.getMessage().endsWith("later is not a function"), missing.getMessage());
             lenient.upsertLibrary(LibraryId.global("notyet"), "function later(a) { return a; }", false);
             assertFalse(lenientRunner.run(all, context).results().getFirst().has("broken"));
         }

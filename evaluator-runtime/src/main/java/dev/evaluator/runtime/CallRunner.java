@@ -137,8 +137,9 @@ final class CallRunner implements AutoCloseable {
             }
             Optional<Value> target = instance.function(function);
             if (target.isEmpty()) {
+                // Ends as Couchbase's evaluator says it ("... is not a function").
                 failure = new Failure(Kind.FUNCTION_NOT_FOUND, "library " + library.name()
-                        + " has no top-level function named " + function);
+                        + " has no top-level function named " + function + ": " + function + " is not a function");
             } else {
                 Value result = instance.invoke(target.get(), argsJson, console.remaining(), limits.maxResultBytes());
                 if (result.isString()) {
@@ -447,8 +448,9 @@ final class CallRunner implements AutoCloseable {
     private static JsExecutionException limitExceeded(Watchdog.Stop stop, CallLimits limits,
                                                       List<CallResult.LogLine> logs) {
         return switch (stop) {
-            case TIMEOUT -> new JsExecutionException(Kind.TIMEOUT, "the call ran longer than its limit of "
-                    + duration(limits.timeout()) + " and was stopped", Optional.empty(), Optional.empty(),
+            // Couchbase's words for a call stopped by its limit.
+            case TIMEOUT -> new JsExecutionException(Kind.TIMEOUT, "stopped after running beyond "
+                    + limits.timeout().toMillis() + " ms", Optional.empty(), Optional.empty(),
                     Optional.empty(), Optional.empty(), logs);
             case MEMORY_LIMIT -> new JsExecutionException(Kind.MEMORY_LIMIT, "the call allocated more than "
                     + bytes(limits.maxAllocatedBytes()) + " and held more than that, and was stopped",
@@ -458,11 +460,6 @@ final class CallRunner implements AutoCloseable {
                     Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), logs);
             case CANCELLED -> throw new IllegalStateException("a cancelled call is not a limit exceeded");
         };
-    }
-
-    private static String duration(Duration duration) {
-        long millis = duration.toMillis();
-        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
     }
 
     private static String bytes(long bytes) {
