@@ -101,6 +101,10 @@ record ServerSettings(String host,
               --js-workers         function calls that run at once (env EVALUATOR_JS_WORKERS, default: processors)
               --js-queue           calls that may wait for a worker before 503 (env EVALUATOR_JS_QUEUE,
                                    default 64 per worker)
+              --max-js-workers     how far the pool grows while every worker runs a long call
+                                   (env EVALUATOR_MAX_JS_WORKERS, default 16 per processor)
+              --max-namespace-share  percent of the workers one namespace may hold while others wait
+                                   (env EVALUATOR_MAX_NAMESPACE_SHARE, default 50, at least one worker)
             Operations:
               --shutdown-grace-seconds  on SIGTERM, how long requests in flight may take to finish before they are
                                    cut off (env EVALUATOR_SHUTDOWN_GRACE_SECONDS, default 20)
@@ -117,7 +121,8 @@ record ServerSettings(String host,
     /** Flags that take a value. */
     private static final List<String> FLAGS = List.of("host", "port", "data-dir", "max-library-bytes",
             "tls-cert", "tls-key", "tls-keystore", "tls-port", "max-call-seconds", "call-memory-mib",
-            "max-result-bytes", "js-workers", "js-queue", "shutdown-grace-seconds", "log-format");
+            "max-result-bytes", "js-workers", "js-queue", "max-js-workers", "max-namespace-share",
+            "shutdown-grace-seconds", "log-format");
 
     /** Flags that are true when given alone, or take {@code =true} or {@code =false}. */
     private static final List<String> SWITCHES = List.of("disable-http", "lenient-bindings", "public-metrics",
@@ -238,10 +243,14 @@ record ServerSettings(String host,
                 CallLimits.DEFAULT.maxLogLines(), CallLimits.DEFAULT.maxLogLineChars());
         RuntimeSettings defaults = RuntimeSettings.defaults();
         int workers = integer(values, "js-workers", defaults.workers(), 1, 1024);
-        RuntimeSettings runtime = new RuntimeSettings(workers,
+        RuntimeSettings base = new RuntimeSettings(workers,
                 integer(values, "js-queue", values.containsKey("js-workers") ? 64 * workers : defaults.queueCapacity(),
                         1, 1 << 20),
                 defaults.contextsPerWorker());
+        int maxWorkers = integer(values, "max-js-workers", Math.max(workers, base.maxWorkers()), workers, 1 << 16);
+        int sharePercent = integer(values, "max-namespace-share",
+                (int) Math.round(base.maxNamespaceShare() * 100), 1, 100);
+        RuntimeSettings runtime = base.withMaxWorkers(maxWorkers).withMaxNamespaceShare(sharePercent / 100.0);
         Operations operations = new Operations(
                 Duration.ofSeconds(integer(values, "shutdown-grace-seconds",
                         (int) Operations.DEFAULT.shutdownGrace().toSeconds(), 0, 3600)),

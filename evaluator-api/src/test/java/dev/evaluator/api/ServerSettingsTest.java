@@ -245,6 +245,23 @@ class ServerSettingsTest {
     }
 
     @Test
+    void parse_poolGrowthAndNamespaceShare_defaultsFlagsAndBounds() {
+        ServerSettings defaults = ServerSettings.parse(new String[0], Map.of());
+        assertEquals(16 * Runtime.getRuntime().availableProcessors(), defaults.runtime().maxWorkers());
+        assertEquals(0.5, defaults.runtime().maxNamespaceShare());
+        ServerSettings set = ServerSettings.parse(new String[] {"--js-workers", "2", "--max-js-workers", "6"},
+                Map.of("EVALUATOR_MAX_NAMESPACE_SHARE", "25"));
+        assertEquals(6, set.runtime().maxWorkers());
+        assertEquals(0.25, set.runtime().maxNamespaceShare());
+        assertThrows(IllegalArgumentException.class, () -> ServerSettings.parse(
+                new String[] {"--js-workers", "4", "--max-js-workers", "3"}, Map.of()), "the cap is below the workers");
+        assertThrows(IllegalArgumentException.class, () -> ServerSettings.parse(
+                new String[] {"--max-namespace-share", "0"}, Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> ServerSettings.parse(
+                new String[] {"--max-namespace-share", "101"}, Map.of()));
+    }
+
+    @Test
     void toString_neverShowsThePassword() {
         ServerSettings settings = ServerSettings.parse(new String[0], Map.of("EVALUATOR_ADMIN_PASSWORD", "hunter2-x"));
         assertFalse(settings.toString().contains("hunter2-x"));
