@@ -227,7 +227,7 @@ class FunctionsIT {
                 .body("errors[0].code", equalTo(1000))
                 .body("errors[0].msg", containsString("POST"));
         server.admin().formParam("statement", "SELECT 1").formParam("timeout", "soon").post(QueryService.PATH)
-                .then().statusCode(400).body("errors[0].code", equalTo(1050))
+                .then().statusCode(400).body("errors[0].code", equalTo(1040))
                 .body("errors[0].msg", equalTo("timeout must be a positive duration such as 500ms, 10s or 2m, not soon"));
         server.anonymous().formParam("statement", "SELECT 1").post(QueryService.PATH).then().statusCode(401)
                 .header("WWW-Authenticate", "Basic realm=\"evaluator\"")
