@@ -89,6 +89,9 @@ final class AccessPolicy {
                     Method.HEAD, DESCRIBE_FUNCTIONS)),
             new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}/functions/{function}/invoke", Map.of(
                     Method.POST, req -> new Permission.ExecuteFunction(namespaceOrGlobal(req)))),
+            // The calls each caller may see, and stopping one, are decided per call by the engine (RunningCalls).
+            new Rule(CallsService.PATH, Map.of(Method.GET, AUTHENTICATED, Method.HEAD, AUTHENTICATED)),
+            new Rule(CallsService.PATH + "/{id}", Map.of(Method.DELETE, AUTHENTICATED)),
             // Like the list: filtered to the namespaces the caller may read, or one named namespace.
             new Rule(StatsService.PATH, Map.of(Method.GET, AccessPolicy::listLibraries)),
             new Rule(UserService.PATH, Map.of(Method.GET, ADMIN)),

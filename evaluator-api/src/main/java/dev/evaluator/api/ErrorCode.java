@@ -31,6 +31,8 @@ enum ErrorCode {
     FORBIDDEN(403),
     /** The library does not exist. */
     LIBRARY_NOT_FOUND(404),
+    /** No running or queued call has that id. */
+    CALL_NOT_FOUND(404),
     /** The user does not exist. */
     USER_NOT_FOUND(404),
     /** No such route. */

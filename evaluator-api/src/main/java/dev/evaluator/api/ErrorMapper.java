@@ -167,6 +167,7 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
                  INVALID_ARGUMENT -> ErrorCode.BAD_REQUEST;
             case QUERY_TIMEOUT -> ErrorCode.CALL_TIMEOUT;
             case CALL_CANCELLED -> ErrorCode.CALL_CANCELLED;
+            case CALL_NOT_FOUND -> ErrorCode.CALL_NOT_FOUND;
             case FORBIDDEN -> ErrorCode.FORBIDDEN;
             case INVALID_ROLE -> ErrorCode.INVALID_ROLE;
             case INVALID_PASSWORD -> ErrorCode.INVALID_PASSWORD;
@@ -190,7 +191,7 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
                  MISSING_ARGUMENT, INVALID_ARGUMENT -> 400;
             // Couchbase writes a timeout after the response began (200, status "timeout"); here nothing was sent.
             case QUERY_TIMEOUT -> 504;
-            case CALL_CANCELLED -> restCode(kind).status();
+            case CALL_CANCELLED, CALL_NOT_FOUND -> restCode(kind).status();
             // Not raised by statements; their REST status stands.
             case LIBRARY_IN_USE, BINDING_BROKEN, INVALID_ROLE, INVALID_PASSWORD, PASSWORD_REQUIRED, USER_NOT_FOUND,
                  LAST_ADMIN -> restCode(kind).status();
@@ -218,7 +219,7 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
                     JsErrors.EXECUTION_ERROR;
             case INTERNAL_ERROR, STORAGE_ERROR -> QUERY_INTERNAL;
             case INVALID_NAME, BUCKET_AND_SCOPE_REQUIRED, SYNTAX_ERROR, EMPTY_BODY, INVALID_UTF8, INVALID_ROLE,
-                 INVALID_PASSWORD, PASSWORD_REQUIRED, INVALID_BODY, BAD_REQUEST, USER_NOT_FOUND, NOT_FOUND,
+                 INVALID_PASSWORD, PASSWORD_REQUIRED, INVALID_BODY, BAD_REQUEST, USER_NOT_FOUND, NOT_FOUND, CALL_NOT_FOUND,
                  LIBRARY_IN_USE, BINDING_BROKEN, INVALID_BINDING, LAST_ADMIN -> QUERY_BAD_REQUEST;
         };
     }

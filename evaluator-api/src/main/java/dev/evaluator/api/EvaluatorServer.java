@@ -5,6 +5,7 @@ import dev.evaluator.engine.FunctionCatalog;
 import dev.evaluator.engine.FunctionExecutor;
 import dev.evaluator.engine.LoginThrottle;
 import dev.evaluator.engine.PasswordHasher;
+import dev.evaluator.engine.RunningCalls;
 import dev.evaluator.engine.StatementRunner;
 import dev.evaluator.engine.UserAccounts;
 import dev.evaluator.runtime.JsRuntime;
@@ -118,6 +119,7 @@ final class EvaluatorServer implements AutoCloseable {
             WhoAmIService whoAmI = new WhoAmIService();
             QueryService query = new QueryService(new StatementRunner(catalog, executor));
             StatsService stats = new StatsService(executor.stats());
+            CallsService calls = new CallsService(new RunningCalls(runtime));
             MetricsService metricsService = new MetricsService(metrics);
             metrics.bindStore(store);
             metrics.bindRuntime(runtime);
@@ -133,6 +135,7 @@ final class EvaluatorServer implements AutoCloseable {
                     .register(QueryService.PATH, query)
                     .register(QueryService.ALIAS_PATH, query)
                     .register(StatsService.PATH, stats)
+                    .register(CallsService.PATH, calls)
                     .register(MetricsService.PATH, metricsService)
                     .register(ConsoleService.PATH, console)
                     .error(Throwable.class, errors);

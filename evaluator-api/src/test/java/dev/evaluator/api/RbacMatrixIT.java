@@ -88,6 +88,9 @@ class RbacMatrixIT {
             query get             | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
             whoami                | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
             openapi               | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
+            list calls            | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
+            head calls            | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
+            stop unknown call     | 404   | 404 | 404  | 404  | 404  | 404   | 404   | 404  | 404    | 401  | 401
             stats all             | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
             stats own scope       | 200   | 200 | 403  | 200  | 200  | 403   | 403   | 403  | 403    | 401  | 401
             metrics               | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
@@ -161,6 +164,10 @@ class RbacMatrixIT {
                 QueryService.PATH + "?statement=SELECT%20RAW%201", null));
         OPERATIONS.put("whoami", new Operation("GET", WhoAmIService.PATH, () -> { }, WhoAmIService.PATH, null));
         OPERATIONS.put("openapi", new Operation("GET", "/openapi", () -> { }, "/openapi", null));
+        OPERATIONS.put("list calls", new Operation("GET", CallsService.PATH, () -> { }, CallsService.PATH, null));
+        OPERATIONS.put("head calls", new Operation("HEAD", CallsService.PATH, () -> { }, CallsService.PATH, null));
+        OPERATIONS.put("stop unknown call", new Operation("DELETE", CallsService.PATH + "/{id}", () -> { },
+                CallsService.PATH + "/987654321", null));
         OPERATIONS.put("stats all", new Operation("GET", StatsService.PATH, () -> { }, StatsService.PATH, null));
         OPERATIONS.put("stats own scope", new Operation("GET", StatsService.PATH, () -> { },
                 StatsService.PATH + "?" + OWN, null));

@@ -48,6 +48,8 @@ public final class EngineException extends RuntimeException {
         MISSING_ARGUMENT(OptionalInt.of(1050)),
         /** A value is malformed: a duration (Couchbase's bad value). */
         INVALID_ARGUMENT(OptionalInt.of(1040)),
+        /** No running or queued function call has that id. */
+        CALL_NOT_FOUND(OptionalInt.empty()),
         /** A running or queued function call was stopped on request: by an operator, or because its client left. */
         CALL_CANCELLED(OptionalInt.empty()),
         /** The request's own timeout ran out (Couchbase's E_SERVICE_TIMEOUT). */

@@ -316,12 +316,13 @@ public final class FunctionCatalog {
     }
 
     /**
-     * The key the runtime knows a library's code by ({@code LibrarySource.key()}).
+     * The key the runtime knows a library's code by ({@code LibrarySource.key()}), which its list of calls shows:
+     * {@code lib} or {@code bucket/scope/lib}.
      *
      * @return the key
      */
     static String sourceKey(LibraryId id) {
-        return id.toString();
+        return FunctionDefinition.defaultPath(id);
     }
 
     /**
