@@ -5,7 +5,6 @@ import dev.evaluator.engine.FunctionCatalog;
 import dev.evaluator.engine.FunctionExecutor;
 import dev.evaluator.engine.LoginThrottle;
 import dev.evaluator.engine.PasswordHasher;
-import dev.evaluator.engine.RunningCalls;
 import dev.evaluator.engine.StatementRunner;
 import dev.evaluator.engine.UserAccounts;
 import dev.evaluator.runtime.JsRuntime;
@@ -119,7 +118,7 @@ final class EvaluatorServer implements AutoCloseable {
             WhoAmIService whoAmI = new WhoAmIService();
             QueryService query = new QueryService(new StatementRunner(catalog, executor));
             StatsService stats = new StatsService(executor.stats());
-            CallsService calls = new CallsService(new RunningCalls(runtime));
+            CallsService calls = new CallsService(executor.running());
             MetricsService metricsService = new MetricsService(metrics);
             metrics.bindStore(store);
             metrics.bindRuntime(runtime);

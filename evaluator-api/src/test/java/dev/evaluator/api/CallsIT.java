@@ -72,6 +72,10 @@ class CallsIT {
         assertEquals(1, calls(as("sexec")).size(), "its caller sees it");
         assertEquals(1, calls(as("smgr")).size(), "the namespace's manager sees it");
         assertEquals(List.of(), calls(as("other")), "another namespace's user does not");
+        FunctionsIT.query(server.admin(), "SELECT RAW [r.`function`, r.users, r.state] FROM system:active_requests AS r",
+                null).then().statusCode(200).body("results", equalTo(List.of(List.of("spin", "sexec", "running"))));
+        FunctionsIT.query(as("other"), "SELECT RAW r FROM system:active_requests AS r", null).then().statusCode(200)
+                .body("results", equalTo(List.of()));
 
         as("other").delete(CallsService.PATH + "/" + id).then().statusCode(404).body("code", equalTo("call_not_found"));
         as("sexec").delete(CallsService.PATH + "/" + id).then().statusCode(403).body("code", equalTo("forbidden"));

@@ -128,7 +128,8 @@ class FunctionsIT {
             "EXECUTE FUNCTION taken(1)|-|400|10104|Incorrect number of arguments supplied to function 'taken'",
             "SELECT taken($1, 1)|-|400|1050|No value for positional parameter $1",
             "INSERT INTO b VALUES (\"k\", {})|-|400|4000|INSERT statements are not supported",
-            "SELECT * FROM `travel-sample`|-|400|4010|system:functions and system:functions_cache only",
+            "SELECT * FROM `travel-sample`|-|400|4010|system:functions, system:functions_cache and system:active_requests"
+                    + " only",
             "CREATE FUNCTION f(a LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"|-|400|3000|line 1, column",
     })
     void failedStatements_statusAndCouchbaseCode(String statement, String context, int status, int code,

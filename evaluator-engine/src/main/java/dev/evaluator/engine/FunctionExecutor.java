@@ -63,6 +63,7 @@ public final class FunctionExecutor {
     private final JsRuntime runtime;
     private final CallLimits limits;
     private final FunctionStats stats = new FunctionStats();
+    private final RunningCalls running;
     /** The entry points, as the runtime's list of calls names them. */
     static final String INVOKE = "invoke";
     static final String QUERY = "query";
@@ -74,6 +75,16 @@ public final class FunctionExecutor {
         this.catalog = catalog;
         this.runtime = runtime;
         this.limits = limits;
+        this.running = new RunningCalls(runtime);
+    }
+
+    /**
+     * The calls running and queued now.
+     *
+     * @return the calls, as each caller may see and stop them
+     */
+    public RunningCalls running() {
+        return running;
     }
 
     /**

@@ -83,7 +83,7 @@ public final class StatementRunner {
     public StatementRunner(FunctionCatalog catalog, FunctionExecutor executor) {
         this.catalog = catalog;
         this.executor = executor;
-        this.system = new SystemKeyspaces(catalog, executor.stats());
+        this.system = new SystemKeyspaces(catalog, executor.stats(), executor.running());
     }
 
     /**
@@ -110,7 +110,7 @@ public final class StatementRunner {
             case Statement.Unsupported unsupported -> throw new EngineException(
                     EngineException.Kind.UNSUPPORTED_STATEMENT, unsupported.statementKind()
                     + " statements are not supported by this service: it runs CREATE FUNCTION, DROP FUNCTION and"
-                    + " SELECT ... FROM " + String.join(" or ", system.names()));
+                    + " SELECT ... FROM " + system.names("or"));
         };
     }
 

@@ -41,6 +41,7 @@ final class SystemKeyspaces {
 
     private final FunctionCatalog catalog;
     private final FunctionStats stats;
+    private final RunningCalls running;
     /** Each keyspace's name after {@code system:}, and its documents as one caller sees them. */
     private final Map<String, Function<Caller, List<Document>>> keyspaces = new LinkedHashMap<>();
 
@@ -57,11 +58,20 @@ final class SystemKeyspaces {
         }
     }
 
-    SystemKeyspaces(FunctionCatalog catalog, FunctionStats stats) {
+    SystemKeyspaces(FunctionCatalog catalog, FunctionStats stats, RunningCalls running) {
         this.catalog = catalog;
         this.stats = stats;
+        this.running = running;
         keyspaces.put("functions", this::functions);
         keyspaces.put("functions_cache", this::functionsCache);
+        keyspaces.put("active_requests", this::activeRequests);
+    }
+
+    /** The keyspaces as SQL++ names them, listed for a message: {@code a, b and c}. */
+    String names(String conjunction) {
+        List<String> names = names();
+        return names.size() == 1 ? names.getFirst() : String.join(", ", names.subList(0, names.size() - 1)) + " "
+                + conjunction + " " + names.getLast();
     }
 
     /** The keyspaces as SQL++ names them, for messages. */
@@ -80,7 +90,7 @@ final class SystemKeyspaces {
         Function<Caller, List<Document>> documents = system ? keyspaces.get(keyspace.path().getFirst()) : null;
         if (documents == null) {
             throw new EngineException(EngineException.Kind.UNSUPPORTED_KEYSPACE, "Keyspace " + keyspace
-                    + " is not available here: this service answers queries of " + String.join(" and ", names())
+                    + " is not available here: this service answers queries of " + names("and")
                     + " only");
         }
         return documents.apply(caller);
@@ -144,6 +154,31 @@ final class SystemKeyspaces {
         document.put("maxServiceTime", GoDuration.format(figures.maxNanos()));
         document.put("avgServiceTime", GoDuration.format(figures.avgNanos()));
         return document;
+    }
+
+    /**
+     * The function calls running and queued now, as the caller may see them (Couchbase's
+     * {@code system:active_requests} lists requests; here each is one JavaScript call, with Couchbase's names where
+     * they apply: {@code requestId}, {@code requestTime}, {@code elapsedTime}, {@code state}, {@code users}).
+     */
+    private List<Document> activeRequests(Caller caller) {
+        return running.visibleTo(caller).stream().map(call -> {
+            ObjectNode document = JSON.objectNode();
+            document.put("requestId", Long.toString(call.id()));
+            document.put("requestTime", call.started().toString());
+            document.put("elapsedTime", GoDuration.format(call.elapsed().toNanos()));
+            document.put("state", call.state());
+            document.put("users", call.user());
+            document.put("library", call.library());
+            document.put("function", call.function());
+            switch (call.namespace()) {
+                case Namespace.Global g -> document.put("type", "global");
+                case Namespace.Scoped s -> document.put("type", "scope").put("bucket", s.bucket())
+                        .put("scope", s.scope());
+            }
+            document.put("entryPoint", call.entryPoint());
+            return new Document(Long.toString(call.id()), document);
+        }).toList();
     }
 
     /**
