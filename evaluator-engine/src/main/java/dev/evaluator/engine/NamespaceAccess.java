@@ -15,6 +15,8 @@ import java.util.function.Predicate;
  * decided; both ask {@link Role#allows}.
  */
 public final class NamespaceAccess {
+    private static final String GLOBAL_KEY = "global";
+
     private NamespaceAccess() {
     }
 
@@ -52,14 +54,14 @@ public final class NamespaceAccess {
     }
 
     /**
-     * A namespace as the runtime keys calls by it: empty for global, {@code bucket/scope} for a scope (no name holds
-     * a {@code /}), so it reads back with {@link #namespaceOf}.
+     * A namespace as the runtime keys calls by it: {@code global}, or {@code bucket/scope} for a scope (no name
+     * holds a {@code /}, so the two never meet), so it reads back with {@link #namespaceOf}.
      *
      * @return the key
      */
     public static String key(Namespace namespace) {
         return switch (namespace) {
-            case Namespace.Global g -> "";
+            case Namespace.Global g -> GLOBAL_KEY;
             case Namespace.Scoped s -> s.bucket() + "/" + s.scope();
         };
     }
@@ -71,7 +73,7 @@ public final class NamespaceAccess {
      * @throws IllegalArgumentException when the key was not written by {@link #key}
      */
     public static Namespace namespaceOf(String key) {
-        if (key.isEmpty()) {
+        if (key.equals(GLOBAL_KEY)) {
             return Namespace.GLOBAL;
         }
         int slash = key.indexOf('/');

@@ -187,6 +187,7 @@ class StatementRunnerTest {
         List<EngineException.Kind> notStatements = List.of(EngineException.Kind.LIBRARY_IN_USE,
                 EngineException.Kind.BINDING_BROKEN, EngineException.Kind.UNKNOWN_PARAMETER,
                 EngineException.Kind.INVALID_ARGUMENT, EngineException.Kind.QUERY_TIMEOUT,
+                EngineException.Kind.CALL_NOT_FOUND, EngineException.Kind.CALL_CANCELLED,
                 EngineException.Kind.INVALID_ROLE, EngineException.Kind.INVALID_PASSWORD,
                 EngineException.Kind.PASSWORD_REQUIRED, EngineException.Kind.USER_NOT_FOUND,
                 EngineException.Kind.LAST_ADMIN);
@@ -501,7 +502,7 @@ class StatementRunnerTest {
                     () -> lenientRunner.run(SqlParser.parse("EXECUTE FUNCTION late(1)"), context));
             assertEquals(EngineException.Kind.LIBRARY_NOT_FOUND, call.kind());
             assertTrue(call.getMessage().startsWith("Library or function missing"), call.getMessage());
-            lenient.upsertLibrary(LibraryId.global("notyet"), "function sooner(a) { return a; }", false);
+            lenient.upsertLibrary(LibraryId.global("notyet"), "function sooner(a) { return a; }", true);
             FunctionCallException missing = assertThrows(FunctionCallException.class,
                     () -> lenientRunner.run(SqlParser.parse("EXECUTE FUNCTION late(1)"), context));
             assertTrue(missing.getMessage().endsWith("later is not a function"), missing.getMessage());
