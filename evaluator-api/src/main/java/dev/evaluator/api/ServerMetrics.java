@@ -1,6 +1,7 @@
 package dev.evaluator.api;
 
 import dev.evaluator.engine.FunctionStats;
+import dev.evaluator.runtime.CancelCause;
 import dev.evaluator.runtime.JsRuntime;
 import dev.evaluator.runtime.RuntimeStats;
 import dev.evaluator.store.Store;
@@ -182,6 +183,26 @@ final class ServerMetrics implements StoreObserver, AutoCloseable {
                 RuntimeStats::libraryCacheHits);
         counter("evaluator.js.library.cache.misses", "Calls that had to load their library", stats,
                 RuntimeStats::libraryCacheMisses);
+        Gauge.builder("evaluator.js.workers.max", () -> stats.get().maxWorkers())
+                .description("How far the pool of workers may grow while every worker runs a long call")
+                .register(registry);
+        Gauge.builder("evaluator.js.contexts", () -> stats.get().contexts())
+                .description("JavaScript contexts kept (one per library, namespace and user in each slot)")
+                .register(registry);
+        Gauge.builder("evaluator.js.retained.bytes", () -> stats.get().retainedBytes())
+                .description("Memory the kept contexts were last measured to hold").baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("evaluator.js.namespaces.running", () -> stats.get().runningByNamespace().size())
+                .description("Namespaces with calls running now").register(registry);
+        Gauge.builder("evaluator.js.namespaces.queued", () -> stats.get().queuedByNamespace().size())
+                .description("Namespaces with calls waiting for a worker").register(registry);
+        for (CancelCause cause : CancelCause.values()) {
+            FunctionCounter.builder("evaluator.js.cancellations", stats,
+                            s -> s.get().cancellations().getOrDefault(cause, 0L))
+                    .description("Calls stopped before they returned, by cause")
+                    .tag("cause", cause.name().toLowerCase(java.util.Locale.ROOT))
+                    .register(registry);
+        }
     }
 
     private <T> void counter(String name, String description, Supplier<T> source, ToDoubleFunction<T> value) {

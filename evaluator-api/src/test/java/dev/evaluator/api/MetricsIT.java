@@ -54,6 +54,10 @@ class MetricsIT {
                 "evaluator_js_timeouts_total", "evaluator_js_memory_limit_stops_total",
                 "evaluator_js_busy_rejections_total", "evaluator_js_library_cache_hits_total",
                 "evaluator_js_library_cache_misses_total", "evaluator_function_stats_untracked_calls_total",
+                "evaluator_js_workers_max", "evaluator_js_contexts", "evaluator_js_retained_bytes",
+                "evaluator_js_namespaces_running", "evaluator_js_namespaces_queued",
+                "evaluator_js_cancellations_total{cause=\"killed\"}",
+                "evaluator_js_cancellations_total{cause=\"client_gone\"}",
                 "jvm_memory_used_bytes", "jvm_gc_", "jvm_threads_live_threads", "jvm_classes_loaded_classes",
                 "process_uptime_seconds", "process_cpu_usage", "system_cpu_count")) {
             assertTrue(text.contains("\n" + family), family + " missing");
@@ -86,6 +90,8 @@ class MetricsIT {
         String refused = "http_server_requests_seconds_count{method=\"GET\",route=\"" + LIBS + "\",status=\"401\"}";
         assertTrue(value(after, refused) - value(before, refused) >= 1, refused);
         assertEquals(1, value(after, "evaluator_js_timeouts_total") - value(before, "evaluator_js_timeouts_total"));
+        String timedOut = "evaluator_js_cancellations_total{cause=\"timeout\"}";
+        assertEquals(1, value(after, timedOut) - value(before, timedOut), timedOut);
         assertTrue(value(after, "evaluator_js_library_cache_hits_total")
                 > value(before, "evaluator_js_library_cache_hits_total"));
         // Reads of a library just read come from the store's cache; writes always reach RocksDB.
