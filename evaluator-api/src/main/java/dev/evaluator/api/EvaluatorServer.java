@@ -110,7 +110,7 @@ final class EvaluatorServer implements AutoCloseable {
                     new LoginThrottle(), settings.operations().publicMetrics());
             RequestObserver requests = new RequestObserver(metrics,
                     settings.operations().accessLog() ? Optional.of(new AccessLog()) : Optional.empty());
-            FunctionCatalog catalog = new FunctionCatalog(store.libraries(), store.functions(), runtime,
+            FunctionCatalog catalog = new FunctionCatalog(store, runtime,
                     settings.lenientBindings());
             FunctionExecutor executor = new FunctionExecutor(catalog, runtime, settings.callLimits());
             LibraryService libraries = new LibraryService(catalog, executor, settings.maxLibraryBytes());

@@ -9,6 +9,7 @@ import dev.evaluator.store.Library;
 import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.LibraryStore;
 import dev.evaluator.store.Namespace;
+import dev.evaluator.store.Store;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -26,17 +26,19 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * Libraries and the SQL++ functions bound to them, kept consistent (the delete guard): a function is only created
  * pointing at a library that exists and defines its JavaScript function (unless bindings are lenient), a library is
  * only deleted when no function is bound to it, and a library is only replaced by code that still defines every
- * bound function (unless forced). Each check and its write happen under one lock, so no interleaving of concurrent
- * changes can leave a function bound to a missing library. Library code is parsed outside the lock.
+ * bound function (unless forced). Each check and its writes are one store transaction ({@link Store#transact}),
+ * applied only if nothing it read changed meanwhile, in this process or another sharing the store, so no
+ * interleaving of concurrent changes can leave a function bound to a missing library. Library code is parsed
+ * outside the transaction.
  */
 public final class FunctionCatalog {
     private static final long INTROSPECTION_CACHE_CHARS = 64L * 1024 * 1024;
 
+    private final Store store;
     private final LibraryStore libraries;
     private final FunctionStore functions;
     private final JsRuntime runtime;
     private final boolean lenientBindings;
-    private final ReentrantLock changes = new ReentrantLock();
     /** What each stored library version defines, so bindings are checked without parsing again. */
     private final Cache<Library, List<JsFunction>> defined = Caffeine.newBuilder()
             .maximumWeight(INTROSPECTION_CACHE_CHARS)
@@ -47,10 +49,10 @@ public final class FunctionCatalog {
      * @param lenientBindings create functions without checking that their library defines them (Couchbase's late
      *                        binding)
      */
-    public FunctionCatalog(LibraryStore libraries, FunctionStore functions, JsRuntime runtime,
-                           boolean lenientBindings) {
-        this.libraries = libraries;
-        this.functions = functions;
+    public FunctionCatalog(Store store, JsRuntime runtime, boolean lenientBindings) {
+        this.store = store;
+        this.libraries = store.libraries();
+        this.functions = store.functions();
         this.runtime = runtime;
         this.lenientBindings = lenientBindings;
     }
@@ -170,9 +172,8 @@ public final class FunctionCatalog {
         // Parsing checks the syntax too, with the same errors as JsRuntime.checkSyntax.
         Set<String> names = runtime.functions(id.name(), code).stream().map(JsFunction::name)
                 .collect(Collectors.toSet());
-        changes.lock();
-        try {
-            List<FunctionDefinition> broken = functions.boundTo(id).stream()
+        store.transact(tx -> {
+            List<FunctionDefinition> broken = tx.boundTo(id).stream()
                     .filter(f -> !names.contains(f.object()))
                     .toList();
             if (!broken.isEmpty() && !force) {
@@ -183,12 +184,10 @@ public final class FunctionCatalog {
                         + "; keep them in the code, drop those SQL++ functions first, or pass force=true",
                         broken.stream().map(f -> QualifiedName.of(f.id())).toList(), "");
             }
-            libraries.upsert(id, code);
-            // What the runtime keeps of the old code (its contexts, with whatever their top levels hold) goes.
-            runtime.release(sourceKey(id));
-        } finally {
-            changes.unlock();
-        }
+            return tx.upsertLibrary(id, code);
+        });
+        // What the runtime keeps of the old code (its contexts, with whatever their top levels hold) goes.
+        runtime.release(sourceKey(id));
     }
 
     /**
@@ -198,21 +197,19 @@ public final class FunctionCatalog {
      *                         when it does not exist; nothing is changed
      */
     public void deleteLibrary(LibraryId id) {
-        changes.lock();
-        try {
-            List<String> bound = functions.boundTo(id).stream().map(f -> QualifiedName.of(f.id())).toList();
+        store.transact(tx -> {
+            List<String> bound = tx.boundTo(id).stream().map(f -> QualifiedName.of(f.id())).toList();
             if (!bound.isEmpty()) {
                 throw new EngineException(EngineException.Kind.LIBRARY_IN_USE, "Library [" + id.name()
                         + "] is used by " + bound.size() + " SQL++ function(s): " + String.join(", ", bound)
                         + "; drop them first", bound, "");
             }
-            if (!libraries.delete(id)) {
+            if (!tx.deleteLibrary(id)) {
                 throw notFound(id);
             }
-            runtime.release(sourceKey(id));
-        } finally {
-            changes.unlock();
-        }
+            return null;
+        });
+        runtime.release(sourceKey(id));
     }
 
     /**
@@ -227,9 +224,8 @@ public final class FunctionCatalog {
      */
     public boolean createFunction(FunctionDefinition definition, String written, boolean replace,
                                   boolean ifNotExists) {
-        changes.lock();
-        try {
-            if (functions.find(definition.id()).isPresent() && !replace) {
+        return store.transact(tx -> {
+            if (tx.findFunction(definition.id()).isPresent() && !replace) {
                 if (ifNotExists) {
                     return false;
                 }
@@ -237,13 +233,11 @@ public final class FunctionCatalog {
                         "Function '" + written + "' already exists");
             }
             if (!lenientBindings) {
-                checkBinding(definition);
+                checkBinding(definition, tx.findLibrary(definition.library()));
             }
-            functions.upsert(definition);
+            tx.upsertFunction(definition);
             return true;
-        } finally {
-            changes.unlock();
-        }
+        });
     }
 
     /**
@@ -252,12 +246,7 @@ public final class FunctionCatalog {
      * @return whether it existed
      */
     public boolean dropFunction(FunctionId id) {
-        changes.lock();
-        try {
-            return functions.delete(id);
-        } finally {
-            changes.unlock();
-        }
+        return store.transact(tx -> tx.deleteFunction(id));
     }
 
     /**
@@ -294,8 +283,8 @@ public final class FunctionCatalog {
                         + definition.object());
     }
 
-    private void checkBinding(FunctionDefinition definition) {
-        Library library = libraries.find(definition.library()).orElseThrow(() -> new EngineException(
+    private void checkBinding(FunctionDefinition definition, Optional<Library> found) {
+        Library library = found.orElseThrow(() -> new EngineException(
                 EngineException.Kind.LIBRARY_NOT_FOUND, "Library " + describe(definition.library())
                 + " does not exist: create it first"));
         JsFunction target = defined(library).stream()

@@ -50,7 +50,7 @@ class FunctionCatalogRaceIT {
         List<LibraryId> libraries = new ArrayList<>();
         try (RocksDbStore store = RocksDbStore.open(dir); JsRuntime runtime = JsRuntime.create();
              ExecutorService pool = Executors.newFixedThreadPool(CREATORS + 2)) {
-            FunctionCatalog catalog = new FunctionCatalog(store.libraries(), store.functions(), runtime, false);
+            FunctionCatalog catalog = new FunctionCatalog(store, runtime, false);
             for (int round = 0; round < ROUNDS; round++) {
                 Namespace namespace = round % 2 == 0 ? Namespace.GLOBAL : Namespace.scoped("b", "s");
                 LibraryId library = new LibraryId(namespace, "lib" + round);

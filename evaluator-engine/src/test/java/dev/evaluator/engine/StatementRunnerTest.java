@@ -74,7 +74,7 @@ class StatementRunnerTest {
     @BeforeEach
     void open() {
         store = RocksDbStore.open(dir);
-        catalog = new FunctionCatalog(store.libraries(), store.functions(), runtime, false);
+        catalog = new FunctionCatalog(store, runtime, false);
         executor = new FunctionExecutor(catalog, runtime, CallLimits.DEFAULT);
         runner = new StatementRunner(catalog, executor);
         catalog.upsertLibrary(LibraryId.global("math"), """
@@ -487,7 +487,7 @@ class StatementRunnerTest {
     @Test
     void lenientBindings_createWithoutLibrary_reportedBrokenUntilTheLibraryExists(@TempDir Path lenientDir) {
         try (RocksDbStore lenientStore = RocksDbStore.open(lenientDir)) {
-            FunctionCatalog lenient = new FunctionCatalog(lenientStore.libraries(), lenientStore.functions(), runtime,
+            FunctionCatalog lenient = new FunctionCatalog(lenientStore, runtime,
                     true);
             StatementRunner lenientRunner = new StatementRunner(lenient,
                     new FunctionExecutor(lenient, runtime, CallLimits.DEFAULT));
