@@ -104,7 +104,7 @@ class EtcdClusterTest {
         EtcdOptions onlyFirst = EtcdOptions.create(List.of(cluster.endpoint(0))).withPrefix("/cluster/")
                 .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(2));
         EtcdOptions onlyOthers = EtcdOptions.create(List.of(cluster.endpoint(1), cluster.endpoint(2)))
-                .withPrefix("/cluster/").withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(3));
+                .withPrefix("/cluster/").withTimeouts(Duration.ofMillis(500), EtcdOptions.DEFAULT_REQUEST_TIMEOUT);
         try (EtcdStore watching = EtcdStore.open(onlyFirst); EtcdStore writing = EtcdStore.open(onlyOthers)) {
             RecordingListener heard = new RecordingListener();
             try (StoreWatch watch = watching.watch(watching.revision() + 1, heard)) {
