@@ -19,8 +19,6 @@ import io.helidon.webserver.http.ServerResponse;
  */
 final class CallsService implements HttpService {
     static final String PATH = "/evaluator/v1/calls";
-    /** Couchbase's success body, as the library writes answer it. */
-    private static final String OK = "{\"status\": \"OK\"}";
 
     private final RunningCalls calls;
 
@@ -59,6 +57,6 @@ final class CallsService implements HttpService {
             throw new ApiException(ErrorCode.BAD_REQUEST, "A call id is a number, not '" + text + "'");
         }
         calls.stop(req.context().get(Caller.class).orElseThrow(), id);
-        Json.okJsonText(res, OK);
+        Json.okCouchbase(res);
     }
 }

@@ -43,6 +43,16 @@ final class Json {
                 .send(json.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Couchbase's success body, byte for byte (with its space): clients of its library API compare it. */
+    private static final byte[] COUCHBASE_OK = "{\"status\": \"OK\"}".getBytes(StandardCharsets.UTF_8);
+
+    /** A 200 with Couchbase's success body, {@code {"status": "OK"}}. */
+    static void okCouchbase(ServerResponse res) {
+        res.status(Status.OK_200)
+                .header(HeaderNames.CONTENT_TYPE, APPLICATION_JSON)
+                .send(COUCHBASE_OK);
+    }
+
     /** A value as JSON text, to embed in a body written by hand. */
     static String text(Object value) {
         try {

@@ -35,8 +35,6 @@ import io.helidon.webserver.http.ServerResponse;
  * The libraries API, compatible with Couchbase's Functions REST API: list, read, create or replace, delete.
  */
 final class LibraryService implements HttpService {
-    /** Couchbase's success body, byte for byte (with its space): clients compare it. */
-    private static final String OK = "{\"status\": \"OK\"}";
 
     private static final int MAX_INVOKE_BODY_BYTES = 16 << 20;
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -116,12 +114,12 @@ final class LibraryService implements HttpService {
         LibraryId id = libraryId(req);
         String code = body(req);
         catalog.upsertLibrary(id, code, force(req));
-        Json.okJsonText(res, OK);
+        Json.okCouchbase(res);
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
         catalog.deleteLibrary(libraryId(req));
-        Json.okJsonText(res, OK);
+        Json.okCouchbase(res);
     }
 
     /** A top-level function of a library, with the SQL++ functions bound to it. */
