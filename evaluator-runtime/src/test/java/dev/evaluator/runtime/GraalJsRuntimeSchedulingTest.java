@@ -32,7 +32,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GraalJsRuntimeSchedulingTest {
     private static final CallLimits LIMITS = CallLimits.DEFAULT.withTimeout(Duration.ofSeconds(60));
     private static final LibrarySource LIBRARY = new LibrarySource("scheduling/lib", "lib",
-            "function spin() { while (true) {} }\nfunction ok(label) { return label; }");
+            "function spin() { while (true) {} }\nfunction ok(label) { return label; }\n"
+                    // Runs 50 ms, so that calls ending one after the other on one worker are recorded in that order
+                    // by their callers' threads, whatever those threads' wake-up jitter.
+                    + "function step(label) { var end = Date.now() + 50; while (Date.now() < end) {} return label; }");
 
     private final ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor();
     private final List<String> finished = Collections.synchronizedList(new ArrayList<>());
@@ -80,10 +83,10 @@ class GraalJsRuntimeSchedulingTest {
             await("the spin runs", () -> count(runtime, CallInfo.State.RUNNING) == 1);
             List<CompletableFuture<Object>> queued = new ArrayList<>();
             for (String label : List.of("a1", "a2", "a3")) {
-                queued.add(call(runtime, "a", "ok", label, LIMITS));
+                queued.add(call(runtime, "a", "step", label, LIMITS));
                 await(label + " queued", () -> count(runtime, CallInfo.State.QUEUED) == queued.size());
             }
-            queued.add(call(runtime, "b", "ok", "b1", LIMITS));
+            queued.add(call(runtime, "b", "step", "b1", LIMITS));
 
             CompletableFuture.allOf(queued.toArray(CompletableFuture[]::new)).get();
             spin.get();
