@@ -113,10 +113,11 @@ final class EvaluatorServer implements AutoCloseable {
             FunctionCatalog catalog = new FunctionCatalog(store, runtime,
                     settings.lenientBindings());
             FunctionExecutor executor = new FunctionExecutor(catalog, runtime, settings.callLimits());
-            LibraryService libraries = new LibraryService(catalog, executor, settings.maxLibraryBytes());
+            ClientConnections clients = new ClientConnections();
+            LibraryService libraries = new LibraryService(catalog, executor, settings.maxLibraryBytes(), clients);
             UserService users = new UserService(new UserAccounts(store.users(), hasher));
             WhoAmIService whoAmI = new WhoAmIService();
-            QueryService query = new QueryService(new StatementRunner(catalog, executor));
+            QueryService query = new QueryService(new StatementRunner(catalog, executor), clients);
             StatsService stats = new StatsService(executor.stats());
             CallsService calls = new CallsService(executor.running());
             MetricsService metricsService = new MetricsService(metrics);

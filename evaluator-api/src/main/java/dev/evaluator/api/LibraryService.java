@@ -42,8 +42,10 @@ final class LibraryService implements HttpService {
     private final FunctionCatalog catalog;
     private final FunctionExecutor executor;
     private final int maxLibraryBytes;
+    private final ClientConnections clients;
 
-    LibraryService(FunctionCatalog catalog, FunctionExecutor executor, int maxLibraryBytes) {
+    LibraryService(FunctionCatalog catalog, FunctionExecutor executor, int maxLibraryBytes, ClientConnections clients) {
+        this.clients = clients;
         this.catalog = catalog;
         this.executor = executor;
         this.maxLibraryBytes = maxLibraryBytes;
@@ -153,7 +155,8 @@ final class LibraryService implements HttpService {
         Library library = catalog.library(id);
         Invocation invocation = invocation(req, library, function);
         FunctionExecutor.Outcome outcome = executor.call(library, function, invocation.args(),
-                executor.limits(invocation.timeout()), req.context().get(Caller.class).orElseThrow());
+                executor.limits(invocation.timeout()), req.context().get(Caller.class).orElseThrow(),
+                clients.presence(req));
         boolean log = flag(req, "log");
         // The runtime's JSON goes out as it is (reading it only to write it again would cost more than the call),
         // and so does the envelope: no mapper for a result, a duration and, on request, the logs.

@@ -53,8 +53,10 @@ final class QueryService implements HttpService {
     }
 
     private final StatementRunner runner;
+    private final ClientConnections clients;
 
-    QueryService(StatementRunner runner) {
+    QueryService(StatementRunner runner, ClientConnections clients) {
+        this.clients = clients;
         this.runner = runner;
     }
 
@@ -81,7 +83,7 @@ final class QueryService implements HttpService {
         Caller caller = req.context().get(Caller.class).orElseThrow();
         List<CallResult.LogLine> logs = new ArrayList<>();
         StatementRunner.Context context = new StatementRunner.Context(caller, queryContext(fields),
-                positional(fields), named(fields), timeout(fields), logs, timing.startNanos());
+                positional(fields), named(fields), timeout(fields), logs, timing.startNanos(), clients.presence(req));
         long executionStart = System.nanoTime();
         StatementRunner.Outcome outcome = runner.run(statement, context);
         long end = System.nanoTime();

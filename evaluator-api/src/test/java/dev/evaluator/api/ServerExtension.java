@@ -40,6 +40,11 @@ final class ServerExtension implements BeforeAllCallback, AfterAllCallback, Befo
         return new ServerExtension(false, TestServer::start);
     }
 
+    /** One server for all tests of the class, started as the test class needs it. */
+    static ServerExtension perClass(Function<Path, TestServer> starter) {
+        return new ServerExtension(false, starter);
+    }
+
     /** A fresh server (and data directory) for each test, with the test defaults. */
     static ServerExtension perTest() {
         return new ServerExtension(true, TestServer::start);

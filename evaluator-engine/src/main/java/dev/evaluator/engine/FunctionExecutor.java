@@ -1,7 +1,9 @@
 package dev.evaluator.engine;
 
+import dev.evaluator.runtime.CallHandle;
 import dev.evaluator.runtime.CallLimits;
 import dev.evaluator.runtime.CallResult;
+import dev.evaluator.runtime.CancelCause;
 import dev.evaluator.runtime.JsCallCancelledException;
 import dev.evaluator.runtime.JsExecutionException;
 import dev.evaluator.runtime.JsFunction;
@@ -67,6 +69,8 @@ public final class FunctionExecutor {
     /** The entry points, as the runtime's list of calls names them. */
     static final String INVOKE = "invoke";
     static final String QUERY = "query";
+    /** How often a waiting call asks whether its client is still there: a gone client's call ends within 1 s. */
+    static final Duration PRESENCE_CHECK = Duration.ofMillis(200);
 
     /**
      * @param limits the server's limits for every call
@@ -112,12 +116,14 @@ public final class FunctionExecutor {
      *
      * @param function the SQL++ function; its name is the one error messages show
      * @param who      the user calling: JavaScript state is kept per library, namespace and user
+     * @param client   whether the caller still waits: the call is stopped when it is gone
      * @throws EngineException       {@code LIBRARY_NOT_FOUND} (Couchbase's "Library or function missing") when the
      *                               library is gone, which only a lenient binding or a forced replace allows,
-     *                               {@code CALL_CANCELLED} when an operator stopped the call
+     *                               {@code CALL_CANCELLED} when an operator stopped the call or its client went
      * @throws FunctionCallException when the call fails
      */
-    public Outcome call(FunctionDefinition function, List<JsonNode> args, CallLimits callLimits, Caller who) {
+    public Outcome call(FunctionDefinition function, List<JsonNode> args, CallLimits callLimits, Caller who,
+                        ClientPresence client) {
         LibraryId id = function.library();
         Library library = catalog.findLibrary(id).orElseThrow(() -> new EngineException(
                 EngineException.Kind.LIBRARY_NOT_FOUND, "Library or function missing: library "
@@ -125,7 +131,7 @@ public final class FunctionExecutor {
         ArrayNode array = MAPPER.createArrayNode();
         args.forEach(arg -> array.add(sortedKeys(arg)));
         return run(library, function.object(), array.toString(), callLimits, function.id().name(),
-                Optional.of(function.id()), runtimeCaller(id, who, QUERY));
+                Optional.of(function.id()), runtimeCaller(id, who, QUERY), client);
     }
 
     /** A value with the keys of every object in it in sorted order (Couchbase's order for JSON values). */
@@ -151,12 +157,14 @@ public final class FunctionExecutor {
      *
      * @param argsJson the arguments, a JSON array
      * @param who      the user calling: JavaScript state is kept per library, namespace and user
-     * @throws EngineException       {@code CALL_CANCELLED} when an operator stopped the call
+     * @param client   whether the caller still waits: the call is stopped when it is gone
+     * @throws EngineException       {@code CALL_CANCELLED} when an operator stopped the call or its client went
      * @throws FunctionCallException when the call fails
      */
-    public Outcome call(Library library, String function, String argsJson, CallLimits callLimits, Caller who) {
+    public Outcome call(Library library, String function, String argsJson, CallLimits callLimits, Caller who,
+                        ClientPresence client) {
         return run(library, function, argsJson, callLimits, function, Optional.empty(),
-                runtimeCaller(library.id(), who, INVOKE));
+                runtimeCaller(library.id(), who, INVOKE), client);
     }
 
     /**
@@ -168,12 +176,15 @@ public final class FunctionExecutor {
     }
 
     private Outcome run(Library library, String function, String argsJson, CallLimits callLimits, String caller,
-                        Optional<FunctionId> sqlFunction, dev.evaluator.runtime.Caller who) {
+                        Optional<FunctionId> sqlFunction, dev.evaluator.runtime.Caller who,
+                        ClientPresence client) {
         LibraryId id = library.id();
         long started = System.nanoTime();
         try {
-            CallResult result = runtime.call(new LibrarySource(FunctionCatalog.sourceKey(id), id.name(), library.code()), function,
-                    argsJson, callLimits, who);
+            LibrarySource source = new LibrarySource(FunctionCatalog.sourceKey(id), id.name(), library.code());
+            CallResult result = client == ClientPresence.STAYS
+                    ? runtime.call(source, function, argsJson, callLimits, who)
+                    : watched(runtime.submit(source, function, argsJson, callLimits, who), client);
             long nanos = System.nanoTime() - started;
             stats.record(id, function, nanos, false, false);
             sqlFunction.ifPresent(f -> stats.recordSqlFunction(f, nanos, false, false));
@@ -199,6 +210,22 @@ public final class FunctionExecutor {
                         case STACK -> "it recursed too deeply";
                     });
         }
+    }
+
+    /**
+     * Wait for a call while its client is there: asked every {@link #PRESENCE_CHECK}, a client found gone stops the
+     * call (a queued one never starts), and the wait ends with the cancellation.
+     */
+    private static CallResult watched(CallHandle handle, ClientPresence client) {
+        Optional<CallResult> result = handle.await(PRESENCE_CHECK);
+        boolean cancelled = false;
+        while (result.isEmpty()) {
+            if (!cancelled && client.gone()) {
+                cancelled = handle.cancel(CancelCause.CLIENT_GONE);
+            }
+            result = handle.await(PRESENCE_CHECK);
+        }
+        return result.get();
     }
 
     /**

@@ -47,14 +47,15 @@ public final class StatementRunner {
      *                     limit), and a request whose time is up ends with {@code QUERY_TIMEOUT}
      * @param logs         where the console output of function calls goes, for the response
      * @param startedNanos when the request started ({@link System#nanoTime()}), from which its timeout counts
+     * @param client       whether the request's client still waits: its function calls stop when it is gone
      */
     public record Context(Caller caller, Optional<Namespace> queryContext, List<JsonNode> positional,
                    Map<String, JsonNode> named, Optional<Duration> timeout,
-                   List<CallResult.LogLine> logs, long startedNanos) {
-        /** A request starting now. */
+                   List<CallResult.LogLine> logs, long startedNanos, ClientPresence client) {
+        /** A request starting now, from a client that waits for it. */
         public Context(Caller caller, Optional<Namespace> queryContext, List<JsonNode> positional,
                        Map<String, JsonNode> named, Optional<Duration> timeout, List<CallResult.LogLine> logs) {
-            this(caller, queryContext, positional, named, timeout, logs, System.nanoTime());
+            this(caller, queryContext, positional, named, timeout, logs, System.nanoTime(), ClientPresence.STAYS);
         }
 
         /** What is left of the request's timeout, if it has one. */
@@ -265,7 +266,7 @@ public final class StatementRunner {
         CallLimits limits = executor.limits(remaining);
         FunctionExecutor.Outcome outcome;
         try {
-            outcome = executor.call(definition, arguments, limits, context.caller());
+            outcome = executor.call(definition, arguments, limits, context.caller(), context.client());
         } catch (FunctionCallException e) {
             // Stopped by what was left of the request's own timeout, not by the server's limit on one call.
             if (e.failure().kind() == JsExecutionException.Kind.TIMEOUT && remaining.isPresent()

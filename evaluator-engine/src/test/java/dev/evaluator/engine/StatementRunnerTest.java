@@ -300,7 +300,7 @@ class StatementRunnerTest {
         assertEquals("Timeout 300ms exceeded", e.getMessage());
         // A request whose time is already up does not start another call.
         StatementRunner.Context late = new StatementRunner.Context(ADMIN, Optional.empty(), List.of(), Map.of(),
-                Optional.of(java.time.Duration.ofMillis(1)), new ArrayList<>(), System.nanoTime() - 1_000_000_000L);
+                Optional.of(java.time.Duration.ofMillis(1)), new ArrayList<>(), System.nanoTime() - 1_000_000_000L, ClientPresence.STAYS);
         assertEquals(EngineException.Kind.QUERY_TIMEOUT, assertThrows(EngineException.class,
                 () -> runner.run(SqlParser.parse("EXECUTE FUNCTION spinner()"), late)).kind());
     }
@@ -420,7 +420,7 @@ class StatementRunnerTest {
         run(ADMIN, "EXECUTE FUNCTION s4(212)", INVENTORY);
         // the invoke endpoint's way: counted for the library function only
         executor.call(catalog.findLibrary(LibraryId.global("math")).orElseThrow(), "add", "[1, 2]",
-                executor.limits(Optional.empty()), ADMIN);
+                executor.limits(Optional.empty()), ADMIN, ClientPresence.STAYS);
         String rows = "SELECT RAW [meta(c).id, c.name, c.library, c.`object`, c.uses] FROM system:functions_cache AS c"
                 + " ORDER BY meta(c).id";
         assertEquals(MAPPER.readTree("""

@@ -3,9 +3,12 @@ package dev.evaluator.runtime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One call from submission to outcome: what to run, for whom, its state in the scheduler, and its cancellation.
@@ -59,18 +62,36 @@ final class QueuedCall implements CallHandle {
     public CallResult await() {
         try {
             return outcome.get();
-        } catch (CancellationException e) {
-            throw new IllegalStateException("the runtime is closed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while calling " + function + " of library "
-                    + library.name(), e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure;
-            }
-            throw new IllegalStateException("calling " + function + " failed", e.getCause());
+        } catch (InterruptedException | ExecutionException | CancellationException e) {
+            throw failure(e);
         }
+    }
+
+    @Override
+    public Optional<CallResult> await(Duration atMost) {
+        try {
+            return Optional.of(outcome.get(atMost.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (InterruptedException | ExecutionException | CancellationException e) {
+            throw failure(e);
+        }
+    }
+
+    /** What the waiter gets when the outcome is a failure, or waiting failed. */
+    private RuntimeException failure(Exception thrown) {
+        if (thrown instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            return new IllegalStateException("Interrupted while calling " + function + " of library "
+                    + library.name(), thrown);
+        }
+        if (thrown instanceof CancellationException) {
+            return new IllegalStateException("the runtime is closed", thrown);
+        }
+        if (thrown.getCause() instanceof RuntimeException failure) {
+            return failure;
+        }
+        return new IllegalStateException("calling " + function + " failed", thrown.getCause());
     }
 
     @Override
