@@ -11,6 +11,7 @@ import dev.evaluator.store.StoreOperation;
 import dev.evaluator.store.StoreStats;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,8 @@ import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -60,6 +63,8 @@ final class ServerMetrics implements StoreObserver, AutoCloseable {
     private final Map<StoreOperation, Timer> storeFailed = new ConcurrentHashMap<>();
     private final Map<RequestKey, Timer> requests = new ConcurrentHashMap<>();
     private final AtomicInteger requestsInFlight = new AtomicInteger();
+    /** Brings the series that are set rather than read (the per-namespace gauges) up to date. */
+    private volatile Runnable beforeScrape = () -> { };
 
     /** The labels of a request's timer. */
     private record RequestKey(String method, String route, int status) {
@@ -196,6 +201,18 @@ final class ServerMetrics implements StoreObserver, AutoCloseable {
                 .description("Namespaces with calls running now").register(registry);
         Gauge.builder("evaluator.js.namespaces.queued", () -> stats.get().queuedByNamespace().size())
                 .description("Namespaces with calls waiting for a worker").register(registry);
+        // One series per namespace holding slots or waiting now (at most the slots plus the queue), set at each scrape.
+        MultiGauge slots = MultiGauge.builder("evaluator.js.namespace.slots")
+                .description("Execution slots a namespace holds now (namespaces holding none are not listed)")
+                .register(registry);
+        MultiGauge waiting = MultiGauge.builder("evaluator.js.namespace.queued")
+                .description("Calls of a namespace waiting for a slot now (namespaces with none are not listed)")
+                .register(registry);
+        beforeScrape = () -> {
+            RuntimeStats now = stats.get();
+            slots.register(rows(now.runningByNamespace()), true);
+            waiting.register(rows(now.queuedByNamespace()), true);
+        };
         for (CancelCause cause : CancelCause.values()) {
             FunctionCounter.builder("evaluator.js.cancellations", stats,
                             s -> s.get().cancellations().getOrDefault(cause, 0L))
@@ -203,6 +220,13 @@ final class ServerMetrics implements StoreObserver, AutoCloseable {
                     .tag("cause", cause.name().toLowerCase(java.util.Locale.ROOT))
                     .register(registry);
         }
+    }
+
+    /** A row per namespace key, labelled {@code namespace} ("global" or "bucket/scope"). */
+    private static List<MultiGauge.Row<?>> rows(Map<String, Integer> byNamespace) {
+        return byNamespace.entrySet().stream()
+                .<MultiGauge.Row<?>>map(e -> MultiGauge.Row.of(Tags.of("namespace", e.getKey()), e.getValue()))
+                .toList();
     }
 
     private <T> void counter(String name, String description, Supplier<T> source, ToDoubleFunction<T> value) {
@@ -228,6 +252,7 @@ final class ServerMetrics implements StoreObserver, AutoCloseable {
         boolean openMetrics = accept.map(a -> a.toLowerCase(Locale.ROOT).contains("application/openmetrics-text"))
                 .orElse(false);
         String type = openMetrics ? OPENMETRICS : PROMETHEUS_TEXT;
+        beforeScrape.run();
         return new Scrape(type, registry.scrape(type));
     }
 

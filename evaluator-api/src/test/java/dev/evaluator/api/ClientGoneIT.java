@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -125,6 +126,9 @@ class ClientGoneIT {
         Socket client = send("POST", LIBS + "/loops/functions/spin/invoke?timeout=60s", "application/json", "{}");
         assertEquals(1, awaitCount(c -> "spin".equals(c.get("function")) && "queued".equals(c.get("state")), 1),
                 "the third call waits");
+        String metrics = server.admin().get("/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("evaluator_js_namespace_slots{namespace=\"global\"} 2.0"), "slots by namespace");
+        assertTrue(metrics.contains("evaluator_js_namespace_queued{namespace=\"global\"} 1.0"), "queue by namespace");
         client.close();
         assertEquals(0, awaitCount(function("spin"), 0), "the queued call of a gone client is dropped");
         assertEquals(before + 1, clientGoneCancellations());
@@ -136,6 +140,9 @@ class ClientGoneIT {
             assertEquals(422, holder.get().statusCode(), "stopped by the operator");
         }
         clients.close();
+        String after = server.admin().get("/metrics").then().statusCode(200).extract().asString();
+        assertFalse(after.contains("evaluator_js_namespace_slots{"), "a namespace holding nothing is not listed");
+        assertFalse(after.contains("evaluator_js_namespace_queued{"));
     }
 
     @Test
