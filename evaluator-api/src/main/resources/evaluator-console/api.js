@@ -89,6 +89,8 @@ export const api = {
   invoke: (ns, name, fn, args) => call('POST',
     `${LIBRARIES}/${encodeURIComponent(name)}/functions/${encodeURIComponent(fn)}/invoke`,
     { query: { ...scopeQuery(ns), log: 'true' }, body: JSON.stringify({ args }) }),
+  calls: () => call('GET', '/evaluator/v1/calls'),
+  stopCall: (id) => call('DELETE', `/evaluator/v1/calls/${encodeURIComponent(id)}`),
   query: (statement, queryContext, args) => call('POST', '/query/service', {
     body: JSON.stringify({ statement, ...(queryContext ? { query_context: queryContext } : {}), ...(args ? { args } : {}) }),
   }),

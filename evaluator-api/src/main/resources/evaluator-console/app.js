@@ -6,11 +6,13 @@ import { Permissions } from './model.js';
 import * as libraries from './libraries.js';
 import * as editor from './editor.js';
 import * as bindings from './bindings.js';
+import * as calls from './calls.js';
 
 const ROUTES = {
   '/libraries': libraries,
   '/library': editor,
   '/bindings': bindings,
+  '/calls': calls,
 };
 
 let current = null; // the mounted view: { dirty(), dispose() } or nothing
@@ -258,7 +260,8 @@ async function route(keepMessage = false) {
   if (!keepMessage) clearMessage();
   currentHash = window.location.hash;
   for (const link of document.querySelectorAll('#nav a')) {
-    const active = (path === '/bindings') === (link.dataset.section === 'bindings');
+    const section = path === '/bindings' || path === '/calls' ? path.slice(1) : 'libraries';
+    const active = link.dataset.section === section;
     if (active) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }

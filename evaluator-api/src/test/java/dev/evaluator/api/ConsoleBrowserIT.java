@@ -229,6 +229,34 @@ class ConsoleBrowserIT {
     }
 
     @Test
+    void runningCalls_listedLive_stoppedWithStopByTheNamespacesManager() throws Exception {
+        server.admin().body("function spin() { while (true) {} }").post(LIBS + "/spinner?" + INVENTORY).then()
+                .statusCode(200);
+        try (var clients = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var spinning = clients.submit(() -> server.admin().contentType("application/json").body("{}")
+                    .post(LIBS + "/spinner/functions/spin/invoke?timeout=60s&" + INVENTORY));
+            signIn(SCOPE_MANAGER, SCOPE_MANAGER_PASSWORD);
+            driver.findElement(By.cssSelector("#nav a[data-section='calls']")).click();
+            WebElement row = browser.waitFor(By.cssSelector("#calls-table tr.call.running"));
+            assertEquals("page", driver.findElement(By.cssSelector("#nav a[data-section='calls']"))
+                    .getDomAttribute("aria-current"), "the section is marked current");
+            assertTrue(row.getText().contains("spin") && row.getText().contains("spinner")
+                    && row.getText().contains(TestServer.ADMIN) && row.getText().contains("invoke"), row.getText());
+            assertEquals("1 running, 0 waiting", driver.findElement(By.id("calls-summary")).getText());
+            // The list follows the call: its elapsed time grows between refreshes.
+            String before = row.findElements(By.cssSelector("td")).get(5).getText();
+            browser.waitUntil("elapsed time refreshed", () -> !driver.findElement(By.cssSelector(
+                    "#calls-table tr.call.running")).findElements(By.cssSelector("td")).get(5).getText().equals(before));
+            driver.findElement(By.cssSelector("#calls-table tr.call.running button.stop-call")).click();
+            browser.waitFor(By.id("dialog-ok")).click();
+            browser.waitFor(By.cssSelector("#calls-table td.empty"));
+            assertTrue(message().contains("was stopped"), message());
+            assertEquals(422, spinning.get().statusCode());
+            assertEquals("call_cancelled", spinning.get().jsonPath().getString("code"));
+        }
+    }
+
+    @Test
     void scopeManager_otherScopesAndGlobalChangesAbsent_forbiddenShownAsMessage() {
         server.admin().body("function shared() {}").post(LIBS + "/shared").then().statusCode(200);
         server.admin().body("function inv() {}").post(LIBS + "/inv?" + INVENTORY).then().statusCode(200);
