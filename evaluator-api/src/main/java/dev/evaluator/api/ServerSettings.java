@@ -96,7 +96,7 @@ record ServerSettings(String host,
                                    as in Couchbase (env EVALUATOR_LENIENT_BINDINGS=true); for migrations
               --max-call-seconds   longest a function call may run; caps a request's timeout
                                    (env EVALUATOR_MAX_CALL_SECONDS, default 120)
-              --call-memory-mib    bytes one call may allocate, garbage included, in MiB (env EVALUATOR_CALL_MEMORY_MIB, default 1024)
+              --call-memory-mib    heap one call may hold (garbage does not count), in MiB (env EVALUATOR_CALL_MEMORY_MIB, default 256)
               --max-result-bytes   largest function result, as JSON (env EVALUATOR_MAX_RESULT_BYTES, default 10485760)
               --js-workers         function calls that run at once (env EVALUATOR_JS_WORKERS, default: processors)
               --js-queue           calls that may wait for a worker before 503 (env EVALUATOR_JS_QUEUE,
@@ -238,7 +238,7 @@ record ServerSettings(String host,
         Optional<TlsSettings> tls = keys.map(source -> new TlsSettings(tlsPort, source));
         CallLimits callLimits = new CallLimits(
                 Duration.ofSeconds(integer(values, "max-call-seconds", 120, 1, 24 * 3600)),
-                (long) integer(values, "call-memory-mib", 1024, 1, 1 << 20) << 20,
+                (long) integer(values, "call-memory-mib", 256, 1, 1 << 20) << 20,
                 integer(values, "max-result-bytes", 10 << 20, 1, Integer.MAX_VALUE - 8),
                 CallLimits.DEFAULT.maxLogLines(), CallLimits.DEFAULT.maxLogLineChars());
         RuntimeSettings defaults = RuntimeSettings.defaults();

@@ -54,13 +54,25 @@ final class ServerProcess implements AutoCloseable {
      * @param args server flags
      */
     static ServerProcess start(Map<String, String> env, String... args) throws IOException {
+        return start(List.of(), env, args);
+    }
+
+    /**
+     * Start the server with more JVM options (a smaller heap, say).
+     *
+     * @param jvmOptions options for the JVM, before {@code -jar}
+     * @param env        environment variables to set (all other {@code EVALUATOR_*} variables are removed)
+     * @param args       server flags
+     */
+    static ServerProcess start(List<String> jvmOptions, Map<String, String> env, String... args) throws IOException {
         Path target = Path.of("target").toAbsolutePath();
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
                 "-XX:+UnlockExperimentalVMOptions", "-XX:+EnableJVMCI",
                 "--upgrade-module-path=" + target.resolve("jvmci"),
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-jar", target.resolve("evaluator.jar").toString()));
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", target.resolve("evaluator.jar").toString()));
         command.addAll(List.of(args));
         return start(command, env);
     }

@@ -28,15 +28,21 @@ import java.util.function.Consumer;
  * Execution slots, the fair queue in front of them, and the pool of worker threads that runs calls in them.
  * <p>
  * <b>Fairness.</b> Waiting calls are kept per namespace, and namespaces take turns: the next call comes from the
- * first namespace in turn order, which then goes to the back of the turn order. A namespace that holds its share of
- * the slots ({@code max(1, floor(share x slots))}) is passed over while another namespace has calls waiting; when
- * every waiting namespace holds its share, the turn order alone decides, so no slot idles while calls wait.
+ * first namespace in turn order that holds less than its share of the slots ({@code max(1, floor(share x slots))}),
+ * which then goes to the back of the turn order. A namespace that holds its share takes a free slot only if more
+ * slots are free than there are <em>active</em> namespaces below their share that do not wait right now (active: a
+ * call of theirs started within the last {@value #ACTIVE_WINDOW_MILLIS} ms). So a namespace whose calls run long
+ * (runaway loops, say) cannot gather every slot in the gaps between another namespace's short calls: the others
+ * find their share free when they come back, and the runaway costs only its own namespace's share. A namespace alone
+ * still uses every slot.
  * <p>
- * <b>Growth.</b> Every {@value #ADJUST_MILLIS} ms: when calls wait, no slot is free, every running call has run longer
- * than {@code growAfter} and the heap is not under pressure, one slot is added, up to {@code maxWorkers}; a slot
- * beyond {@code workers} unused for {@code idleAfter} is closed with its contexts. Worker threads are created as
- * slots need them and end after {@value #THREAD_KEEP_ALIVE_SECONDS} s idle; a thread that finishes a call takes the
- * next one itself, so there are about as many threads as slots held.
+ * <b>Growth.</b> A call of a namespace below its share that finds no free slot adds one at once (up to
+ * {@code maxWorkers}, unless the heap is under pressure): a namespace below its share never waits for others' calls.
+ * Besides, every {@value #ADJUST_MILLIS} ms: when calls wait, no slot is free, every running call has run longer than
+ * {@code growAfter} and the heap is not under pressure, one slot is added, up to {@code maxWorkers}; a slot beyond
+ * {@code workers} unused for {@code idleAfter} is closed with its contexts. Worker threads are created as slots need
+ * them and end after {@value #THREAD_KEEP_ALIVE_SECONDS} s idle; a thread that finishes a call takes the next one
+ * itself, so there are about as many threads as slots held.
  * <p>
  * A full queue refuses a call with {@code BUSY}, unless another namespace has more than one call more waiting than
  * the caller's: then that namespace's newest waiting call is refused with {@code BUSY} instead, so that one
@@ -48,6 +54,8 @@ import java.util.function.Consumer;
 final class CallScheduler implements AutoCloseable {
     static final long ADJUST_MILLIS = 100;
     static final long THREAD_KEEP_ALIVE_SECONDS = 30;
+    /** How long after its last call started a namespace counts as active (its share of the slots is kept free). */
+    static final long ACTIVE_WINDOW_MILLIS = 5_000;
 
     /** Runs one call in a slot, on the calling thread. */
     interface Runner {
@@ -72,6 +80,8 @@ final class CallScheduler implements AutoCloseable {
     /** Namespaces with waiting calls, in turn order. */
     private final ArrayDeque<String> turns = new ArrayDeque<>();
     private final Map<String, Integer> held = new HashMap<>();
+    /** When each active namespace last started a call ({@link System#nanoTime()}); pruned by {@link #adjust()}. */
+    private final Map<String, Long> lastStarted = new HashMap<>();
     private final Map<Long, QueuedCall> calls = new LinkedHashMap<>();
     /** Free slots, the most recently used first. */
     private final ArrayDeque<LibraryContexts> free = new ArrayDeque<>();
@@ -143,6 +153,17 @@ final class CallScheduler implements AutoCloseable {
             }).addLast(call);
             queued++;
             starts = dispatchLocked();
+            // A namespace below its share does not wait for other namespaces' calls: the pool grows for it.
+            while (call.phase == QueuedCall.Phase.QUEUED && slots.size() < settings.maxWorkers()
+                    && held.getOrDefault(caller.namespace(), 0) < shareLocked() && !heapPressure.getAsBoolean()) {
+                addSlotLocked();
+                List<Start> more = dispatchLocked();
+                if (more.isEmpty()) {
+                    break;
+                }
+                starts = new ArrayList<>(starts);
+                starts.addAll(more);
+            }
         } finally {
             lock.unlock();
         }
@@ -196,7 +217,8 @@ final class CallScheduler implements AutoCloseable {
         LibraryContexts slot;
         lock.lock();
         try {
-            if (closed || queued > 0 || free.isEmpty()) {
+            if (closed || queued > 0 || free.isEmpty() || (held.getOrDefault(caller.namespace(), 0) >= shareLocked()
+                    && free.size() <= reservedLocked(System.nanoTime(), shareLocked(), free.size()))) {
                 return Optional.empty();
             }
             call = new QueuedCall(this, ids.incrementAndGet(), library, function, argsJson, limits, caller);
@@ -389,6 +411,9 @@ final class CallScheduler implements AutoCloseable {
         List<Start> starts = List.of();
         while (queued > 0 && !free.isEmpty() && !closed) {
             QueuedCall next = pickLocked();
+            if (next == null) {
+                break;
+            }
             LibraryContexts slot = free.pop();
             beginLocked(next);
             if (starts.isEmpty()) {
@@ -399,17 +424,28 @@ final class CallScheduler implements AutoCloseable {
         return starts;
     }
 
+    /** The slots one namespace may hold while others want theirs. */
+    private int shareLocked() {
+        return Math.max(1, (int) Math.floor(settings.maxNamespaceShare() * slots.size()));
+    }
+
+    /**
+     * The next call to start, or null if every waiting namespace holds its share and the free slots are kept for
+     * active namespaces below theirs.
+     */
     private QueuedCall pickLocked() {
-        int share = Math.max(1, (int) Math.floor(settings.maxNamespaceShare() * slots.size()));
-        boolean contested = turns.size() > 1;
+        int share = shareLocked();
         String chosen = null;
         for (String namespace : turns) {
-            if (!contested || held.getOrDefault(namespace, 0) < share) {
+            if (held.getOrDefault(namespace, 0) < share) {
                 chosen = namespace;
                 break;
             }
         }
         if (chosen == null) {
+            if (free.size() <= reservedLocked(System.nanoTime(), share, free.size())) {
+                return null;
+            }
             chosen = turns.getFirst();
         }
         turns.remove(chosen);
@@ -424,7 +460,30 @@ final class CallScheduler implements AutoCloseable {
         return call;
     }
 
+    /**
+     * Active namespaces that wait for nothing and hold less than their share: each may come back for a slot. Counted
+     * up to {@code enough}.
+     */
+    private int reservedLocked(long now, int share, int enough) {
+        int reserved = 0;
+        long window = TimeUnit.MILLISECONDS.toNanos(ACTIVE_WINDOW_MILLIS);
+        for (Map.Entry<String, Long> active : lastStarted.entrySet()) {
+            if (now - active.getValue() <= window && !waiting.containsKey(active.getKey())
+                    && held.getOrDefault(active.getKey(), 0) < share && ++reserved >= enough) {
+                break;
+            }
+        }
+        return reserved;
+    }
+
+    private void addSlotLocked() {
+        LibraryContexts slot = new LibraryContexts(settings.contextsPerWorker());
+        slots.add(slot);
+        free.push(slot);
+    }
+
     private void beginLocked(QueuedCall call) {
+        lastStarted.put(call.caller.namespace(), System.nanoTime());
         call.phase = QueuedCall.Phase.RUNNING;
         call.started();
         held.merge(call.caller.namespace(), 1, Integer::sum);
@@ -513,11 +572,14 @@ final class CallScheduler implements AutoCloseable {
                 if (closed) {
                     return;
                 }
+                long window = TimeUnit.MILLISECONDS.toNanos(ACTIVE_WINDOW_MILLIS);
+                lastStarted.values().removeIf(started -> now - started > window);
                 if (queued > 0 && free.isEmpty() && slots.size() < settings.maxWorkers() && allRunLongerThan(now,
                         settings.growAfter()) && !heapPressure.getAsBoolean()) {
-                    LibraryContexts slot = new LibraryContexts(settings.contextsPerWorker());
-                    slots.add(slot);
-                    free.push(slot);
+                    addSlotLocked();
+                    starts = dispatchLocked();
+                } else if (queued > 0 && !free.isEmpty()) {
+                    // Slots kept for namespaces that went quiet are given to the waiting calls.
                     starts = dispatchLocked();
                 } else if (queued == 0 && slots.size() > settings.workers() && !free.isEmpty()
                         && now - free.getLast().lastUsedNanos() > settings.idleAfter().toNanos()) {

@@ -36,10 +36,11 @@ import org.graalvm.polyglot.Context;
  * <p>
  * One thread sweeps the running calls every {@value #PERIOD_MILLIS} ms: a call whose deadline passed is marked
  * stopped and its context closed with {@code close(true)}, which cancels the JavaScript wherever it is (closing waits
- * until the worker has left the context, so it runs on a separate thread and never holds up the sweep). Each time a
- * call's thread has allocated another budget's worth (HotSpot's per-thread allocation counter), a stopper thread
- * measures what the call's context holds ({@link HeapMeter}, bounded by the budget) and stops the call only if that
- * is over the budget: garbage does not count. Without a meter, allocating the budget stops the call.
+ * until the worker has left the context, so it runs on a separate thread and never holds up the sweep). Once a call's
+ * thread has allocated its budget (HotSpot's per-thread allocation counter), the call's context is measured
+ * ({@link HeapMeter}, bounded by the budget) and the call stopped only if it holds more than the budget: garbage does
+ * not count. If it holds less, it is measured again once it has allocated the difference (what it holds can grow by
+ * no more than that), at least an eighth of the budget later. Without a meter, allocating the budget stops the call.
  * <p>
  * After every garbage collection that leaves more than {@value RuntimeSettings#HEAP_PRESSURE_PERCENT}% of the maximum
  * heap in use, the next sweep stops the running call that has allocated the most and has idle contexts dropped, so
@@ -211,7 +212,7 @@ final class Watchdog implements AutoCloseable {
     }
 
     /**
-     * A call allocated another budget's worth: stop it only if its context holds more than the budget, so garbage
+     * A call allocated what could put it over its budget: stop it only if its context holds more than the budget, so garbage
      * it made does not count. The measurement runs on the call's own thread at its next safepoint (Truffle measures
      * only there), bounded by the budget; the call goes on meanwhile.
      */
@@ -221,7 +222,9 @@ final class Watchdog implements AutoCloseable {
                 if (held > watch.budget) {
                     stop(watch, Stop.MEMORY_LIMIT);
                 } else {
-                    watch.nextCheck = allocated + watch.budget;
+                    // What it holds can grow by at most what it allocates: measure again once it may be over, but
+                    // not more often than every eighth of the budget (a measurement costs about what is held).
+                    watch.nextCheck = allocated + Math.max(watch.budget - held, watch.budget / 8);
                 }
                 watch.checking.set(false);
             });

@@ -151,6 +151,56 @@ class GraalJsRuntimeSchedulingTest {
     }
 
     @Test
+    void call_runawayNamespaceAndAnActiveOne_runawayHoldsOnlyItsShareAndTheOtherNeverWaits() throws Exception {
+        // No growth: what keeps b's slot free is the reservation alone (a FIFO queue, or one that lets a namespace
+        // take every free slot while nobody else waits at that instant, gives both slots to a's spins).
+        try (JsRuntime runtime = JsRuntime.create(new RuntimeSettings(2, 64, 8).withMaxWorkers(2)
+                .withMaxNamespaceShare(0.5))) {
+            assertEquals(Optional.of("\"b0\""), ((CallResult) call(runtime, "b", "ok", "b0", LIMITS).get()).json());
+            List<CompletableFuture<Object>> spins = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                spins.add(call(runtime, "a", "spin", "a-spin-" + i, LIMITS));
+            }
+            await("a's spins listed", () -> runtime.calls().size() == 3);
+            Thread.sleep(200);
+            assertEquals(Map.of("a", 1), runtime.stats().runningByNamespace());
+            assertEquals(Map.of("a", 2), runtime.stats().queuedByNamespace());
+
+            for (int i = 1; i <= 5; i++) {
+                long started = System.nanoTime();
+                Object outcome = call(runtime, "b", "ok", "b" + i, LIMITS).get(10, TimeUnit.SECONDS);
+                assertEquals(Optional.of("\"b" + i + "\""), ((CallResult) outcome).json());
+                assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(5), "b waited for a's spin");
+            }
+            assertEquals(Map.of("a", 1), runtime.stats().runningByNamespace());
+            for (CallInfo call : runtime.calls()) {
+                runtime.cancel(call.id(), CancelCause.KILLED);
+            }
+            for (CompletableFuture<Object> spin : spins) {
+                assertEquals(CancelCause.KILLED, ((JsCallCancelledException) spin.get()).reason());
+            }
+        }
+    }
+
+    @Test
+    void call_namespaceBelowItsShareFindsNoFreeSlot_poolGrowsAtOnce() throws Exception {
+        // Growth for long calls would wait a minute here: the slot is added for b because b holds none.
+        RuntimeSettings settings = new RuntimeSettings(1, 64, 8).withMaxWorkers(2)
+                .withGrowth(Duration.ofSeconds(60), Duration.ofSeconds(60));
+        try (JsRuntime runtime = JsRuntime.create(settings)) {
+            CompletableFuture<Object> spin = call(runtime, "a", "spin", "a-spin", LIMITS);
+            await("the spin runs", () -> count(runtime, CallInfo.State.RUNNING) == 1);
+
+            Object ok = call(runtime, "b", "ok", "b-ok", LIMITS).get(20, TimeUnit.SECONDS);
+
+            assertEquals(Optional.of("\"b-ok\""), ((CallResult) ok).json());
+            assertEquals(2, runtime.stats().workers());
+            assertTrue(runtime.cancel(runtime.calls().getFirst().id(), CancelCause.KILLED));
+            assertEquals(CancelCause.KILLED, ((JsCallCancelledException) spin.get()).reason());
+        }
+    }
+
+    @Test
     void call_poolAtItsCap_doesNotGrow() throws Exception {
         RuntimeSettings settings = new RuntimeSettings(1, 64, 8).withMaxWorkers(2)
                 .withGrowth(Duration.ofMillis(100), Duration.ofSeconds(30));
