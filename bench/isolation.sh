@@ -14,7 +14,8 @@
 #   BENCH_SKIP_BUILD=1 BENCH_DURATION=10 bench/isolation.sh   # a quicker look
 #
 # Other settings: BENCH_RATE (B's requests/s, 200), BENCH_WARMUP (seconds of B before measuring, 20),
-# BENCH_JAVA_OPTS, BENCH_SKIP_BUILD=1, BENCH_STRICT=1.
+# BENCH_JAVA_OPTS (more JVM options; -XX:+UseG1GC compares the collectors), BENCH_SKIP_BUILD=1, BENCH_STRICT=1.
+# The server runs with ./evaluator's JVM defaults (scripts/jvm-defaults.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/jdk25.sh
@@ -37,10 +38,10 @@ user=Administrator
 password="bench-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
 authorization="Basic $(printf '%s:%s' "$user" "$password" | base64 -w0)"
 
+. scripts/jvm-defaults.sh
+jvm_defaults_for "$work/app/jvmci" "${BENCH_JAVA_OPTS:-}"
 EVALUATOR_ACCESS_LOG=false EVALUATOR_ADMIN_USER="$user" EVALUATOR_ADMIN_PASSWORD="$password" "$JAVA_HOME/bin/java" \
-    -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --upgrade-module-path="$work/app/jvmci" \
-    --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-    ${BENCH_JAVA_OPTS:-} \
+    "${jvm_defaults[@]}" ${BENCH_JAVA_OPTS:-} \
     -jar "$work/app/evaluator.jar" --host 127.0.0.1 --port 0 --data-dir "$work/data" \
     >"$work/evaluator.log" 2>"$work/evaluator.err" &
 pids+=("$!")

@@ -79,7 +79,7 @@ class LauncherIT {
             checked.add(copy.group(2));
         }
         assertTrue(checked.contains("/src/evaluator-api/target/jvmci"), checked.toString());
-        for (String script : List.of("evaluator", "docker/healthcheck.sh", "scripts/jdk25.sh")) {
+        for (String script : List.of("evaluator", "docker/healthcheck.sh", "scripts/jdk25.sh", "scripts/jvm-defaults.sh")) {
             assertTrue(dockerfile.contains(script), script);
         }
         assertTrue(Files.isExecutable(ROOT.resolve("evaluator")));

@@ -44,6 +44,11 @@ import java.util.function.Consumer;
  * them and end after {@value #THREAD_KEEP_ALIVE_SECONDS} s idle; a thread that finishes a call takes the next one
  * itself, so there are about as many threads as slots held.
  * <p>
+ * <b>Memory bombs pay for themselves.</b> A call stopped for holding more than its memory budget made the collector
+ * work for every namespace (the heap is shared): its namespace then rests, starting no call for as long as that call
+ * ran (at most {@value #MAX_REST_MILLIS} ms), so that a namespace firing allocation bombs back to back uses at most
+ * about half a slot's time for them while the others' calls go on.
+ * <p>
  * A full queue refuses a call with {@code BUSY}, unless another namespace has more than one call more waiting than
  * the caller's: then that namespace's newest waiting call is refused with {@code BUSY} instead, so that one
  * namespace filling the queue cannot lock the others out.
@@ -56,6 +61,8 @@ final class CallScheduler implements AutoCloseable {
     static final long THREAD_KEEP_ALIVE_SECONDS = 30;
     /** How long after its last call started a namespace counts as active (its share of the slots is kept free). */
     static final long ACTIVE_WINDOW_MILLIS = 5_000;
+    /** The longest a namespace rests after a call of it was stopped for memory. */
+    static final long MAX_REST_MILLIS = 5_000;
 
     /** Runs one call in a slot, on the calling thread. */
     interface Runner {
@@ -82,6 +89,8 @@ final class CallScheduler implements AutoCloseable {
     private final Map<String, Integer> held = new HashMap<>();
     /** When each active namespace last started a call ({@link System#nanoTime()}); pruned by {@link #adjust()}. */
     private final Map<String, Long> lastStarted = new HashMap<>();
+    /** Namespaces resting after a memory stop, until when ({@link System#nanoTime()}); pruned by {@link #adjust()}. */
+    private final Map<String, Long> restingUntil = new HashMap<>();
     private final Map<Long, QueuedCall> calls = new LinkedHashMap<>();
     /** Free slots, the most recently used first. */
     private final ArrayDeque<LibraryContexts> free = new ArrayDeque<>();
@@ -155,7 +164,8 @@ final class CallScheduler implements AutoCloseable {
             starts = dispatchLocked();
             // A namespace below its share does not wait for other namespaces' calls: the pool grows for it.
             while (call.phase == QueuedCall.Phase.QUEUED && slots.size() < settings.maxWorkers()
-                    && held.getOrDefault(caller.namespace(), 0) < shareLocked() && !heapPressure.getAsBoolean()) {
+                    && held.getOrDefault(caller.namespace(), 0) < shareLocked()
+                    && !restingLocked(caller.namespace(), System.nanoTime()) && !heapPressure.getAsBoolean()) {
                 addSlotLocked();
                 List<Start> more = dispatchLocked();
                 if (more.isEmpty()) {
@@ -217,7 +227,8 @@ final class CallScheduler implements AutoCloseable {
         LibraryContexts slot;
         lock.lock();
         try {
-            if (closed || queued > 0 || free.isEmpty() || (held.getOrDefault(caller.namespace(), 0) >= shareLocked()
+            if (closed || queued > 0 || free.isEmpty() || restingLocked(caller.namespace(), System.nanoTime())
+                    || (held.getOrDefault(caller.namespace(), 0) >= shareLocked()
                     && free.size() <= reservedLocked(System.nanoTime(), shareLocked(), free.size()))) {
                 return Optional.empty();
             }
@@ -435,18 +446,26 @@ final class CallScheduler implements AutoCloseable {
      */
     private QueuedCall pickLocked() {
         int share = shareLocked();
+        long now = System.nanoTime();
         String chosen = null;
+        String overShare = null;
         for (String namespace : turns) {
+            if (restingLocked(namespace, now)) {
+                continue;
+            }
             if (held.getOrDefault(namespace, 0) < share) {
                 chosen = namespace;
                 break;
             }
+            if (overShare == null) {
+                overShare = namespace;
+            }
         }
         if (chosen == null) {
-            if (free.size() <= reservedLocked(System.nanoTime(), share, free.size())) {
+            if (overShare == null || free.size() <= reservedLocked(now, share, free.size())) {
                 return null;
             }
-            chosen = turns.getFirst();
+            chosen = overShare;
         }
         turns.remove(chosen);
         ArrayDeque<QueuedCall> line = waiting.get(chosen);
@@ -476,6 +495,14 @@ final class CallScheduler implements AutoCloseable {
         return reserved;
     }
 
+    private boolean restingLocked(String namespace, long now) {
+        if (restingUntil.isEmpty()) {
+            return false;
+        }
+        Long until = restingUntil.get(namespace);
+        return until != null && now - until < 0;
+    }
+
     private void addSlotLocked() {
         LibraryContexts slot = new LibraryContexts(settings.contextsPerWorker());
         slots.add(slot);
@@ -496,7 +523,11 @@ final class CallScheduler implements AutoCloseable {
         held.merge(call.caller.namespace(), -1, Integer::sum);
         held.remove(call.caller.namespace(), 0);
         running--;
-        slot.used(System.nanoTime());
+        long now = System.nanoTime();
+        if (call.restNanos > 0) {
+            restingUntil.merge(call.caller.namespace(), now + call.restNanos, Math::max);
+        }
+        slot.used(now);
         free.push(slot);
         return dispatchLocked();
     }
@@ -512,6 +543,10 @@ final class CallScheduler implements AutoCloseable {
             CallResult result = runner.run(slot, call);
             return () -> call.complete(result);
         } catch (RuntimeException e) {
+            if (e instanceof JsExecutionException failure && failure.kind() == JsExecutionException.Kind.MEMORY_LIMIT) {
+                call.restNanos = Math.min(System.nanoTime() - call.startedNanos,
+                        TimeUnit.MILLISECONDS.toNanos(MAX_REST_MILLIS));
+            }
             return () -> call.fail(e);
         } catch (StackOverflowError | OutOfMemoryError e) {
             // Outside JavaScript: the worker unwound, so it can go on; the caller learns what happened.
@@ -574,6 +609,7 @@ final class CallScheduler implements AutoCloseable {
                 }
                 long window = TimeUnit.MILLISECONDS.toNanos(ACTIVE_WINDOW_MILLIS);
                 lastStarted.values().removeIf(started -> now - started > window);
+                restingUntil.values().removeIf(until -> now - until >= 0);
                 if (queued > 0 && free.isEmpty() && slots.size() < settings.maxWorkers() && allRunLongerThan(now,
                         settings.growAfter()) && !heapPressure.getAsBoolean()) {
                     addSlotLocked();

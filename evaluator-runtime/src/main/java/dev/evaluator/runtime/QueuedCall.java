@@ -39,6 +39,8 @@ final class QueuedCall implements CallHandle {
     Phase phase = Phase.QUEUED;
     volatile Instant startedAt;
     volatile long startedNanos;
+    /** How long its namespace rests after this call (it was stopped for memory); set and read by its worker. */
+    long restNanos;
     private volatile CancelCause cancelled;
     private volatile Watchdog.Watch watch;
 

@@ -201,6 +201,33 @@ class GraalJsRuntimeSchedulingTest {
     }
 
     @Test
+    void call_stoppedForMemory_itsNamespaceRestsWhileAnotherIsServed() throws Exception {
+        // Allocates 16 KiB a millisecond: over its 8 MiB budget after about half a second.
+        LibrarySource bombs = new LibrarySource("scheduling/bombs", "bombs", "function slowBomb() { var keep = [];"
+                + " for (;;) { keep.push(new Array(4096).fill(7)); var end = Date.now() + 1; while (Date.now() < end) {} } }"
+                + "\nfunction ok(label) { return label; }");
+        CallLimits small = new CallLimits(Duration.ofSeconds(60), 8L << 20, 1 << 20, 10, 200);
+        try (JsRuntime runtime = JsRuntime.create(new RuntimeSettings(2, 64, 8).withMaxWorkers(2))) {
+            JsExecutionException bomb = assertThrows(JsExecutionException.class,
+                    () -> runtime.submit(bombs, "slowBomb", "[]", small, in("a")).await());
+            assertEquals(Kind.MEMORY_LIMIT, bomb.kind());
+
+            CompletableFuture<Object> aNext = CompletableFuture.supplyAsync(() -> {
+                Object out = runtime.call(bombs, "ok", "[\"a-ok\"]", LIMITS, in("a"));
+                finished.add("a-ok");
+                return out;
+            }, virtual);
+            await("a-ok waits", () -> count(runtime, CallInfo.State.QUEUED) == 1);
+            CompletableFuture<Object> bNext = call(runtime, "b", "step", "b-step", LIMITS);
+
+            assertEquals(Optional.of("\"b-step\""), ((CallResult) bNext.get()).json());
+            assertEquals(Optional.of("\"a-ok\""), ((CallResult) aNext.get()).json());
+            // a's call came first and a slot was free, but a rested for as long as its bomb ran.
+            assertEquals(List.of("b-step", "a-ok"), finished);
+        }
+    }
+
+    @Test
     void call_poolAtItsCap_doesNotGrow() throws Exception {
         RuntimeSettings settings = new RuntimeSettings(1, 64, 8).withMaxWorkers(2)
                 .withGrowth(Duration.ofMillis(100), Duration.ofSeconds(30));

@@ -1,0 +1,15 @@
+# Sourced by ./evaluator and the benchmarks: the JVM options the server runs with by default, in $jvm_defaults.
+# The Graal compiler jars in target/jvmci give GraalJS its optimizing JIT on the stock JDK (see STACK.md).
+# Generational ZGC: the heap is shared by every tenant's JavaScript, and a copying collector that stops the world
+# makes one tenant's allocation burst (a call holding its whole memory budget) a pause for everyone; with G1,
+# bench/isolation.sh measured 60 to 560 ms p99 for another namespace's calls, with ZGC 18 ms (README, Performance).
+# A collector chosen in EVALUATOR_JAVA_OPTS (or BENCH_JAVA_OPTS) replaces it.
+# jvm_defaults_for JVMCI_DIR USER_OPTS
+jvm_defaults_for() {
+    jvm_defaults=(-XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI "--upgrade-module-path=$1"
+        --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
+    case " ${2:-} " in
+        *" -XX:+Use"*GC" "*) ;;
+        *) jvm_defaults+=(-XX:+UseZGC) ;;
+    esac
+}
