@@ -44,7 +44,7 @@ final class AccessLog {
      *
      * @param path the path as the client sent it (still percent-encoded), without the query string
      */
-    void log(String method, String path, int status, long nanos, String user, String remote) {
+    void log(String method, String path, int status, long nanos, String user, String remote, String requestId) {
         if (!logger.isLoggable(Level.INFO)) {
             return;
         }
@@ -55,6 +55,7 @@ final class AccessLog {
         fields.put("durationMs", Math.round(nanos / 1000.0) / 1000.0);
         fields.put("user", user);
         fields.put("remote", remote);
+        fields.put("requestId", requestId);
         StringBuilder text = new StringBuilder(128);
         fields.forEach((name, value) -> {
             if (!text.isEmpty()) {

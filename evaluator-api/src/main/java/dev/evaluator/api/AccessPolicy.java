@@ -117,7 +117,8 @@ final class AccessPolicy {
      */
     static Optional<Rule> rule(ServerRequest req) {
         String path = normalize(req.path().absolute().path());
-        UriPath uriPath = UriPath.create(path);
+        // The path is decoded already: matching must not decode it again (a "%25" would become an escape).
+        UriPath uriPath = UriPath.createFromDecoded(path);
         for (Rule rule : RULES) {
             if (rule.mayMatch(path) && rule.matcher().match(uriPath).accepted()) {
                 return Optional.of(rule);

@@ -29,6 +29,8 @@ enum ErrorCode {
     UNAUTHENTICATED(401),
     /** The caller is known but not allowed to do this. */
     FORBIDDEN(403),
+    /** A browser's unsafe request from another site's page (see {@link RequestGuard}). */
+    CROSS_SITE_REQUEST(403),
     /** The library does not exist. */
     LIBRARY_NOT_FOUND(404),
     /** No running or queued call has that id. */

@@ -130,10 +130,11 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
                 yield Failure.of(code, queryCode(code), message, Map.of());
             }
             default -> {
+                String id = RequestGuard.idOf(req);
                 LOG.log(Level.ERROR, "Unexpected failure on " + req.prologue().method().text() + " "
-                        + req.path().absolute().path(), failure);
+                        + req.path().absolute().path() + " (request " + id + ")", failure);
                 yield Failure.of(ErrorCode.INTERNAL_ERROR, QUERY_INTERNAL,
-                        "Internal error; the server log has the details (request " + req.id() + ")", Map.of());
+                        "Internal error; the server log has the details (request " + id + ")", Map.of());
             }
         };
     }
@@ -206,7 +207,7 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
     private static int queryCode(ErrorCode code) {
         return switch (code) {
             case UNAUTHENTICATED -> 10000;
-            case FORBIDDEN -> 13014;
+            case FORBIDDEN, CROSS_SITE_REQUEST -> 13014;
             case METHOD_NOT_ALLOWED -> 1010;
             case PAYLOAD_TOO_LARGE -> 1193;
             case TOO_MANY_ATTEMPTS -> 1191;
@@ -277,6 +278,12 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
     private static DirectHandler.TransportResponse directResponse(DirectHandler.TransportRequest req,
                                                                   DirectHandler.EventType type, Status status,
                                                                   ServerResponseHeaders headers, String message) {
+        if (status.code() >= 500 && !isToken(req.method())) {
+            // A request line whose method holds a control character fails inside the web server: the client's
+            // fault, not ours.
+            status = Status.BAD_REQUEST_400;
+            message = "the request method is not a valid HTTP token";
+        }
         ErrorCode code = switch (status.code()) {
             case 403 -> ErrorCode.FORBIDDEN;
             case 404 -> ErrorCode.NOT_FOUND;
@@ -305,6 +312,20 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
                 .keepAlive(type.keepAlive())
                 .entity(Json.text(body))
                 .build();
+    }
+
+    /** Whether a method is a token of RFC 9110 (section 5.6.2). */
+    private static boolean isToken(String method) {
+        if (method == null || method.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < method.length(); i++) {
+            char c = method.charAt(i);
+            if (c <= 0x20 || c >= 0x7f || "\"(),/:;<=>?@[\\]{}".indexOf(c) >= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Map<String, Object> entry(int code, String message) {

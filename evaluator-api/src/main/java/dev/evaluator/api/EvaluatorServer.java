@@ -127,7 +127,9 @@ final class EvaluatorServer implements AutoCloseable {
             ErrorMapper errors = new ErrorMapper();
             HealthChecks health = new HealthChecks(store, runtime);
             ConsoleService console = new ConsoleService();
+            RequestGuard guard = new RequestGuard();
             Consumer<HttpRouting.Builder> routing = rules -> rules.addFilter(requests)
+                    .addFilter(guard)
                     .addFilter(security)
                     .register(LIBRARIES_PATH, libraries)
                     .register(UserService.PATH, users)

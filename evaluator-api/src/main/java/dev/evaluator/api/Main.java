@@ -49,10 +49,9 @@ public final class Main {
             return;
         }
         Handler[] handlers = Logger.getLogger("").getHandlers();
-        if (settings.operations().logFormat() == ServerSettings.LogFormat.JSON) {
-            for (Handler handler : handlers) {
-                handler.setFormatter(new JsonLogFormatter());
-            }
+        for (Handler handler : handlers) {
+            handler.setFormatter(settings.operations().logFormat() == ServerSettings.LogFormat.JSON
+                    ? new JsonLogFormatter() : new TextLogFormatter());
         }
         if (handlers.length > 0) {
             // Request lines go through their own background writer, formatted like the console's lines.

@@ -37,7 +37,7 @@ final class RequestObserver implements Filter {
                     nanos);
             accessLog.ifPresent(log -> log.log(method, req.prologue().uriPath().rawPath(), status, nanos,
                     req.context().get(Caller.class).map(Caller::name).orElse(AccessLog.NO_USER),
-                    req.remotePeer().host()));
+                    req.remotePeer().host(), RequestGuard.idOf(req)));
         });
         metrics.requestStarted();
         try {

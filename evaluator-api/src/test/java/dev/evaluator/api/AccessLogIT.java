@@ -54,13 +54,16 @@ class AccessLogIT {
 
     @Test
     void request_oneLineWithMethodPathStatusDurationUserAndAddress() {
-        server.admin().body("function f() { return 1; }")
-                .post(TestServer.LIBRARIES + "/math?bucket=travel-sample&scope=inventory").then().statusCode(200);
+        String requestId = server.admin().body("function f() { return 1; }")
+                .post(TestServer.LIBRARIES + "/math?bucket=travel-sample&scope=inventory").then().statusCode(200)
+                .extract().header("X-Request-Id");
 
         Map<String, Object> fields = awaitEntries(1).getFirst().fields();
 
-        assertEquals(List.of("method", "path", "status", "durationMs", "user", "remote"),
+        assertEquals(List.of("method", "path", "status", "durationMs", "user", "remote", "requestId"),
                 List.copyOf(fields.keySet()));
+        assertTrue(requestId.matches("[0-9a-f]{16}"), requestId);
+        assertEquals(requestId, fields.get("requestId"));
         assertEquals("POST", fields.get("method"));
         assertEquals(TestServer.LIBRARIES + "/math", fields.get("path"), "no query string");
         assertEquals(200, fields.get("status"));
@@ -68,7 +71,8 @@ class AccessLogIT {
         assertEquals(TestServer.ADMIN, fields.get("user"));
         assertEquals("127.0.0.1", fields.get("remote"));
         assertEquals("method=POST path=" + TestServer.LIBRARIES + "/math status=200 durationMs="
-                + fields.get("durationMs") + " user=Administrator remote=127.0.0.1", entries.getFirst().getMessage());
+                + fields.get("durationMs") + " user=Administrator remote=127.0.0.1 requestId=" + requestId,
+                entries.getFirst().getMessage());
     }
 
     @Test

@@ -75,16 +75,41 @@ final class ConsoleCapture implements ProxyExecutable {
             lines = new ArrayList<>();
         }
         lines.add(new CallResult.LogLine(level, message));
-        Level serverLevel = switch (level) {
-            case "error" -> Level.ERROR;
-            case "warn" -> Level.WARNING;
-            case "debug" -> Level.DEBUG;
-            default -> Level.INFO;
-        };
+        // A library's output is the tenant's text, never the server's: at most INFO whatever its console method
+        // (console.error must not raise an operator's alarm), tagged as console output with its level, and with
+        // line breaks and other control characters escaped, so it can never pass for another log line.
+        Level serverLevel = level.equals("debug") ? Level.DEBUG : Level.INFO;
         if (LOG.isLoggable(serverLevel)) {
-            LOG.log(serverLevel, "[{0}] {1}: {2}", libraryKey, function, message);
+            LOG.log(serverLevel, "console.{0} [{1}] {2}: {3}", level, libraryKey, function, escaped(message));
         }
         return null;
+    }
+
+    /** Control characters as escapes ({@code \\n}, {@code \\u001b}), and backslashes doubled. */
+    static String escaped(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            String escape = switch (c) {
+                case '\n' -> "\\n";
+                case '\r' -> "\\r";
+                case '\t' -> "\\t";
+                case '\\' -> "\\\\";
+                default -> c < 0x20 || c == 0x7f || c == 0x85 || c == 0x2028 || c == 0x2029
+                        ? String.format(java.util.Locale.ROOT, "\\u%04x", (int) c) : null;
+            };
+            if (escape != null && out == null) {
+                out = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (out != null) {
+                if (escape != null) {
+                    out.append(escape);
+                } else {
+                    out.append(c);
+                }
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     private String cut(String message) {

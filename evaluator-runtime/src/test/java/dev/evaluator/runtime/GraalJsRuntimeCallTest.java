@@ -622,12 +622,46 @@ class GraalJsRuntimeCallTest {
         assertEquals(Thread.currentThread().threadId(), loggedOnThread.get());
     }
 
+    @Test
+    void call_consoleErrorWithAForgedLogLine_oneInfoLineTaggedAsConsoleWithTheBreakEscaped() {
+        Logger udf = Logger.getLogger("dev.evaluator.udf");
+        List<LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        udf.addHandler(capture);
+        try {
+            runtime.call(new LibrarySource("logs/forged", "forged", "function f() { console.error('ok\\n2031-01-01T00:00:00.000"
+                    + " INFO dev.evaluator.access: method=DELETE status=200\\u001b'); return 1; }"), "f", "[]", LIMITS);
+        } finally {
+            udf.removeHandler(capture);
+        }
+
+        LogRecord record = records.stream().filter(r -> "logs/forged".equals(String.valueOf(r.getParameters()[1])))
+                .findFirst().orElseThrow();
+        String message = new java.util.logging.SimpleFormatter().formatMessage(record);
+        assertEquals(java.util.logging.Level.INFO, record.getLevel(), "console.error is at most INFO");
+        assertEquals("console.error [logs/forged] f: ok\\n2031-01-01T00:00:00.000 INFO dev.evaluator.access:"
+                + " method=DELETE status=200\\u001b", message);
+    }
+
     private void callLogging(String key) {
         Logger udf = Logger.getLogger("dev.evaluator.udf");
         Handler capture = new Handler() {
             @Override
             public void publish(LogRecord record) {
-                if (String.valueOf(record.getParameters()[0]).equals(key)) {
+                if (String.valueOf(record.getParameters()[1]).equals(key)) {
                     loggedOnThread.set(record.getLongThreadID());
                 }
             }
