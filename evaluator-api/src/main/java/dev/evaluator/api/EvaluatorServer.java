@@ -18,6 +18,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -125,7 +126,8 @@ final class EvaluatorServer implements AutoCloseable {
             metrics.bindRuntime(runtime);
             metrics.bindFunctionStats(executor.stats());
             ErrorMapper errors = new ErrorMapper();
-            HealthChecks health = new HealthChecks(store, runtime);
+            List<InetSocketAddress> listening = new java.util.concurrent.CopyOnWriteArrayList<>();
+            HealthChecks health = new HealthChecks(store, runtime, () -> listening);
             ConsoleService console = new ConsoleService();
             RequestGuard guard = new RequestGuard();
             Consumer<HttpRouting.Builder> routing = rules -> rules.addFilter(requests)
@@ -147,8 +149,17 @@ final class EvaluatorServer implements AutoCloseable {
                     handlers.addHandler(type, ErrorMapper.direct());
                 }
             };
+            int listeners = tls.isPresent() && settings.httpEnabled() ? 2 : 1;
+            int maxConnections = connectionCap(settings, listeners);
+            Duration idle = settings.operations().idleTimeout();
+            Duration idleCheck = idle.dividedBy(4).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5)
+                    : idle.dividedBy(4).compareTo(Duration.ofMillis(250)) < 0 ? Duration.ofMillis(250)
+                    : idle.dividedBy(4);
             WebServerConfig.Builder config = WebServer.builder()
                     .host(settings.host())
+                    .maxTcpConnections(maxConnections)
+                    .idleConnectionTimeout(idle)
+                    .idleConnectionPeriod(idleCheck)
                     .directHandlers(direct)
                     .featuresDiscoverServices(false)
                     .shutdownHook(false)
@@ -172,6 +183,9 @@ final class EvaluatorServer implements AutoCloseable {
                 config.port(settings.port())
                         .putSocket(HTTPS_SOCKET, socket -> socket.host(settings.host())
                                 .port(settings.tls().get().port())
+                                .maxTcpConnections(maxConnections)
+                                .idleConnectionTimeout(idle)
+                                .idleConnectionPeriod(idleCheck)
                                 .shutdownGracePeriod(settings.operations().shutdownGrace())
                                 .directHandlers(direct)
                                 .tls(tls.get())
@@ -182,6 +196,12 @@ final class EvaluatorServer implements AutoCloseable {
                 // Helidon logs why and does not throw; the address checks above make this a rare race.
                 String message = "the web server failed to start on " + settings.host() + "; see the log above";
                 throw new UncheckedIOException(message, new IOException(message));
+            }
+            String selfHost = settings.host().equals("0.0.0.0") || settings.host().equals("::")
+                    ? "127.0.0.1" : settings.host();
+            listening.add(new InetSocketAddress(selfHost, server.port()));
+            if (tls.isPresent() && settings.httpEnabled()) {
+                listening.add(new InetSocketAddress(selfHost, server.port(HTTPS_SOCKET)));
             }
             return new EvaluatorServer(store, dataDir, runtime, server, metrics, generated);
         } catch (RuntimeException e) {
@@ -218,6 +238,22 @@ final class EvaluatorServer implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** The connection cap per listener, lowered to what the descriptor limit leaves; logged when lowered. */
+    private static int connectionCap(ServerSettings settings, int listeners) {
+        int configured = settings.operations().maxConnections();
+        int cap;
+        try {
+            cap = ConnectionLimit.perListener(configured, listeners);
+        } catch (IllegalStateException e) {
+            throw new UncheckedIOException(e.getMessage(), new IOException(e.getMessage(), e));
+        }
+        if (cap < configured) {
+            System.getLogger(EvaluatorServer.class.getName()).log(System.Logger.Level.INFO, "At most " + cap
+                    + " connections per listener (not " + configured + "): the open-files limit leaves no more");
+        }
+        return cap;
     }
 
     private static void bind(String host, int port) throws IOException {

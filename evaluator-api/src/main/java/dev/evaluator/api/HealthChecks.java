@@ -1,5 +1,11 @@
 package dev.evaluator.api;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.List;
+import java.util.function.Supplier;
+
 import dev.evaluator.runtime.JsRuntime;
 import dev.evaluator.store.Store;
 import dev.evaluator.store.StoreException;
@@ -31,14 +37,21 @@ final class HealthChecks {
 
     private final Store store;
     private final JsRuntime runtime;
+    private final Supplier<List<InetSocketAddress>> listeners;
+    private long listenersCheckedAt;
+    private boolean listenersUp = true;
 
     private boolean probed;
     private long probedAt;
     private boolean writable;
 
-    HealthChecks(Store store, JsRuntime runtime) {
+    /**
+     * @param listeners the addresses the web server listens on (empty until it does)
+     */
+    HealthChecks(Store store, JsRuntime runtime, Supplier<List<InetSocketAddress>> listeners) {
         this.store = store;
         this.runtime = runtime;
+        this.listeners = listeners;
     }
 
     /** The health endpoints, for the web server's observe feature. */
@@ -48,6 +61,7 @@ final class HealthChecks {
                 .details(true)
                 .useSystemServices(false)
                 .addCheck(() -> status(true), HealthCheckType.LIVENESS, "server")
+                .addCheck(() -> status(listening()), HealthCheckType.LIVENESS, "listeners")
                 .addCheck(() -> status(storeWritable()), HealthCheckType.READINESS, "store")
                 .addCheck(() -> status(runtime.stats().open()), HealthCheckType.READINESS, "javascript")
                 .build();
@@ -55,6 +69,34 @@ final class HealthChecks {
 
     private static HealthCheckResponse status(boolean up) {
         return HealthCheckResponse.builder().status(up).build();
+    }
+
+    /**
+     * Whether every listener still accepts connections: one whose accept failed has stopped for good while the
+     * process stays up (the web server's behaviour), and only a restart brings it back. Checked at most once per
+     * {@link #PROBE_INTERVAL} by connecting to each; a connection at the connection cap waits in the kernel's
+     * backlog, which still counts as listening.
+     */
+    private synchronized boolean listening() {
+        long now = System.nanoTime();
+        if (listenersCheckedAt != 0 && now - listenersCheckedAt < PROBE_INTERVAL.toNanos()) {
+            return listenersUp;
+        }
+        boolean up = true;
+        for (InetSocketAddress address : listeners.get()) {
+            try (Socket probe = new Socket()) {
+                probe.connect(address, (int) PROBE_INTERVAL.toMillis());
+            } catch (IOException e) {
+                if (listenersUp) {
+                    LOG.log(Level.ERROR, "Not live: nothing accepts connections on " + address + " any more ("
+                            + e.getMessage() + "); restart the server");
+                }
+                up = false;
+            }
+        }
+        listenersUp = up;
+        listenersCheckedAt = System.nanoTime();
+        return up;
     }
 
     /** Whether the store is open and took the last probe write, probing again once the last probe is old. */

@@ -62,13 +62,27 @@ record ServerSettings(String host,
      * @param accessLog     whether every request is logged, one line each
      * @param logFormat     how log lines are written
      */
-    record Operations(Duration shutdownGrace, boolean publicMetrics, boolean accessLog, LogFormat logFormat) {
-        /** The defaults: 20 s of grace, metrics for admin and ro_admin, access log on, text. */
+    record Operations(Duration shutdownGrace, boolean publicMetrics, boolean accessLog, LogFormat logFormat,
+                      int maxConnections, Duration idleTimeout) {
+        /** Connections at most by default, before the file-descriptor limit lowers it. */
+        static final int MAX_CONNECTIONS = 4096;
+        /** How long a connection may idle between requests by default. */
+        static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+        /**
+         * The defaults: 20 s of grace, metrics for admin and ro_admin, access log on, text, 4096 connections, 60 s
+         * idle.
+         */
         static final Operations DEFAULT = new Operations(Duration.ofSeconds(20), false, true, LogFormat.TEXT);
 
         Operations {
             Objects.requireNonNull(shutdownGrace, "shutdownGrace");
             Objects.requireNonNull(logFormat, "logFormat");
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+        }
+
+        /** With the default connection limits. */
+        Operations(Duration shutdownGrace, boolean publicMetrics, boolean accessLog, LogFormat logFormat) {
+            this(shutdownGrace, publicMetrics, accessLog, logFormat, MAX_CONNECTIONS, IDLE_TIMEOUT);
         }
     }
 
@@ -79,7 +93,7 @@ record ServerSettings(String host,
                              [--call-memory-mib M] [--max-result-bytes N]
                              [--js-workers N] [--js-queue N]
                              [--shutdown-grace-seconds S] [--public-metrics] [--access-log=false]
-                             [--log-format text|json]
+                             [--log-format text|json] [--max-connections N] [--idle-timeout-seconds S]
               --host               address to bind (env EVALUATOR_HOST, default 127.0.0.1)
               --port               plain HTTP port (env EVALUATOR_PORT, default 8093; 0 picks a free one)
               --data-dir           store directory (env EVALUATOR_DATA_DIR, default ./data)
@@ -112,6 +126,10 @@ record ServerSettings(String host,
                                    or ro_admin)
               --access-log         one log line per request (env EVALUATOR_ACCESS_LOG, default true)
               --log-format         text or json (env EVALUATOR_LOG_FORMAT, default text)
+              --max-connections    open connections at most, per listener; lowered to what the process's
+                                   file-descriptor limit leaves (env EVALUATOR_MAX_CONNECTIONS, default 4096)
+              --idle-timeout-seconds  a connection idle this long between requests is closed
+                                   (env EVALUATOR_IDLE_TIMEOUT_SECONDS, default 60)
             Administrator bootstrap: EVALUATOR_ADMIN_USER (default Administrator), EVALUATOR_ADMIN_PASSWORD
             (when unset on the first start, a random password is generated, printed once and written to
             <data-dir>/initial-admin-password).""";
@@ -122,7 +140,7 @@ record ServerSettings(String host,
     private static final List<String> FLAGS = List.of("host", "port", "data-dir", "max-library-bytes",
             "tls-cert", "tls-key", "tls-keystore", "tls-port", "max-call-seconds", "call-memory-mib",
             "max-result-bytes", "js-workers", "js-queue", "max-js-workers", "max-namespace-share",
-            "shutdown-grace-seconds", "log-format");
+            "shutdown-grace-seconds", "log-format", "max-connections", "idle-timeout-seconds");
 
     /** Flags that are true when given alone, or take {@code =true} or {@code =false}. */
     private static final List<String> SWITCHES = List.of("disable-http", "lenient-bindings", "public-metrics",
@@ -254,7 +272,10 @@ record ServerSettings(String host,
         Operations operations = new Operations(
                 Duration.ofSeconds(integer(values, "shutdown-grace-seconds",
                         (int) Operations.DEFAULT.shutdownGrace().toSeconds(), 0, 3600)),
-                bool(values, "public-metrics"), bool(values, "access-log", true), logFormat(values));
+                bool(values, "public-metrics"), bool(values, "access-log", true), logFormat(values),
+                integer(values, "max-connections", Operations.MAX_CONNECTIONS, 16, 1 << 20),
+                Duration.ofSeconds(integer(values, "idle-timeout-seconds", (int) Operations.IDLE_TIMEOUT.toSeconds(),
+                        1, 86_400)));
         return new ServerSettings(host, port, dataDir, maxLibraryBytes, adminUser, adminPassword, tls, !httpDisabled,
                 bool(values, "lenient-bindings"), callLimits, runtime, operations);
     }

@@ -37,7 +37,7 @@ class HealthIT {
         server.anonymous().auth().preemptive().basic(TestServer.ADMIN, "wrong-password")
                 .get(HealthChecks.LIVE_PATH).then().statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.name", equalTo(List.of("server")));
+                .body("checks.name", equalTo(List.of("server", "listeners")));
     }
 
     @Test
@@ -67,7 +67,7 @@ class HealthIT {
         server.anonymous().get("/health").then().statusCode(401);
         server.anonymous().get(HealthChecks.READY_PATH + "/store").then().statusCode(401);
         server.admin().get("/health").then().statusCode(200).body("checks.name",
-                equalTo(List.of("server", "store", "javascript")));
+                equalTo(List.of("server", "listeners", "store", "javascript")));
     }
 
     @Test

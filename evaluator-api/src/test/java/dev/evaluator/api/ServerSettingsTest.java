@@ -78,6 +78,18 @@ class ServerSettingsTest {
     }
 
     @Test
+    void parse_connectionFlags_used() {
+        ServerSettings settings = ServerSettings.parse(new String[] {"--max-connections", "100",
+                "--idle-timeout-seconds", "7"}, Map.of());
+        assertEquals(100, settings.operations().maxConnections());
+        assertEquals(java.time.Duration.ofSeconds(7), settings.operations().idleTimeout());
+        assertEquals(4096, ServerSettings.Operations.DEFAULT.maxConnections());
+        assertEquals(java.time.Duration.ofSeconds(60), ServerSettings.Operations.DEFAULT.idleTimeout());
+        assertEquals(50, ServerSettings.parse(new String[0], Map.of("EVALUATOR_MAX_CONNECTIONS", "50"))
+                .operations().maxConnections());
+    }
+
+    @Test
     void parse_operationsEnvironment_used() {
         ServerSettings settings = ServerSettings.parse(new String[0], Map.of(
                 "EVALUATOR_SHUTDOWN_GRACE_SECONDS", "0", "EVALUATOR_PUBLIC_METRICS", "true",
@@ -230,7 +242,7 @@ class ServerSettingsTest {
     void parse_callLimitsAndWorkers_defaultsAndFlags() {
         ServerSettings defaults = ServerSettings.parse(new String[0], Map.of());
         assertEquals(java.time.Duration.ofSeconds(120), defaults.callLimits().timeout());
-        assertEquals(1024L << 20, defaults.callLimits().maxAllocatedBytes());
+        assertEquals(256L << 20, defaults.callLimits().maxAllocatedBytes());
         assertEquals(10 << 20, defaults.callLimits().maxResultBytes());
         assertEquals(Runtime.getRuntime().availableProcessors(), defaults.runtime().workers());
         ServerSettings set = ServerSettings.parse(new String[] {"--max-call-seconds", "5", "--call-memory-mib", "64",

@@ -56,6 +56,8 @@ public final class RocksDbStore implements Store {
     static final byte[] SCHEMA_VERSION_KEY = "schema-version".getBytes(StandardCharsets.UTF_8);
     /** The record {@link #checkWritable()} rewrites: the time of the last check. */
     static final byte[] WRITE_PROBE_KEY = "write-probe".getBytes(StandardCharsets.UTF_8);
+    /** Table files RocksDB keeps open at most. */
+    public static final int MAX_OPEN_FILES = 256;
     /** RocksDB's write-ahead log files, in the data directory: {@code 000012.log}. */
     private static final Pattern WAL_FILE = Pattern.compile("\\d+\\.log");
 
@@ -151,7 +153,10 @@ public final class RocksDbStore implements Store {
         try {
             DBOptions dbOptions = track(handles, new DBOptions()
                     .setCreateIfMissing(true)
-                    .setCreateMissingColumnFamilies(true));
+                    .setCreateMissingColumnFamilies(true)
+                    // Bounded, so that the web server's connection cap can leave the store its descriptors
+                    // (see the README's Security section); table files beyond it are reopened as needed.
+                    .setMaxOpenFiles(MAX_OPEN_FILES));
             ColumnFamilyOptions familyOptions = track(handles, new ColumnFamilyOptions());
             List<ColumnFamilyDescriptor> descriptors = List.of(
                     new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions),

@@ -1,0 +1,108 @@
+package dev.evaluator.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Connections that never finish, against a server whose open-files limit is low: the connection cap keeps the
+ * listener from running out of descriptors (an accept that fails stops Helidon's listener for good), so once the
+ * attack ends the same process serves again; and idle keep-alive connections are closed after the idle timeout.
+ */
+class ConnectionLimitsIT {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    /** Partial headers: the request never ends. */
+    private static final byte[] PARTIAL = "GET /health/live HTTP/1.1\r\nHost: a\r\nX-Slow: "
+            .getBytes(StandardCharsets.US_ASCII);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void moreUnfinishedRequestsThanDescriptors_listenerSurvives_servesOnceTheyEnd() throws Exception {
+        Map<String, String> env = Map.of("EVALUATOR_SKIP_BUILD", "1", "EVALUATOR_ACCESS_LOG", "false",
+                "EVALUATOR_ADMIN_PASSWORD", TestServer.PASSWORD);
+        // 1024 descriptors: about 160 go to the jars and the store at start, 320 are reserved for the store and the
+        // rest, so the cap is about 540; 1,000 connections would exhaust the limit without it.
+        List<String> command = List.of("bash", "-c", "ulimit -n 1024 && exec bash \"$0\" \"$@\"",
+                ROOT.resolve("evaluator").toString(), "--port", "0", "--data-dir", dir.resolve("data").toString());
+        List<Socket> attackers = new ArrayList<>();
+        try (ServerProcess server = ServerProcess.start(command, env)) {
+            int port = server.awaitListening();
+            String started = String.join("\n", server.stdoutLines()) + server.stderr();
+            assertTrue(started.contains("connections per listener (not 4096)"), started);
+            try {
+                for (int i = 0; i < 1000; i++) {
+                    Socket socket = new Socket("127.0.0.1", port);
+                    socket.getOutputStream().write(PARTIAL);
+                    attackers.add(socket);
+                }
+                Thread.sleep(3000);
+            } finally {
+                for (Socket socket : attackers) {
+                    socket.close();
+                }
+            }
+
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpResponse<String> live = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (live == null && System.nanoTime() < deadline) {
+                try {
+                    live = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                            + HealthChecks.LIVE_PATH)).timeout(Duration.ofSeconds(5)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                } catch (IOException e) {
+                    Thread.sleep(500);
+                }
+            }
+            assertTrue(live != null, "the server no longer answers: " + server.stderr());
+            assertEquals(200, live.statusCode(), live.body());
+            assertTrue(live.body().contains("\"listeners\""), live.body());
+            String log = String.join("\n", server.stdoutLines()) + server.stderr();
+            assertFalse(log.contains("server socket is terminating"), log);
+            assertFalse(log.contains("Too many open files"), log);
+        }
+    }
+
+    @Test
+    void idleKeepAliveConnection_closedAfterTheIdleTimeout() throws Exception {
+        ServerSettings.Operations operations = new ServerSettings.Operations(Duration.ofSeconds(5), false, false,
+                ServerSettings.LogFormat.TEXT, 64, Duration.ofSeconds(1));
+        try (TestServer server = TestServer.start(dir.resolve("data"), operations);
+             Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(("GET " + HealthChecks.LIVE_PATH + " HTTP/1.1\r\nHost: a\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            long started = System.nanoTime();
+            byte[] buffer = new byte[4096];
+            StringBuilder text = new StringBuilder();
+            for (int n; (n = in.read(buffer)) != -1; ) {
+                text.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+            }
+            Duration open = Duration.ofNanos(System.nanoTime() - started);
+
+            assertTrue(text.toString().startsWith("HTTP/1.1 200"), text.toString());
+            // Closed by the server (end of stream), not by the 20 s read timeout; the check runs every 250 ms.
+            assertTrue(open.compareTo(Duration.ofSeconds(15)) < 0, open.toString());
+        }
+    }
+}
