@@ -31,6 +31,7 @@ import io.helidon.http.DirectHandler;
 import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
@@ -55,9 +56,11 @@ final class EvaluatorServer implements AutoCloseable {
     private final Optional<String> generatedAdminPassword;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile int requestsCutOff;
+    private final HeaderTimeout headerTimeout;
 
     private EvaluatorServer(Store store, Path dataDir, JsRuntime runtime, WebServer server, ServerMetrics metrics,
-                            Optional<String> generatedPassword) {
+                            Optional<String> generatedPassword, HeaderTimeout headerTimeout) {
+        this.headerTimeout = headerTimeout;
         this.store = store;
         this.dataDir = dataDir;
         this.runtime = runtime;
@@ -155,8 +158,11 @@ final class EvaluatorServer implements AutoCloseable {
             Duration idleCheck = idle.dividedBy(4).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5)
                     : idle.dividedBy(4).compareTo(Duration.ofMillis(250)) < 0 ? Duration.ofMillis(250)
                     : idle.dividedBy(4);
+            HeaderTimeout headerTimeout = new HeaderTimeout(settings.operations().headerTimeout());
+            Http1Config http1 = Http1Config.builder().addReceiveListener(headerTimeout).build();
             WebServerConfig.Builder config = WebServer.builder()
                     .host(settings.host())
+                    .addProtocol(http1)
                     .maxTcpConnections(maxConnections)
                     .idleConnectionTimeout(idle)
                     .idleConnectionPeriod(idleCheck)
@@ -184,6 +190,7 @@ final class EvaluatorServer implements AutoCloseable {
                         .putSocket(HTTPS_SOCKET, socket -> socket.host(settings.host())
                                 .port(settings.tls().get().port())
                                 .maxTcpConnections(maxConnections)
+                                .addProtocol(http1)
                                 .idleConnectionTimeout(idle)
                                 .idleConnectionPeriod(idleCheck)
                                 .shutdownGracePeriod(settings.operations().shutdownGrace())
@@ -203,7 +210,7 @@ final class EvaluatorServer implements AutoCloseable {
             if (tls.isPresent() && settings.httpEnabled()) {
                 listening.add(new InetSocketAddress(selfHost, server.port(HTTPS_SOCKET)));
             }
-            return new EvaluatorServer(store, dataDir, runtime, server, metrics, generated);
+            return new EvaluatorServer(store, dataDir, runtime, server, metrics, generated, headerTimeout);
         } catch (RuntimeException e) {
             if (runtime != null) {
                 runtime.close();
@@ -310,6 +317,7 @@ final class EvaluatorServer implements AutoCloseable {
             server.stop();
             // Requests still in their handlers once the grace period is over were interrupted.
             requestsCutOff = metrics.requestsInFlight();
+            headerTimeout.close();
         } finally {
             try {
                 runtime.close();

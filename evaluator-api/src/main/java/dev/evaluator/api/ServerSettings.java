@@ -63,14 +63,16 @@ record ServerSettings(String host,
      * @param logFormat     how log lines are written
      */
     record Operations(Duration shutdownGrace, boolean publicMetrics, boolean accessLog, LogFormat logFormat,
-                      int maxConnections, Duration idleTimeout) {
+                      int maxConnections, Duration idleTimeout, Duration headerTimeout) {
         /** Connections at most by default, before the file-descriptor limit lowers it. */
         static final int MAX_CONNECTIONS = 4096;
         /** How long a connection may idle between requests by default. */
         static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+        /** How long a request's headers may take to arrive after its request line, by default. */
+        static final Duration HEADER_TIMEOUT = Duration.ofSeconds(20);
         /**
          * The defaults: 20 s of grace, metrics for admin and ro_admin, access log on, text, 4096 connections, 60 s
-         * idle.
+         * idle, 20 s for headers.
          */
         static final Operations DEFAULT = new Operations(Duration.ofSeconds(20), false, true, LogFormat.TEXT);
 
@@ -78,11 +80,12 @@ record ServerSettings(String host,
             Objects.requireNonNull(shutdownGrace, "shutdownGrace");
             Objects.requireNonNull(logFormat, "logFormat");
             Objects.requireNonNull(idleTimeout, "idleTimeout");
+            Objects.requireNonNull(headerTimeout, "headerTimeout");
         }
 
         /** With the default connection limits. */
         Operations(Duration shutdownGrace, boolean publicMetrics, boolean accessLog, LogFormat logFormat) {
-            this(shutdownGrace, publicMetrics, accessLog, logFormat, MAX_CONNECTIONS, IDLE_TIMEOUT);
+            this(shutdownGrace, publicMetrics, accessLog, logFormat, MAX_CONNECTIONS, IDLE_TIMEOUT, HEADER_TIMEOUT);
         }
     }
 
@@ -94,6 +97,7 @@ record ServerSettings(String host,
                              [--js-workers N] [--js-queue N]
                              [--shutdown-grace-seconds S] [--public-metrics] [--access-log=false]
                              [--log-format text|json] [--max-connections N] [--idle-timeout-seconds S]
+                             [--header-timeout-seconds S]
               --host               address to bind (env EVALUATOR_HOST, default 127.0.0.1)
               --port               plain HTTP port (env EVALUATOR_PORT, default 8093; 0 picks a free one)
               --data-dir           store directory (env EVALUATOR_DATA_DIR, default ./data)
@@ -130,6 +134,8 @@ record ServerSettings(String host,
                                    file-descriptor limit leaves (env EVALUATOR_MAX_CONNECTIONS, default 4096)
               --idle-timeout-seconds  a connection idle this long between requests is closed
                                    (env EVALUATOR_IDLE_TIMEOUT_SECONDS, default 60)
+              --header-timeout-seconds  a request whose headers have not all arrived this long after its request
+                                   line is dropped with its connection (env EVALUATOR_HEADER_TIMEOUT_SECONDS, default 20)
             Administrator bootstrap: EVALUATOR_ADMIN_USER (default Administrator), EVALUATOR_ADMIN_PASSWORD
             (when unset on the first start, a random password is generated, printed once and written to
             <data-dir>/initial-admin-password).""";
@@ -140,7 +146,8 @@ record ServerSettings(String host,
     private static final List<String> FLAGS = List.of("host", "port", "data-dir", "max-library-bytes",
             "tls-cert", "tls-key", "tls-keystore", "tls-port", "max-call-seconds", "call-memory-mib",
             "max-result-bytes", "js-workers", "js-queue", "max-js-workers", "max-namespace-share",
-            "shutdown-grace-seconds", "log-format", "max-connections", "idle-timeout-seconds");
+            "shutdown-grace-seconds", "log-format", "max-connections", "idle-timeout-seconds",
+            "header-timeout-seconds");
 
     /** Flags that are true when given alone, or take {@code =true} or {@code =false}. */
     private static final List<String> SWITCHES = List.of("disable-http", "lenient-bindings", "public-metrics",
@@ -275,7 +282,9 @@ record ServerSettings(String host,
                 bool(values, "public-metrics"), bool(values, "access-log", true), logFormat(values),
                 integer(values, "max-connections", Operations.MAX_CONNECTIONS, 16, 1 << 20),
                 Duration.ofSeconds(integer(values, "idle-timeout-seconds", (int) Operations.IDLE_TIMEOUT.toSeconds(),
-                        1, 86_400)));
+                        1, 86_400)),
+                Duration.ofSeconds(integer(values, "header-timeout-seconds",
+                        (int) Operations.HEADER_TIMEOUT.toSeconds(), 1, 3600)));
         return new ServerSettings(host, port, dataDir, maxLibraryBytes, adminUser, adminPassword, tls, !httpDisabled,
                 bool(values, "lenient-bindings"), callLimits, runtime, operations);
     }

@@ -83,9 +83,33 @@ class ConnectionLimitsIT {
     }
 
     @Test
+    void headersThatNeverEnd_connectionClosedAfterTheHeaderTimeout() throws Exception {
+        ServerSettings.Operations operations = new ServerSettings.Operations(Duration.ofSeconds(5), false, false,
+                ServerSettings.LogFormat.TEXT, 64, Duration.ofSeconds(300), Duration.ofSeconds(1));
+        try (TestServer server = TestServer.start(dir.resolve("data"), operations);
+             Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(PARTIAL);
+            long started = System.nanoTime();
+            int read;
+            try {
+                read = socket.getInputStream().read();
+            } catch (IOException e) {
+                read = -1;
+            }
+            Duration open = Duration.ofNanos(System.nanoTime() - started);
+
+            assertEquals(-1, read, "closed without an answer");
+            // Closed by the server after its 1 s, not by this side's 30 s (the idle timeout is 300 s).
+            assertTrue(open.compareTo(Duration.ofSeconds(15)) < 0, open.toString());
+            server.anonymous().get(HealthChecks.LIVE_PATH).then().statusCode(200);
+        }
+    }
+
+    @Test
     void idleKeepAliveConnection_closedAfterTheIdleTimeout() throws Exception {
         ServerSettings.Operations operations = new ServerSettings.Operations(Duration.ofSeconds(5), false, false,
-                ServerSettings.LogFormat.TEXT, 64, Duration.ofSeconds(1));
+                ServerSettings.LogFormat.TEXT, 64, Duration.ofSeconds(1), Duration.ofSeconds(20));
         try (TestServer server = TestServer.start(dir.resolve("data"), operations);
              Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(20_000);

@@ -222,7 +222,7 @@ class FrontDoorIT {
         String library = "ok" + Integer.toHexString(header.hashCode());
         Answer answer = exchange(ascii("POST " + TestServer.LIBRARIES + "/" + library + " HTTP/1.1\r\nHost: 127.0.0.1:"
                 + server.port() + "\r\nAuthorization: AUTH\r\n" + header.replace("PORT", String.valueOf(server.port()))
-                + "Content-Length: 26\r\nConnection: close\r\n\r\n" + CODE), 5_000, true);
+                + "Content-Length: 26\r\nConnection: close\r\n\r\n" + CODE), 30_000, true);
 
         assertEquals(200, answer.status(), answer.text());
         server.admin().delete(TestServer.LIBRARIES + "/" + library).then().statusCode(200);
