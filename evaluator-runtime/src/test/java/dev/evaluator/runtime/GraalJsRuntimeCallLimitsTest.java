@@ -375,7 +375,7 @@ class GraalJsRuntimeCallLimitsTest {
             messages = records.stream().map(record -> java.text.MessageFormat.format(record.getMessage(),
                     record.getParameters())).toList();
         }
-        assertEquals(List.of("[limits/server-log] f: line 0", "[limits/server-log] f: line 1",
+        assertEquals(List.of("console.warn [limits/server-log] f: line 0", "console.warn [limits/server-log] f: line 1",
                 "[limits/server-log] f: 3 more console line(s) dropped"), messages);
     }
 }
