@@ -11,9 +11,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -345,34 +342,12 @@ class GraalJsRuntimeCallLimitsTest {
 
     @Test
     void call_consoleLines_writtenToTheServerLogUpToTheLimit() {
-        Logger udf = Logger.getLogger("dev.evaluator.udf");
-        List<LogRecord> records = new ArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public synchronized void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        udf.addHandler(capture);
-        try {
+        List<String> messages;
+        try (LogCapture log = LogCapture.of("dev.evaluator.udf")) {
             CallLimits limits = new CallLimits(Duration.ofSeconds(30), 256L << 20, 1 << 20, 2, 100);
             runtime.call(library("limits/server-log", "function f() { for (let i = 0; i < 5; i++)"
                     + " console.warn('line ' + i); }"), "f", "[]", limits);
-        } finally {
-            udf.removeHandler(capture);
-        }
-
-        List<String> messages;
-        synchronized (capture) {
-            messages = records.stream().map(record -> java.text.MessageFormat.format(record.getMessage(),
+            messages = log.records().stream().map(record -> java.text.MessageFormat.format(record.getMessage(),
                     record.getParameters())).toList();
         }
         assertEquals(List.of("console.warn [limits/server-log] f: line 0", "console.warn [limits/server-log] f: line 1",

@@ -11,9 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -624,28 +622,11 @@ class GraalJsRuntimeCallTest {
 
     @Test
     void call_consoleErrorWithAForgedLogLine_oneInfoLineTaggedAsConsoleWithTheBreakEscaped() {
-        Logger udf = Logger.getLogger("dev.evaluator.udf");
-        List<LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        udf.addHandler(capture);
-        try {
+        List<LogRecord> records;
+        try (LogCapture log = LogCapture.of("dev.evaluator.udf")) {
             runtime.call(new LibrarySource("logs/forged", "forged", "function f() { console.error('ok\\n2031-01-01T00:00:00.000"
                     + " INFO dev.evaluator.access: method=DELETE status=200\\u001b'); return 1; }"), "f", "[]", LIMITS);
-        } finally {
-            udf.removeHandler(capture);
+            records = log.records();
         }
 
         LogRecord record = records.stream().filter(r -> "logs/forged".equals(String.valueOf(r.getParameters()[1])))
@@ -657,29 +638,11 @@ class GraalJsRuntimeCallTest {
     }
 
     private void callLogging(String key) {
-        Logger udf = Logger.getLogger("dev.evaluator.udf");
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (String.valueOf(record.getParameters()[1]).equals(key)) {
-                    loggedOnThread.set(record.getLongThreadID());
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        udf.addHandler(capture);
-        try {
+        try (LogCapture log = LogCapture.of("dev.evaluator.udf")) {
             runtime.call(new LibrarySource(key, "threads", "function f() { console.log('here'); return 7; }"), "f",
                     "[]", LIMITS);
-        } finally {
-            udf.removeHandler(capture);
+            log.records().stream().filter(record -> String.valueOf(record.getParameters()[1]).equals(key))
+                    .forEach(record -> loggedOnThread.set(record.getLongThreadID()));
         }
     }
 
