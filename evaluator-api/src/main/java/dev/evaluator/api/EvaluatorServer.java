@@ -56,11 +56,11 @@ final class EvaluatorServer implements AutoCloseable {
     private final Optional<String> generatedAdminPassword;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile int requestsCutOff;
-    private final HeaderTimeout headerTimeout;
+    private final ReadTimeouts readTimeouts;
 
     private EvaluatorServer(Store store, Path dataDir, JsRuntime runtime, WebServer server, ServerMetrics metrics,
-                            Optional<String> generatedPassword, HeaderTimeout headerTimeout) {
-        this.headerTimeout = headerTimeout;
+                            Optional<String> generatedPassword, ReadTimeouts readTimeouts) {
+        this.readTimeouts = readTimeouts;
         this.store = store;
         this.dataDir = dataDir;
         this.runtime = runtime;
@@ -158,8 +158,9 @@ final class EvaluatorServer implements AutoCloseable {
             Duration idleCheck = idle.dividedBy(4).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5)
                     : idle.dividedBy(4).compareTo(Duration.ofMillis(250)) < 0 ? Duration.ofMillis(250)
                     : idle.dividedBy(4);
-            HeaderTimeout headerTimeout = new HeaderTimeout(settings.operations().headerTimeout());
-            Http1Config http1 = Http1Config.builder().addReceiveListener(headerTimeout).build();
+            ReadTimeouts readTimeouts = new ReadTimeouts(settings.operations().headerTimeout(),
+                    settings.operations().bodyTimeout());
+            Http1Config http1 = Http1Config.builder().addReceiveListener(readTimeouts).build();
             WebServerConfig.Builder config = WebServer.builder()
                     .host(settings.host())
                     .addProtocol(http1)
@@ -210,7 +211,7 @@ final class EvaluatorServer implements AutoCloseable {
             if (tls.isPresent() && settings.httpEnabled()) {
                 listening.add(new InetSocketAddress(selfHost, server.port(HTTPS_SOCKET)));
             }
-            return new EvaluatorServer(store, dataDir, runtime, server, metrics, generated, headerTimeout);
+            return new EvaluatorServer(store, dataDir, runtime, server, metrics, generated, readTimeouts);
         } catch (RuntimeException e) {
             if (runtime != null) {
                 runtime.close();
@@ -317,7 +318,7 @@ final class EvaluatorServer implements AutoCloseable {
             server.stop();
             // Requests still in their handlers once the grace period is over were interrupted.
             requestsCutOff = metrics.requestsInFlight();
-            headerTimeout.close();
+            readTimeouts.close();
         } finally {
             try {
                 runtime.close();

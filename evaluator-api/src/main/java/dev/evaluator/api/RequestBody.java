@@ -8,6 +8,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
+import io.helidon.common.buffers.DataReader;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 
 /**
@@ -32,8 +34,11 @@ final class RequestBody {
         try (InputStream in = req.content().inputStream()) {
             // A declared length is read exactly (no large buffer for a small body); else read up to the limit + 1.
             bytes = in.readNBytes(declared >= 0 ? (int) declared : maxBytes + 1);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Reading the request body", e);
+        } catch (IOException | UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
+            // The client left, or was too slow and its connection was dropped (ReadTimeouts): nobody to answer.
+            throw new CloseConnectionException("the request body could not be read", e);
+        } finally {
+            ReadTimeouts.bodyRead();
         }
         if (bytes.length > maxBytes) {
             throw tooLarge(maxBytes);

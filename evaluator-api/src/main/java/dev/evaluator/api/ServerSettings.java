@@ -63,16 +63,19 @@ record ServerSettings(String host,
      * @param logFormat     how log lines are written
      */
     record Operations(Duration shutdownGrace, boolean publicMetrics, boolean accessLog, LogFormat logFormat,
-                      int maxConnections, Duration idleTimeout, Duration headerTimeout) {
+                      int maxConnections, Duration idleTimeout, Duration headerTimeout,
+                      Duration bodyTimeout) {
         /** Connections at most by default, before the file-descriptor limit lowers it. */
         static final int MAX_CONNECTIONS = 4096;
         /** How long a connection may idle between requests by default. */
         static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
         /** How long a request's headers may take to arrive after its request line, by default. */
         static final Duration HEADER_TIMEOUT = Duration.ofSeconds(20);
+        /** How long a request's body may take to arrive after its headers, by default. */
+        static final Duration BODY_TIMEOUT = Duration.ofSeconds(60);
         /**
          * The defaults: 20 s of grace, metrics for admin and ro_admin, access log on, text, 4096 connections, 60 s
-         * idle, 20 s for headers.
+         * idle, 20 s for headers, 60 s for a body.
          */
         static final Operations DEFAULT = new Operations(Duration.ofSeconds(20), false, true, LogFormat.TEXT);
 
@@ -81,11 +84,13 @@ record ServerSettings(String host,
             Objects.requireNonNull(logFormat, "logFormat");
             Objects.requireNonNull(idleTimeout, "idleTimeout");
             Objects.requireNonNull(headerTimeout, "headerTimeout");
+            Objects.requireNonNull(bodyTimeout, "bodyTimeout");
         }
 
         /** With the default connection limits. */
         Operations(Duration shutdownGrace, boolean publicMetrics, boolean accessLog, LogFormat logFormat) {
-            this(shutdownGrace, publicMetrics, accessLog, logFormat, MAX_CONNECTIONS, IDLE_TIMEOUT, HEADER_TIMEOUT);
+            this(shutdownGrace, publicMetrics, accessLog, logFormat, MAX_CONNECTIONS, IDLE_TIMEOUT, HEADER_TIMEOUT,
+                    BODY_TIMEOUT);
         }
     }
 
@@ -97,7 +102,7 @@ record ServerSettings(String host,
                              [--js-workers N] [--js-queue N]
                              [--shutdown-grace-seconds S] [--public-metrics] [--access-log=false]
                              [--log-format text|json] [--max-connections N] [--idle-timeout-seconds S]
-                             [--header-timeout-seconds S]
+                             [--header-timeout-seconds S] [--body-timeout-seconds S]
               --host               address to bind (env EVALUATOR_HOST, default 127.0.0.1)
               --port               plain HTTP port (env EVALUATOR_PORT, default 8093; 0 picks a free one)
               --data-dir           store directory (env EVALUATOR_DATA_DIR, default ./data)
@@ -136,6 +141,8 @@ record ServerSettings(String host,
                                    (env EVALUATOR_IDLE_TIMEOUT_SECONDS, default 60)
               --header-timeout-seconds  a request whose headers have not all arrived this long after its request
                                    line is dropped with its connection (env EVALUATOR_HEADER_TIMEOUT_SECONDS, default 20)
+              --body-timeout-seconds  the same for a body not all in this long after its headers
+                                   (env EVALUATOR_BODY_TIMEOUT_SECONDS, default 60)
             Administrator bootstrap: EVALUATOR_ADMIN_USER (default Administrator), EVALUATOR_ADMIN_PASSWORD
             (when unset on the first start, a random password is generated, printed once and written to
             <data-dir>/initial-admin-password).""";
@@ -147,7 +154,7 @@ record ServerSettings(String host,
             "tls-cert", "tls-key", "tls-keystore", "tls-port", "max-call-seconds", "call-memory-mib",
             "max-result-bytes", "js-workers", "js-queue", "max-js-workers", "max-namespace-share",
             "shutdown-grace-seconds", "log-format", "max-connections", "idle-timeout-seconds",
-            "header-timeout-seconds");
+            "header-timeout-seconds", "body-timeout-seconds");
 
     /** Flags that are true when given alone, or take {@code =true} or {@code =false}. */
     private static final List<String> SWITCHES = List.of("disable-http", "lenient-bindings", "public-metrics",
@@ -284,7 +291,9 @@ record ServerSettings(String host,
                 Duration.ofSeconds(integer(values, "idle-timeout-seconds", (int) Operations.IDLE_TIMEOUT.toSeconds(),
                         1, 86_400)),
                 Duration.ofSeconds(integer(values, "header-timeout-seconds",
-                        (int) Operations.HEADER_TIMEOUT.toSeconds(), 1, 3600)));
+                        (int) Operations.HEADER_TIMEOUT.toSeconds(), 1, 3600)),
+                Duration.ofSeconds(integer(values, "body-timeout-seconds",
+                        (int) Operations.BODY_TIMEOUT.toSeconds(), 1, 3600)));
         return new ServerSettings(host, port, dataDir, maxLibraryBytes, adminUser, adminPassword, tls, !httpDisabled,
                 bool(values, "lenient-bindings"), callLimits, runtime, operations);
     }

@@ -85,7 +85,7 @@ class ConnectionLimitsIT {
     @Test
     void headersThatNeverEnd_connectionClosedAfterTheHeaderTimeout() throws Exception {
         ServerSettings.Operations operations = new ServerSettings.Operations(Duration.ofSeconds(5), false, false,
-                ServerSettings.LogFormat.TEXT, 64, Duration.ofSeconds(300), Duration.ofSeconds(1));
+                ServerSettings.LogFormat.TEXT, 64, Duration.ofSeconds(300), Duration.ofSeconds(1), Duration.ofSeconds(60));
         try (TestServer server = TestServer.start(dir.resolve("data"), operations);
              Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(30_000);
@@ -107,9 +107,37 @@ class ConnectionLimitsIT {
     }
 
     @Test
+    void bodyThatNeverEnds_connectionClosedAfterTheBodyTimeout_nothingStored() throws Exception {
+        ServerSettings.Operations operations = new ServerSettings.Operations(Duration.ofSeconds(5), false, false,
+                ServerSettings.LogFormat.TEXT, 64, Duration.ofSeconds(300), Duration.ofSeconds(20),
+                Duration.ofSeconds(1));
+        try (TestServer server = TestServer.start(dir.resolve("data"), operations);
+             Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            String auth = java.util.Base64.getEncoder().encodeToString((TestServer.ADMIN + ":" + TestServer.PASSWORD)
+                    .getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().write(("POST " + TestServer.LIBRARIES + "/slow HTTP/1.1\r\nHost: a\r\n"
+                    + "Authorization: Basic " + auth + "\r\nContent-Length: 100\r\n\r\nfunction f() {")
+                    .getBytes(StandardCharsets.US_ASCII));
+            long started = System.nanoTime();
+            int read;
+            try {
+                read = socket.getInputStream().read();
+            } catch (IOException e) {
+                read = -1;
+            }
+            Duration open = Duration.ofNanos(System.nanoTime() - started);
+
+            assertEquals(-1, read, "closed without an answer");
+            assertTrue(open.compareTo(Duration.ofSeconds(15)) < 0, open.toString());
+            server.admin().get(TestServer.LIBRARIES + "/slow").then().statusCode(404);
+        }
+    }
+
+    @Test
     void idleKeepAliveConnection_closedAfterTheIdleTimeout() throws Exception {
         ServerSettings.Operations operations = new ServerSettings.Operations(Duration.ofSeconds(5), false, false,
-                ServerSettings.LogFormat.TEXT, 64, Duration.ofSeconds(1), Duration.ofSeconds(20));
+                ServerSettings.LogFormat.TEXT, 64, Duration.ofSeconds(1), Duration.ofSeconds(20), Duration.ofSeconds(60));
         try (TestServer server = TestServer.start(dir.resolve("data"), operations);
              Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(20_000);

@@ -86,6 +86,7 @@ class ServerSettingsTest {
         assertEquals(4096, ServerSettings.Operations.DEFAULT.maxConnections());
         assertEquals(java.time.Duration.ofSeconds(60), ServerSettings.Operations.DEFAULT.idleTimeout());
         assertEquals(java.time.Duration.ofSeconds(20), ServerSettings.Operations.DEFAULT.headerTimeout());
+        assertEquals(java.time.Duration.ofSeconds(60), ServerSettings.Operations.DEFAULT.bodyTimeout());
         assertEquals(java.time.Duration.ofSeconds(3), ServerSettings.parse(new String[] {"--header-timeout-seconds",
                 "3"}, Map.of()).operations().headerTimeout());
         assertEquals(50, ServerSettings.parse(new String[0], Map.of("EVALUATOR_MAX_CONNECTIONS", "50"))
