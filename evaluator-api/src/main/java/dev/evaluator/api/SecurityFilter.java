@@ -82,8 +82,8 @@ final class SecurityFilter implements Filter {
         req.context().register(caller);
         Permission required = AccessPolicy.required(rule, req);
         if (!caller.may(required)) {
-            throw new ApiException(ErrorCode.FORBIDDEN,
-                    "Forbidden: this requires " + required.grantingRole() + " (or admin)",
+            throw new ApiException(ErrorCode.FORBIDDEN, "Forbidden: this requires " + required.grantingRole()
+                    + (required.equals(Permission.ADMIN) ? "" : " (or admin)"),
                     ApiException.details("required", required.grantingRole()), Map.of());
         }
         chain.proceed();
