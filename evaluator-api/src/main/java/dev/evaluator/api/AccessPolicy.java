@@ -22,8 +22,10 @@ import io.helidon.webserver.http.ServerRequest;
  * each SQL++ statement names (routes such as {@code /query/service} only need a login here). Both ask
  * {@link dev.evaluator.engine.Role#allows}.
  * <p>
- * A path missing from the table needs {@code admin} (fail closed). A listed path called with a method it does not
- * list needs only authentication, so the caller gets the route's 405, which reveals nothing. Only the health probes
+ * Fail closed, for paths and methods alike: a path missing from the table needs {@code admin}, {@code HEAD} needs
+ * what {@code GET} needs on the same path, and any other method a route does not list ({@code OPTIONS},
+ * {@code PATCH}, {@code TRACE}, or any token such as {@code PROPFIND}) needs {@code admin}, so only an administrator
+ * learns from the route's 405 (or 404) that the path exists. Only the health probes
  * (which say nothing but up or down) and the admin console's static files are {@link Permission#PUBLIC}: they answer
  * without credentials. {@code /metrics} is public only with {@code --public-metrics}.
  */
@@ -75,22 +77,17 @@ final class AccessPolicy {
 
     static final List<Rule> RULES = List.of(
             // Without bucket and scope the list is filtered to what the caller may read, never refused.
-            new Rule(EvaluatorServer.LIBRARIES_PATH, Map.of(
-                    Method.GET, AccessPolicy::listLibraries,
-                    Method.HEAD, AccessPolicy::listLibraries)),
+            new Rule(EvaluatorServer.LIBRARIES_PATH, Map.of(Method.GET, AccessPolicy::listLibraries)),
             new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}", Map.of(
                     Method.GET, READ_LIBRARY,
-                    Method.HEAD, READ_LIBRARY,
                     Method.POST, MANAGE_LIBRARY,
                     Method.DELETE, MANAGE_LIBRARY)),
             // Callers may see what they can call (names, parameters, doc comments), not the code.
-            new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}/functions", Map.of(
-                    Method.GET, DESCRIBE_FUNCTIONS,
-                    Method.HEAD, DESCRIBE_FUNCTIONS)),
+            new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}/functions", Map.of(Method.GET, DESCRIBE_FUNCTIONS)),
             new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}/functions/{function}/invoke", Map.of(
                     Method.POST, req -> new Permission.ExecuteFunction(namespaceOrGlobal(req)))),
             // The calls each caller may see, and stopping one, are decided per call by the engine (RunningCalls).
-            new Rule(CallsService.PATH, Map.of(Method.GET, AUTHENTICATED, Method.HEAD, AUTHENTICATED)),
+            new Rule(CallsService.PATH, Map.of(Method.GET, AUTHENTICATED)),
             new Rule(CallsService.PATH + "/{id}", Map.of(Method.DELETE, AUTHENTICATED)),
             // Like the list: filtered to the namespaces the caller may read, or one named namespace.
             new Rule(StatsService.PATH, Map.of(Method.GET, AccessPolicy::listLibraries)),
@@ -105,11 +102,11 @@ final class AccessPolicy {
             new Rule(QueryService.ALIAS_PATH, Map.of(Method.GET, AUTHENTICATED, Method.POST, AUTHENTICATED)),
             new Rule("/openapi", Map.of(Method.GET, AUTHENTICATED)),
             new Rule(MetricsService.PATH, Map.of(Method.GET, METRICS)),
-            new Rule(HealthChecks.LIVE_PATH, Map.of(Method.GET, PUBLIC, Method.HEAD, PUBLIC)),
-            new Rule(HealthChecks.READY_PATH, Map.of(Method.GET, PUBLIC, Method.HEAD, PUBLIC)),
+            new Rule(HealthChecks.LIVE_PATH, Map.of(Method.GET, PUBLIC)),
+            new Rule(HealthChecks.READY_PATH, Map.of(Method.GET, PUBLIC)),
             // The admin console's static files: the sign-in page must load before anyone signs in. Every API call
             // the console makes is authorized by the rules above.
-            new Rule(ConsoleService.PATH + "/*", Map.of(Method.GET, PUBLIC, Method.HEAD, PUBLIC)));
+            new Rule(ConsoleService.PATH + "/*", Map.of(Method.GET, PUBLIC)));
 
     /**
      * The rule a request's path falls under, if any. Found once per request and handed to {@link #isPublic},
@@ -141,7 +138,7 @@ final class AccessPolicy {
      */
     static boolean isPublic(Optional<Rule> rule, ServerRequest req, boolean publicMetrics) {
         return rule.map(r -> {
-            Function<ServerRequest, Permission> permission = r.methods().get(req.prologue().method());
+            Function<ServerRequest, Permission> permission = permission(r, req.prologue().method());
             return permission == PUBLIC || publicMetrics && permission == METRICS;
         }).orElse(false);
     }
@@ -153,10 +150,19 @@ final class AccessPolicy {
      * @throws ApiException when the request's bucket or scope is invalid (400, before any authorization)
      */
     static Permission required(Optional<Rule> rule, ServerRequest req) {
-        return rule.map(r -> {
-            Function<ServerRequest, Permission> permission = r.methods().get(req.prologue().method());
-            return permission == null ? Permission.AUTHENTICATED : permission.apply(req);
-        }).orElse(Permission.ADMIN);
+        return rule.map(r -> permission(r, req.prologue().method()).apply(req)).orElse(Permission.ADMIN);
+    }
+
+    /**
+     * What a method needs on a rule's path: what the rule lists for it; for {@code HEAD}, what {@code GET} needs
+     * ({@code HEAD} is {@code GET} without the body, RFC 9110 section 9.3.2); for any other method, {@code admin}.
+     */
+    static Function<ServerRequest, Permission> permission(Rule rule, Method method) {
+        Function<ServerRequest, Permission> listed = rule.methods().get(method);
+        if (listed == null && method.equals(Method.HEAD)) {
+            listed = rule.methods().get(Method.GET);
+        }
+        return listed == null ? ADMIN : listed;
     }
 
     private static Permission listLibraries(ServerRequest req) {

@@ -1,6 +1,7 @@
 package dev.evaluator.api;
 
 import dev.evaluator.engine.PasswordHasher;
+import dev.evaluator.engine.UserAccounts;
 import dev.evaluator.store.UserStore;
 
 import java.nio.charset.StandardCharsets;
@@ -55,8 +56,9 @@ final class Credentials implements PasswordCheck {
 
     @Override
     public Optional<SecureUserStore.User> user(String login) {
-        Optional<dev.evaluator.store.User> stored = users.find(login);
-        return Optional.of(new Candidate(login, stored));
+        String name = UserAccounts.normalizeName(login);
+        Optional<dev.evaluator.store.User> stored = users.find(name);
+        return Optional.of(new Candidate(name, stored));
     }
 
     @Override

@@ -17,6 +17,8 @@ enum ErrorCode {
     INVALID_UTF8(400),
     /** A role is unknown or its {@code [bucket:scope]} is malformed. */
     INVALID_ROLE(400),
+    /** A new user name looks like an existing user's. */
+    CONFUSABLE_NAME(400),
     /** A password is too short or too long. */
     INVALID_PASSWORD(400),
     /** A new user was given no password. */

@@ -148,6 +148,10 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
         if (e.kind() == EngineException.Kind.INVALID_ROLE) {
             details.put("role", e.field());
         }
+        if (e.kind() == EngineException.Kind.CONFUSABLE_NAME) {
+            details.put("field", "user");
+            details.put("existing", e.field());
+        }
         int status = query ? queryStatus(e.kind()) : code.status();
         return new Failure(status, code, e.getMessage(),
                 entry(e.kind().queryCode().orElse(QUERY_INTERNAL), e.getMessage()), details, Map.of());
@@ -171,6 +175,7 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             case CALL_NOT_FOUND -> ErrorCode.CALL_NOT_FOUND;
             case FORBIDDEN -> ErrorCode.FORBIDDEN;
             case INVALID_ROLE -> ErrorCode.INVALID_ROLE;
+            case CONFUSABLE_NAME -> ErrorCode.CONFUSABLE_NAME;
             case INVALID_PASSWORD -> ErrorCode.INVALID_PASSWORD;
             case PASSWORD_REQUIRED -> ErrorCode.PASSWORD_REQUIRED;
             case USER_NOT_FOUND -> ErrorCode.USER_NOT_FOUND;
@@ -194,8 +199,8 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             case QUERY_TIMEOUT -> 504;
             case CALL_CANCELLED, CALL_NOT_FOUND -> restCode(kind).status();
             // Not raised by statements; their REST status stands.
-            case LIBRARY_IN_USE, BINDING_BROKEN, INVALID_ROLE, INVALID_PASSWORD, PASSWORD_REQUIRED, USER_NOT_FOUND,
-                 LAST_ADMIN -> restCode(kind).status();
+            case LIBRARY_IN_USE, BINDING_BROKEN, INVALID_ROLE, CONFUSABLE_NAME, INVALID_PASSWORD, PASSWORD_REQUIRED,
+                 USER_NOT_FOUND, LAST_ADMIN -> restCode(kind).status();
         };
     }
 
@@ -220,7 +225,7 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
                     JsErrors.EXECUTION_ERROR;
             case INTERNAL_ERROR, STORAGE_ERROR -> QUERY_INTERNAL;
             case INVALID_NAME, BUCKET_AND_SCOPE_REQUIRED, SYNTAX_ERROR, EMPTY_BODY, INVALID_UTF8, INVALID_ROLE,
-                 INVALID_PASSWORD, PASSWORD_REQUIRED, INVALID_BODY, BAD_REQUEST, USER_NOT_FOUND, NOT_FOUND, CALL_NOT_FOUND,
+                 CONFUSABLE_NAME, INVALID_PASSWORD, PASSWORD_REQUIRED, INVALID_BODY, BAD_REQUEST, USER_NOT_FOUND, NOT_FOUND, CALL_NOT_FOUND,
                  LIBRARY_IN_USE, BINDING_BROKEN, INVALID_BINDING, LAST_ADMIN -> QUERY_BAD_REQUEST;
         };
     }

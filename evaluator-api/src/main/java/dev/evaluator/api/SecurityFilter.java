@@ -5,6 +5,7 @@ import dev.evaluator.engine.EngineException;
 import dev.evaluator.engine.LoginThrottle;
 import dev.evaluator.engine.Permission;
 import dev.evaluator.engine.Role;
+import dev.evaluator.engine.UserAccounts;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -82,8 +83,8 @@ final class SecurityFilter implements Filter {
         req.context().register(caller);
         Permission required = AccessPolicy.required(rule, req);
         if (!caller.may(required)) {
-            throw new ApiException(ErrorCode.FORBIDDEN,
-                    "Forbidden: this requires " + required.grantingRole() + " (or admin)",
+            throw new ApiException(ErrorCode.FORBIDDEN, "Forbidden: this requires " + required.grantingRole()
+                    + (required.equals(Permission.ADMIN) ? "" : " (or admin)"),
                     ApiException.details("required", required.grantingRole()), Map.of());
         }
         chain.proceed();
@@ -93,7 +94,8 @@ final class SecurityFilter implements Filter {
         Optional<String> authorization = req.headers().first(HeaderNames.AUTHORIZATION);
         BasicCredentials basic = authorization.flatMap(SecurityFilter::basic)
                 .orElseThrow(() -> unauthenticated(req));
-        String login = basic.login();
+        // Names are stored in NFKC form (UserAccounts), so a login is compared, throttled and named in it too.
+        String login = UserAccounts.normalizeName(basic.login());
         String address = req.remotePeer().host();
         Optional<Duration> wait = throttle.waitBefore(login, address);
         if (wait.isPresent()) {

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -255,5 +256,45 @@ class ExecutionIT {
                 .then().statusCode(200);
         invoke(server.anonymous().auth().preemptive().basic("exec", "exec-pass"), "/math/functions/add/invoke",
                 "{\"args\":[1,2]}").then().statusCode(403);
+    }
+
+    /**
+     * A failing line that holds a secret: callers who may read the library see it in {@code details.Code}; a caller
+     * who may only execute gets where and why (location, message, stack), never the code, on invoke and on
+     * {@code /query/service} alike.
+     */
+    @Test
+    void jsError_executeOnlyCaller_getsLocationAndMessageNotCode() {
+        String scope = "?bucket=travel-sample&scope=inventory";
+        server.admin().body("""
+                function leak(x) {
+                  var apiKey = "sk-live-0123456789abcdef"; return apiKey.nothing.here;
+                }""").post(LIBS + "/secrets" + scope).then().statusCode(200);
+        FunctionsIT.query(server.admin(), "CREATE FUNCTION leak(x) LANGUAGE JAVASCRIPT AS \"leak\" AT \"./secrets\"",
+                INVENTORY).then().statusCode(200);
+        server.admin().contentType("application/x-www-form-urlencoded")
+                .body("password=runner-pass&roles=query_execute_external_functions[travel-sample:inventory]")
+                .put(UserService.PATH + "/local/runner").then().statusCode(200);
+        Response invoked = invoke(runner(), "/secrets/functions/leak/invoke" + scope, "{\"args\":[1]}");
+        invoked.then().statusCode(422).body("code", equalTo("js_error"))
+                .body("error.reason.details.Location", equalTo("secrets.js:2"))
+                .body("error.reason.details.Message", containsString("secrets.js:2"))
+                .body("error.reason.details.Code", nullValue());
+        Response queried = FunctionsIT.query(runner(), "EXECUTE FUNCTION leak(1)", INVENTORY);
+        queried.then().statusCode(422).body("errors[0].code", equalTo(10109))
+                .body("errors[0].reason.details.Location", equalTo("secrets.js:2"))
+                .body("errors[0].reason.details.Code", nullValue());
+        for (Response response : List.of(invoked, queried)) {
+            assertFalse(response.asString().contains("sk-live-"), response.asString());
+        }
+
+        invoke(server.admin(), "/secrets/functions/leak/invoke" + scope, "{\"args\":[1]}").then().statusCode(422)
+                .body("error.reason.details.Code", containsString("sk-live-0123456789abcdef"));
+        FunctionsIT.query(server.admin(), "EXECUTE FUNCTION leak(1)", INVENTORY).then().statusCode(422)
+                .body("errors[0].reason.details.Code", containsString("sk-live-0123456789abcdef"));
+    }
+
+    private static RequestSpecification runner() {
+        return server.anonymous().auth().preemptive().basic("runner", "runner-pass");
     }
 }

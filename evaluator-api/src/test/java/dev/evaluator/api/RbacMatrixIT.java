@@ -1,13 +1,23 @@
 package dev.evaluator.api;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+
+import io.helidon.http.Method;
 
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
@@ -22,11 +32,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
 /**
  * Every role against every operation, from one table. A route in {@link AccessPolicy} without an operation here
- * fails {@link #matrix_coversEveryRouteOfTheAccessPolicy()}.
+ * fails {@link #matrix_coversEveryRouteOfTheAccessPolicy()}; every other method on every route is tried by
+ * {@link #unlistedMethod_asCaller_needsAdmin}.
  */
 class RbacMatrixIT {
     private static final String LIBS = TestServer.LIBRARIES;
@@ -74,7 +86,10 @@ class RbacMatrixIT {
             delete sibling        | 200   | 403 | 403  | 403  | 200  | 403   | 403   | 403  | 403    | 401  | 401
             delete other bucket   | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
             list users            | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            head users            | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
             get user              | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            head user             | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            head missing user     | 404   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
             put user              | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
             delete user           | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
             functions global      | 200   | 200 | 200  | 200  | 200  | 200   | 403   | 403  | 403    | 401  | 401
@@ -86,14 +101,21 @@ class RbacMatrixIT {
             query alias post      | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
             query alias get       | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
             query get             | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
+            head query            | 405   | 405 | 405  | 405  | 405  | 405   | 405   | 405  | 405    | 401  | 401
+            head query alias      | 405   | 405 | 405  | 405  | 405  | 405   | 405   | 405  | 405    | 401  | 401
             whoami                | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
+            head whoami           | 405   | 405 | 405  | 405  | 405  | 405   | 405   | 405  | 405    | 401  | 401
             openapi               | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
+            head openapi          | 404   | 404 | 404  | 404  | 404  | 404   | 404   | 404  | 404    | 401  | 401
             list calls            | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
             head calls            | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
             stop unknown call     | 404   | 404 | 404  | 404  | 404  | 404   | 404   | 404  | 404    | 401  | 401
             stats all             | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 401  | 401
             stats own scope       | 200   | 200 | 403  | 200  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            head stats            | 405   | 405 | 405  | 405  | 405  | 405   | 405   | 405  | 405    | 401  | 401
+            head stats own scope  | 405   | 405 | 403  | 405  | 405  | 403   | 403   | 403  | 403    | 401  | 401
             metrics               | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            head metrics          | 405   | 405 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
             health live           | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 200  | 200
             head health live      | 204   | 204 | 204  | 204  | 204  | 204   | 204   | 204  | 204    | 204  | 204
             health ready          | 200   | 200 | 200  | 200  | 200  | 200   | 200   | 200  | 200    | 200  | 200
@@ -109,6 +131,15 @@ class RbacMatrixIT {
     }
 
     private static final Map<String, Operation> OPERATIONS = new LinkedHashMap<>();
+
+    /**
+     * Every method a client may send: the registered ones, WebDAV's, and a made-up token, which the web server
+     * routes all the same.
+     */
+    private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS",
+            "TRACE", "CONNECT", "PROPFIND", "MKCOL", "X-ANY-TOKEN");
+    /** Who tries the methods a route does not list: the administrator, non-admins of each kind, no one. */
+    private static final List<String> UNLISTED_CALLERS = List.of("admin", "ro", "gmgr", "smgr", "sexec", "none", "anon");
 
     static {
         String lib = LIBS + "/{library}";
@@ -138,7 +169,12 @@ class RbacMatrixIT {
         OPERATIONS.put("delete other bucket", new Operation("DELETE", lib, () -> library("/doomed", OTHER),
                 LIBS + "/doomed?" + OTHER, null));
         OPERATIONS.put("list users", new Operation("GET", UserService.PATH, () -> { }, UserService.PATH, null));
+        OPERATIONS.put("head users", new Operation("HEAD", UserService.PATH, () -> { }, UserService.PATH, null));
         OPERATIONS.put("get user", new Operation("GET", user, () -> { }, UserService.PATH + "/local/ro", null));
+        OPERATIONS.put("head user", new Operation("HEAD", user, () -> { }, UserService.PATH + "/local/ro", null));
+        // Only an administrator may learn which names exist.
+        OPERATIONS.put("head missing user",
+                new Operation("HEAD", user, () -> { }, UserService.PATH + "/local/nobody-of-that-name", null));
         OPERATIONS.put("put user", new Operation("PUT", user, () -> { }, UserService.PATH + "/local/victim",
                 "password=victim-password&roles=ro_admin"));
         OPERATIONS.put("delete user", new Operation("DELETE", user, RbacMatrixIT::createVictim,
@@ -162,8 +198,15 @@ class RbacMatrixIT {
                 QueryService.ALIAS_PATH + "?statement=SELECT%20RAW%201", null));
         OPERATIONS.put("query get", new Operation("GET", QueryService.PATH, () -> { },
                 QueryService.PATH + "?statement=SELECT%20RAW%201", null));
+        OPERATIONS.put("head query", new Operation("HEAD", QueryService.PATH, () -> { },
+                QueryService.PATH + "?statement=SELECT%20RAW%201", null));
+        OPERATIONS.put("head query alias", new Operation("HEAD", QueryService.ALIAS_PATH, () -> { },
+                QueryService.ALIAS_PATH + "?statement=SELECT%20RAW%201", null));
         OPERATIONS.put("whoami", new Operation("GET", WhoAmIService.PATH, () -> { }, WhoAmIService.PATH, null));
+        OPERATIONS.put("head whoami",
+                new Operation("HEAD", WhoAmIService.PATH, () -> { }, WhoAmIService.PATH, null));
         OPERATIONS.put("openapi", new Operation("GET", "/openapi", () -> { }, "/openapi", null));
+        OPERATIONS.put("head openapi", new Operation("HEAD", "/openapi", () -> { }, "/openapi", null));
         OPERATIONS.put("list calls", new Operation("GET", CallsService.PATH, () -> { }, CallsService.PATH, null));
         OPERATIONS.put("head calls", new Operation("HEAD", CallsService.PATH, () -> { }, CallsService.PATH, null));
         OPERATIONS.put("stop unknown call", new Operation("DELETE", CallsService.PATH + "/{id}", () -> { },
@@ -171,7 +214,12 @@ class RbacMatrixIT {
         OPERATIONS.put("stats all", new Operation("GET", StatsService.PATH, () -> { }, StatsService.PATH, null));
         OPERATIONS.put("stats own scope", new Operation("GET", StatsService.PATH, () -> { },
                 StatsService.PATH + "?" + OWN, null));
+        OPERATIONS.put("head stats", new Operation("HEAD", StatsService.PATH, () -> { }, StatsService.PATH, null));
+        OPERATIONS.put("head stats own scope", new Operation("HEAD", StatsService.PATH, () -> { },
+                StatsService.PATH + "?" + OWN, null));
         OPERATIONS.put("metrics", new Operation("GET", MetricsService.PATH, () -> { }, MetricsService.PATH, null));
+        OPERATIONS.put("head metrics",
+                new Operation("HEAD", MetricsService.PATH, () -> { }, MetricsService.PATH, null));
         String live = HealthChecks.LIVE_PATH;
         String ready = HealthChecks.READY_PATH;
         OPERATIONS.put("health live", new Operation("GET", live, () -> { }, live, null));
@@ -238,14 +286,99 @@ class RbacMatrixIT {
     @Test
     void matrix_coversEveryRouteOfTheAccessPolicy() {
         Set<String> policy = AccessPolicy.RULES.stream()
-                .flatMap(rule -> rule.methods().keySet().stream().map(m -> m.text() + " " + rule.path()))
+                .flatMap(rule -> matrixMethods(rule).stream().map(m -> m + " " + rule.path()))
                 .collect(Collectors.toCollection(TreeSet::new));
         Set<String> exercised = OPERATIONS.values().stream().map(op -> op.method() + " " + op.route())
                 .collect(Collectors.toCollection(TreeSet::new));
-        assertEquals(policy, exercised, "every route and method of the access policy has a row in the matrix");
+        assertEquals(policy, exercised, "every route and method of the access policy (HEAD beside each GET) has a"
+                + " row in the matrix");
         Set<String> rows = MATRIX.lines().skip(1).filter(l -> !l.isBlank()).map(l -> cells(l).getFirst())
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(new TreeSet<>(OPERATIONS.keySet()), rows);
+        assertTrue(METHODS.containsAll(exercised.stream().map(e -> e.substring(0, e.indexOf(' '))).toList()),
+                "every method of the matrix is among those tried on every route");
+    }
+
+    /**
+     * Methods a route does not list need admin, whatever they are: the other registered methods, WebDAV's, and any
+     * token the web server takes as a method. Each is sent on a raw socket (HTTP clients refuse some of them), on
+     * every route, by callers of every kind: non-admins get 403 naming {@code admin}, never the route's 405 or 404
+     * (which would tell that the path exists) nor a 200; the administrator gets past the policy.
+     */
+    @ParameterizedTest
+    @MethodSource("unlistedMethods")
+    void unlistedMethod_asCaller_needsAdmin(String method, String path, String caller) throws IOException {
+        String response = raw(method, path, caller);
+        int status = Integer.parseInt(response.substring(9, 12));
+        switch (caller) {
+            case "anon" -> assertEquals(401, status, response);
+            case "admin" -> assertTrue(status != 401 && status != 403 && status < 500, response);
+            default -> {
+                assertEquals(403, status, response);
+                if (!method.equals("HEAD")) {
+                    // The REST shape names the role in "required"; the query shape only in its message.
+                    assertTrue(response.contains("Forbidden: this requires admin\""), response);
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> unlistedMethods() {
+        return AccessPolicy.RULES.stream().flatMap(rule -> {
+            String path = OPERATIONS.values().stream().filter(op -> op.route().equals(rule.path()))
+                    .map(Operation::path).findFirst().orElseThrow(() -> new AssertionError("no row for " + rule.path()));
+            Set<String> listed = matrixMethods(rule);
+            return METHODS.stream().filter(method -> !listed.contains(method))
+                    .flatMap(method -> UNLISTED_CALLERS.stream().map(caller -> argumentSet(
+                            method + " " + rule.path() + " as " + caller, method, path, caller)));
+        });
+    }
+
+    /** The methods of a route that have rows in the matrix: those the policy lists, and HEAD beside GET. */
+    private static Set<String> matrixMethods(AccessPolicy.Rule rule) {
+        Set<String> methods = rule.methods().keySet().stream().map(Method::text)
+                .collect(Collectors.toCollection(TreeSet::new));
+        if (methods.contains("GET")) {
+            methods.add("HEAD");
+        }
+        return methods;
+    }
+
+    /** A request on a raw socket: the response's status line, headers and body (none for HEAD), as text. */
+    private static String raw(String method, String path, String caller) throws IOException {
+        StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        if (!caller.equals("anon")) {
+            String login = caller.equals("admin") ? TestServer.ADMIN + ":" + TestServer.PASSWORD
+                    : caller + ":" + password(caller);
+            request.append("Authorization: Basic ")
+                    .append(Base64.getEncoder().encodeToString(login.getBytes(StandardCharsets.UTF_8))).append("\r\n");
+        }
+        request.append("Content-Length: 0\r\n\r\n");
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            String head = head(in);
+            Matcher length = Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head);
+            int bodyLength = method.equals("HEAD") || !length.find() ? 0 : Integer.parseInt(length.group(1));
+            return head + new String(in.readNBytes(bodyLength), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The status line and headers, up to the blank line. */
+    private static String head(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.write(b);
+            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
+        }
+        return head.toString(StandardCharsets.US_ASCII);
     }
 
     @Test

@@ -259,6 +259,38 @@ class UserApiIT {
     }
 
     @Test
+    void put_nameConfusableWithAnExistingUser_400NamingIt() {
+        // A Cyrillic "А" (U+0410) in place of the Latin "A".
+        server.admin().contentType(FORM).body("password=look-alike-pass&roles=admin")
+                .put(USERS + "/local/{name}", "\u0410dministrator").then().statusCode(400)
+                .body("code", equalTo("confusable_name"))
+                .body("field", equalTo("user"))
+                .body("existing", equalTo(TestServer.ADMIN))
+                .body("message", containsString("[" + TestServer.ADMIN + "]"));
+        server.admin().get(USERS).then().body("id", not(hasItem("\u0410dministrator")));
+        put("grace", "password=grace-pass&roles=ro_admin");
+        // A Cyrillic "а" (U+0430); the existing name itself is still a replace.
+        server.admin().contentType(FORM).body("password=other-pass").put(USERS + "/local/{name}", "gr\u0430ce")
+                .then().statusCode(400).body("existing", equalTo("grace"));
+        put("grace", "roles=query_manage_global_external_functions");
+    }
+
+    @Test
+    void userNames_takenInNfkcForm_inPathsAndLogins() {
+        // Fullwidth "ｈｅｉｄｉ" is NFKC "heidi": one user, whichever way it is written.
+        String fullwidth = "\uFF48\uFF45\uFF49\uFF44\uFF49";
+        server.admin().contentType(FORM).body("password=heidi-pass&roles=ro_admin")
+                .put(USERS + "/local/{name}", fullwidth).then().statusCode(200);
+        server.admin().get(USERS + "/local/heidi").then().statusCode(200).body("id", equalTo("heidi"));
+        server.admin().get(USERS + "/local/{name}", fullwidth).then().statusCode(200).body("id", equalTo("heidi"));
+        as("heidi", "heidi-pass").get(WhoAmIService.PATH).then().statusCode(200).body("id", equalTo("heidi"));
+        String basic = java.util.Base64.getEncoder().encodeToString((fullwidth + ":heidi-pass")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        server.anonymous().header("Authorization", "Basic " + basic).get(WhoAmIService.PATH).then().statusCode(200)
+                .body("id", equalTo("heidi"));
+    }
+
+    @Test
     void userRoutes_unsupportedMethod_405() {
         server.admin().post(USERS).then().statusCode(405).header("Allow", "GET, HEAD");
         server.admin().post(USERS + "/local/x").then().statusCode(405).header("Allow", not(""));

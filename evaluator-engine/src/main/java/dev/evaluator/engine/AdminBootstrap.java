@@ -30,7 +30,7 @@ public final class AdminBootstrap {
     /**
      * Ensure the administrator.
      *
-     * @param name          the administrator's user name
+     * @param name          the administrator's user name (taken in NFKC form, as every user name is)
      * @param adminPassword the password to set, if the operator gave one
      * @param dataDir       where a generated password is written
      * @return the generated password when one was generated (to be shown once), else empty
@@ -39,13 +39,14 @@ public final class AdminBootstrap {
      */
     public static Optional<String> ensure(UserStore users, PasswordHasher hasher, String name,
                                           Optional<String> adminPassword, Path dataDir) {
-        Optional<User> existing = users.find(name);
+        String admin = UserAccounts.normalizeName(name);
+        Optional<User> existing = users.find(admin);
         if (adminPassword.isPresent()) {
             char[] password = adminPassword.get().toCharArray();
             boolean current = existing.map(u -> hasher.verify(password, u.passwordHash())
                     && u.roles().contains(Role.ADMIN.text())).orElse(false);
             if (!current) {
-                users.upsert(new User(name, hasher.hash(password), roles(existing)));
+                users.upsert(new User(admin, hasher.hash(password), roles(existing)));
             }
             return Optional.empty();
         }
@@ -54,7 +55,7 @@ public final class AdminBootstrap {
         }
         String generated = generatePassword();
         writePasswordFile(dataDir.resolve(PASSWORD_FILE), generated);
-        users.upsert(new User(name, hasher.hash(generated.toCharArray()), List.of(Role.ADMIN.text())));
+        users.upsert(new User(admin, hasher.hash(generated.toCharArray()), List.of(Role.ADMIN.text())));
         return Optional.of(generated);
     }
 

@@ -58,6 +58,8 @@ public final class EngineException extends RuntimeException {
         FORBIDDEN(OptionalInt.of(13014)),
         /** A role is unknown or its {@code [bucket:scope]} is malformed. */
         INVALID_ROLE(OptionalInt.empty()),
+        /** A new user name looks like an existing user's (Unicode confusables, UTS #39). */
+        CONFUSABLE_NAME(OptionalInt.empty()),
         /** A password is too short or too long. */
         INVALID_PASSWORD(OptionalInt.empty()),
         /** A new user was given no password. */
@@ -99,7 +101,7 @@ public final class EngineException extends RuntimeException {
      * @param kind      why
      * @param message   what happened and what to do, for people
      * @param functions the qualified names of the SQL++ functions concerned (the guard's conflicts)
-     * @param field     the name of the value at fault (a role's text), or empty
+     * @param field     the value at fault (a role's text, the existing user name a new one looks like), or empty
      */
     public EngineException(Kind kind, String message, List<String> functions, String field) {
         super(message);
@@ -127,7 +129,8 @@ public final class EngineException extends RuntimeException {
     }
 
     /**
-     * The value at fault, for a client that points at it (a role's text).
+     * The value at fault, for a client that points at it (a role's text, the existing user name a new one looks
+     * like).
      *
      * @return the value, or empty
      */

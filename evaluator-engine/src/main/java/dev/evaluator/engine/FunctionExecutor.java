@@ -131,7 +131,7 @@ public final class FunctionExecutor {
         ArrayNode array = MAPPER.createArrayNode();
         args.forEach(arg -> array.add(sortedKeys(arg)));
         return run(library, function.object(), array.toString(), callLimits, function.id().name(),
-                Optional.of(function.id()), runtimeCaller(id, who, QUERY), client);
+                Optional.of(function.id()), who, QUERY, client);
     }
 
     /** A value with the keys of every object in it in sorted order (Couchbase's order for JSON values). */
@@ -163,8 +163,7 @@ public final class FunctionExecutor {
      */
     public Outcome call(Library library, String function, String argsJson, CallLimits callLimits, Caller who,
                         ClientPresence client) {
-        return run(library, function, argsJson, callLimits, function, Optional.empty(),
-                runtimeCaller(library.id(), who, INVOKE), client);
+        return run(library, function, argsJson, callLimits, function, Optional.empty(), who, INVOKE, client);
     }
 
     /**
@@ -175,10 +174,14 @@ public final class FunctionExecutor {
         return new dev.evaluator.runtime.Caller(NamespaceAccess.key(library.namespace()), who.name(), entryPoint);
     }
 
+    /**
+     * Run a call. A failure shows the failing line of code only to a caller who may read the library
+     * ({@link NamespaceAccess#mayReadCode}); an executor gets where and why, not the code.
+     */
     private Outcome run(Library library, String function, String argsJson, CallLimits callLimits, String caller,
-                        Optional<FunctionId> sqlFunction, dev.evaluator.runtime.Caller who,
-                        ClientPresence client) {
+                        Optional<FunctionId> sqlFunction, Caller user, String entryPoint, ClientPresence client) {
         LibraryId id = library.id();
+        dev.evaluator.runtime.Caller who = runtimeCaller(id, user, entryPoint);
         long started = System.nanoTime();
         try {
             LibrarySource source = new LibrarySource(FunctionCatalog.sourceKey(id), id.name(), library.code());
@@ -198,7 +201,8 @@ public final class FunctionExecutor {
             }
             // A SQL++ function exists, whatever its library defines: its calls all count.
             sqlFunction.ifPresent(f -> stats.recordSqlFunction(f, nanos, true, timeout));
-            throw new FunctionCallException(e, caller, id.name(), function);
+            throw new FunctionCallException(NamespaceAccess.mayReadCode(user, id) ? e : e.withoutSourceLine(), caller,
+                    id.name(), function);
         } catch (JsCallCancelledException e) {
             stats.record(id, function, System.nanoTime() - started, true, false);
             throw new EngineException(EngineException.Kind.CALL_CANCELLED, "The call of " + function + " in library ["

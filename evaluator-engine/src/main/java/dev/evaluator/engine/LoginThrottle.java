@@ -8,15 +8,26 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 
 /**
- * Slows down password guessing: after {@value #FREE_FAILURES} failed logins for a user name, or from a client
- * address, each further attempt must wait twice as long as the one before (1 s, 2 s, 4 s, ... up to 5 minutes)
- * after the last failure. Attempts that come too early are refused without checking the password (so they cost no
- * hashing either). A successful login resets the user's and the address's count. Counts are forgotten after an
- * hour without failures. Anonymous requests (no credentials at all) are not login attempts.
+ * Slows down password guessing without letting anyone lock another user out. Two counts of failed logins:
+ * <ul>
+ *     <li>per (user name, client address) pair: the failing source for that user;</li>
+ *     <li>per client address, over all user names (the address's guessing budget): every failure from the address,
+ *     except those of pairs that logged in successfully in the last {@value #TRUSTED_HOURS} hours (a user who
+ *     mistypes their own password spends nothing of it), which are also not held back by it.</li>
+ * </ul>
+ * After {@value #FREE_FAILURES} failures on a count, each further attempt under it must wait twice as long as the
+ * one before (1 s, 2 s, 4 s, ... up to 5 minutes) after the last failure. Attempts that come too early are refused
+ * without checking the password (so they cost no hashing either). Failures from one address never hold back the
+ * same user at another address: there is no per-user count, so guesses from elsewhere cannot lock a victim out. A
+ * successful login resets only its own pair's count, never the address budget, so a guesser's own valid account
+ * buys no further guesses. Counts are forgotten after an hour without failures. Anonymous requests (no credentials
+ * at all) are not login attempts.
  */
 public final class LoginThrottle {
-    /** Failed logins allowed before attempts are slowed down. */
+    /** Failed logins allowed on a count before attempts under it are slowed down. */
     public static final int FREE_FAILURES = 5;
+    /** How long a successful login exempts its (user, address) pair from the address's budget, in hours. */
+    public static final int TRUSTED_HOURS = 24;
     private static final Duration FIRST_DELAY = Duration.ofSeconds(1);
     private static final Duration MAX_DELAY = Duration.ofMinutes(5);
     private static final Duration FORGET_AFTER = Duration.ofHours(1);
@@ -25,9 +36,15 @@ public final class LoginThrottle {
     private record Failures(int count, long lastNanos) {
     }
 
+    /** A user name as tried from one client address. */
+    private record Pair(String user, String address) {
+    }
+
     private final Ticker ticker;
-    private final Cache<String, Failures> byUser;
+    private final Cache<Pair, Failures> byPair;
     private final Cache<String, Failures> byAddress;
+    /** Pairs that logged in successfully in the last {@value #TRUSTED_HOURS} hours. */
+    private final Cache<Pair, Boolean> trusted;
 
     /** A throttle on the system clock. */
     public LoginThrottle() {
@@ -39,32 +56,59 @@ public final class LoginThrottle {
      */
     public LoginThrottle(Ticker ticker) {
         this.ticker = ticker;
-        this.byUser = cache(ticker);
-        this.byAddress = cache(ticker);
+        this.byPair = cache(ticker, FORGET_AFTER);
+        this.byAddress = cache(ticker, FORGET_AFTER);
+        this.trusted = cache(ticker, Duration.ofHours(TRUSTED_HOURS));
     }
 
     /**
-     * How long the caller must still wait before this attempt may be checked, if at all.
+     * How long the caller must still wait before this attempt may be checked, if at all: the pair's wait, and the
+     * address budget's unless the pair is trusted.
      *
+     * @param user    the user name tried
+     * @param address the client's address
      * @return the wait, or empty when the attempt may be checked now
      */
     public Optional<Duration> waitBefore(String user, String address) {
         long now = ticker.read();
-        Duration wait = max(remaining(byUser.getIfPresent(user), now), remaining(byAddress.getIfPresent(address), now));
+        Pair pair = new Pair(user, address);
+        Duration wait = remaining(byPair.getIfPresent(pair), now);
+        if (!isTrusted(pair)) {
+            wait = max(wait, remaining(byAddress.getIfPresent(address), now));
+        }
         return wait.isZero() ? Optional.empty() : Optional.of(wait);
     }
 
-    /** Count a failed login. */
+    /**
+     * Count a failed login: for its pair, and for its address unless the pair is trusted.
+     *
+     * @param user    the user name tried
+     * @param address the client's address
+     */
     public void failed(String user, String address) {
         long now = ticker.read();
-        byUser.asMap().merge(user, new Failures(1, now), (old, one) -> new Failures(old.count() + 1, now));
-        byAddress.asMap().merge(address, new Failures(1, now), (old, one) -> new Failures(old.count() + 1, now));
+        Pair pair = new Pair(user, address);
+        byPair.asMap().merge(pair, new Failures(1, now), (old, one) -> new Failures(old.count() + 1, now));
+        if (!isTrusted(pair)) {
+            byAddress.asMap().merge(address, new Failures(1, now), (old, one) -> new Failures(old.count() + 1, now));
+        }
     }
 
-    /** Forget the failures of a user and an address after a successful login. */
+    /**
+     * After a successful login: forget the failures of this user at this address (not the address's other
+     * failures) and trust the pair for {@value #TRUSTED_HOURS} hours.
+     *
+     * @param user    the user name that logged in
+     * @param address the client's address
+     */
     public void succeeded(String user, String address) {
-        byUser.invalidate(user);
-        byAddress.invalidate(address);
+        Pair pair = new Pair(user, address);
+        byPair.invalidate(pair);
+        trusted.put(pair, Boolean.TRUE);
+    }
+
+    private boolean isTrusted(Pair pair) {
+        return trusted.getIfPresent(pair) != null;
     }
 
     private static Duration remaining(Failures failures, long now) {
@@ -84,11 +128,11 @@ public final class LoginThrottle {
         return a.compareTo(b) >= 0 ? a : b;
     }
 
-    private static Cache<String, Failures> cache(Ticker ticker) {
+    private static <K, V> Cache<K, V> cache(Ticker ticker, Duration lifetime) {
         return Caffeine.newBuilder()
                 .ticker(ticker)
                 .maximumSize(MAX_TRACKED)
-                .expireAfterWrite(FORGET_AFTER)
+                .expireAfterWrite(lifetime)
                 .build();
     }
 }

@@ -2,6 +2,7 @@ package dev.evaluator.engine;
 
 import dev.evaluator.store.FunctionDefinition;
 import dev.evaluator.store.Library;
+import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.Namespace;
 
 import java.util.List;
@@ -51,6 +52,16 @@ public final class NamespaceAccess {
      */
     public static boolean visibleFunction(Caller caller, FunctionDefinition function) {
         return caller.may(new Permission.ReadFunction(function.id().namespace()));
+    }
+
+    /**
+     * Whether a caller may see a library's code, the failing line in a call's error included: executors may run a
+     * library's functions without reading its code (which may hold secrets).
+     *
+     * @return true when the caller may read the library
+     */
+    public static boolean mayReadCode(Caller caller, LibraryId library) {
+        return caller.may(new Permission.ReadLibrary(library.namespace()));
     }
 
     /**

@@ -188,7 +188,8 @@ class StatementRunnerTest {
                 EngineException.Kind.BINDING_BROKEN, EngineException.Kind.UNKNOWN_PARAMETER,
                 EngineException.Kind.INVALID_ARGUMENT, EngineException.Kind.QUERY_TIMEOUT,
                 EngineException.Kind.CALL_NOT_FOUND, EngineException.Kind.CALL_CANCELLED,
-                EngineException.Kind.INVALID_ROLE, EngineException.Kind.INVALID_PASSWORD,
+                EngineException.Kind.INVALID_ROLE, EngineException.Kind.CONFUSABLE_NAME,
+                EngineException.Kind.INVALID_PASSWORD,
                 EngineException.Kind.PASSWORD_REQUIRED, EngineException.Kind.USER_NOT_FOUND,
                 EngineException.Kind.LAST_ADMIN);
         String table = String.join("\n", List.of(getClass().getDeclaredMethods()).stream()

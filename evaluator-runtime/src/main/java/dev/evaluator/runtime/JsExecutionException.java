@@ -74,6 +74,16 @@ public final class JsExecutionException extends RuntimeException {
     }
 
     /**
+     * The same failure without the library's source line, for callers who may run the library but not read it:
+     * they keep the kind, message, thrown value, location and stack.
+     *
+     * @return a copy without {@link #sourceLine()}
+     */
+    public JsExecutionException withoutSourceLine() {
+        return new JsExecutionException(kind, getMessage(), thrown, Optional.empty(), location, stack, logs);
+    }
+
+    /**
      * Why the call failed.
      *
      * @return the kind
