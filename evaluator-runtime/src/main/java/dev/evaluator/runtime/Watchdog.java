@@ -43,14 +43,17 @@ import org.graalvm.polyglot.Context;
  * no more than that), at least an eighth of the budget later. Without a meter, allocating the budget stops the call.
  * <p>
  * After every garbage collection that leaves more than {@value RuntimeSettings#HEAP_PRESSURE_PERCENT}% of the maximum
- * heap in use, the next sweep stops the running call that has allocated the most and has idle contexts dropped, so
- * that the heap recovers before the JVM throws {@code OutOfMemoryError} on some other thread.
+ * heap in use, the next sweep stops the running call that has allocated the most, if that is at least
+ * 1/{@value #PRESSURE_SHARE} of its budget (a small call is a bystander), and has idle contexts dropped, so that the
+ * heap recovers before the JVM throws {@code OutOfMemoryError} on some other thread.
  * <p>
  * Registering a call costs a set insertion and a read of the thread's allocation counter: nothing is scheduled per
  * call.
  */
 final class Watchdog implements AutoCloseable {
     static final long PERIOD_MILLIS = 10;
+    /** Under heap pressure, a call is stopped only if it allocated at least this fraction (1/n) of its budget. */
+    static final int PRESSURE_SHARE = 16;
 
     /** Why a call was stopped. */
     enum Stop {
@@ -193,7 +196,10 @@ final class Watchdog implements AutoCloseable {
             if (events != pressureHandled) {
                 // Once per collection that left the heap nearly full: the biggest allocator goes first.
                 pressureHandled = events;
-                if (biggest != null) {
+                // Only a call that allocated a real share of its budget can be the cause: when none did, what fills
+                // the heap is kept by contexts or is garbage, and dropping idle contexts is the remedy; stopping a
+                // small call of another tenant would punish the bystander.
+                if (biggest != null && biggestAllocation >= biggest.budget / PRESSURE_SHARE) {
                     stop(biggest, Stop.HEAP_PRESSURE);
                 }
                 stopper.execute(onPressure);
