@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.."
 . scripts/jdk25.sh
 bench=auth-overhead
 . bench/common.sh
+. scripts/jvm-defaults.sh
 
 warmup="${BENCH_WARMUP:-10}"
 duration="${BENCH_DURATION:-10}"
@@ -51,11 +52,11 @@ start() {
     local mode="$1" log="$work/$1.log" deadline
     mkdir -p "$work/data-$mode"
     : >"$log"
-    # The same JVM flags as ./evaluator: the Graal compiler jars give GraalJS its optimizing JIT (see STACK.md).
+    # The same JVM flags as ./evaluator (scripts/jvm-defaults.sh): the Graal compiler jars give GraalJS its
+    # optimizing JIT (see STACK.md), and the collector is ZGC unless BENCH_JAVA_OPTS names another.
+    jvm_defaults_for "$work/jvmci" "${BENCH_JAVA_OPTS:-}"
     "$JAVA_HOME/bin/java" \
-        -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --upgrade-module-path="$work/jvmci" \
-        --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-        ${BENCH_JAVA_OPTS:-} \
+        "${jvm_defaults[@]}" ${BENCH_JAVA_OPTS:-} \
         -cp "$classpath" dev.evaluator.api.BenchServer "$mode" 0 "$work/data-$mode" "$password" \
         >"$log" 2>"$work/$mode.err" &
     pids+=("$!")

@@ -72,12 +72,13 @@ wait_for() {
     done
 }
 
-# The same JVM flags as ./evaluator: the Graal compiler jars give GraalJS its optimizing JIT (see STACK.md).
+# The same JVM flags as ./evaluator (scripts/jvm-defaults.sh): the Graal compiler jars give GraalJS its optimizing
+# JIT (see STACK.md), and the collector is ZGC unless BENCH_JAVA_OPTS names another.
 # No access log: the Node.js peer logs nothing either (BENCH_ACCESS_LOG=true measures the evaluator with it).
+. scripts/jvm-defaults.sh
+jvm_defaults_for "$work/app/jvmci" "${BENCH_JAVA_OPTS:-}"
 EVALUATOR_ACCESS_LOG="${BENCH_ACCESS_LOG:-false}" EVALUATOR_ADMIN_USER="$user" EVALUATOR_ADMIN_PASSWORD="$password" "$JAVA_HOME/bin/java" \
-    -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --upgrade-module-path="$work/app/jvmci" \
-    --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-    ${BENCH_JAVA_OPTS:-} \
+    "${jvm_defaults[@]}" ${BENCH_JAVA_OPTS:-} \
     -jar "$work/app/evaluator.jar" --host 127.0.0.1 --port 0 --data-dir "$work/data" \
     >"$work/evaluator.log" 2>"$work/evaluator.err" &
 pids+=("$!")
