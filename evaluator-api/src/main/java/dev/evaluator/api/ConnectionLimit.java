@@ -42,7 +42,8 @@ final class ConnectionLimit {
         long free = limit.getAsLong() - openDescriptors() - RESERVE;
         long each = free / listeners;
         if (each < MINIMUM) {
-            throw new IllegalStateException("the open-files limit (" + limit.getAsLong() + ") leaves " + Math.max(0, free)
+            throw new IllegalStateException("the open-files limit (" + limit.getAsLong() + ") leaves "
+                    + Math.max(0, free)
                     + " descriptors for connections; raise it (ulimit -n) to at least "
                     + (limit.getAsLong() - free + (long) MINIMUM * listeners));
         }

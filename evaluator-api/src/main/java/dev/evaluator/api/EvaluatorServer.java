@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -155,9 +156,10 @@ final class EvaluatorServer implements AutoCloseable {
             int listeners = tls.isPresent() && settings.httpEnabled() ? 2 : 1;
             int maxConnections = connectionCap(settings, listeners);
             Duration idle = settings.operations().idleTimeout();
-            Duration idleCheck = idle.dividedBy(4).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5)
-                    : idle.dividedBy(4).compareTo(Duration.ofMillis(250)) < 0 ? Duration.ofMillis(250)
-                    : idle.dividedBy(4);
+            // Idle connections are looked for four times per timeout, but not more often than every 250 ms nor
+            // less often than every 5 s.
+            Duration idleCheck = Collections.max(List.of(Duration.ofMillis(250),
+                    Collections.min(List.of(Duration.ofSeconds(5), idle.dividedBy(4)))));
             ReadTimeouts readTimeouts = new ReadTimeouts(settings.operations().headerTimeout(),
                     settings.operations().bodyTimeout());
             Http1Config http1 = Http1Config.builder().addReceiveListener(readTimeouts).build();

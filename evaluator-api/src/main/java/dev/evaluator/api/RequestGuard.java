@@ -2,6 +2,7 @@ package dev.evaluator.api;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +76,7 @@ final class RequestGuard implements Filter {
     }
 
     private static String newId() {
-        return String.format(Locale.ROOT, "%016x", ThreadLocalRandom.current().nextLong());
+        return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
     }
 
     private static void checkFraming(RoutingRequest req, RoutingResponse res) {

@@ -83,6 +83,12 @@ class ConnectionLimitsIT {
         }
     }
 
+    /** Quiet operations with 64 connections and these idle, header and body timeouts. */
+    private static ServerSettings.Operations timeouts(Duration idle, Duration header, Duration body) {
+        return new ServerSettings.Operations(Duration.ofSeconds(5), false, false, ServerSettings.LogFormat.TEXT, 64,
+                idle, header, body);
+    }
+
     /** The server closes the connection (end of stream or reset) without answering, within the bound. */
     private static void assertClosedUnansweredWithin(Socket socket, Duration bound) throws IOException {
         socket.setSoTimeout((int) Duration.ofSeconds(30).toMillis());
@@ -100,8 +106,8 @@ class ConnectionLimitsIT {
 
     @Test
     void headersThatNeverEnd_connectionClosedAfterTheHeaderTimeout() throws Exception {
-        ServerSettings.Operations operations = new ServerSettings.Operations(Duration.ofSeconds(5), false, false,
-                ServerSettings.LogFormat.TEXT, 64, Duration.ofSeconds(300), Duration.ofSeconds(1), Duration.ofSeconds(60));
+        ServerSettings.Operations operations = timeouts(Duration.ofSeconds(300), Duration.ofSeconds(1),
+                Duration.ofSeconds(60));
         try (TestServer server = TestServer.start(dir.resolve("data"), operations);
              Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.getOutputStream().write(PARTIAL);
@@ -114,8 +120,7 @@ class ConnectionLimitsIT {
 
     @Test
     void bodyThatNeverEnds_connectionClosedAfterTheBodyTimeout_nothingStored() throws Exception {
-        ServerSettings.Operations operations = new ServerSettings.Operations(Duration.ofSeconds(5), false, false,
-                ServerSettings.LogFormat.TEXT, 64, Duration.ofSeconds(300), Duration.ofSeconds(20),
+        ServerSettings.Operations operations = timeouts(Duration.ofSeconds(300), Duration.ofSeconds(20),
                 Duration.ofSeconds(1));
         try (TestServer server = TestServer.start(dir.resolve("data"), operations);
              Socket socket = new Socket("127.0.0.1", server.port())) {
@@ -132,8 +137,8 @@ class ConnectionLimitsIT {
 
     @Test
     void idleKeepAliveConnection_closedAfterTheIdleTimeout() throws Exception {
-        ServerSettings.Operations operations = new ServerSettings.Operations(Duration.ofSeconds(5), false, false,
-                ServerSettings.LogFormat.TEXT, 64, Duration.ofSeconds(1), Duration.ofSeconds(20), Duration.ofSeconds(60));
+        ServerSettings.Operations operations = timeouts(Duration.ofSeconds(1), Duration.ofSeconds(20),
+                Duration.ofSeconds(60));
         try (TestServer server = TestServer.start(dir.resolve("data"), operations);
              Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(20_000);

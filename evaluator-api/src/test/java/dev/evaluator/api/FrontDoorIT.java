@@ -252,7 +252,8 @@ class FrontDoorIT {
         String[] bases = {"/", "/evaluator/v1/libraries", "/evaluator/v1/libraries/x", "/query/service", "/ui/",
             "/settings/rbac/users/local/u", "/health/live", "/metrics", "/evaluator/v1/calls/1", "/whoami"};
         String[] headers = {"Content-Type: application/json", "Content-Type: text/plain", "Expect: 100-continue",
-            "Transfer-Encoding: chunked", "Content-Length: 3", "Host:", "Authorization: Basic !!", "Authorization: AUTH",
+            "Transfer-Encoding: chunked", "Content-Length: 3", "Host:", "Authorization: Basic !!",
+            "Authorization: AUTH",
             "X-Request-Id: \u00ff", "Origin: http://x", "Accept: */*", "Connection: close", "Range: bytes=0-1"};
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < 1500; i++) {
@@ -287,7 +288,8 @@ class FrontDoorIT {
             }
         }
         if (!failures.isEmpty()) {
-            fail(failures.size() + " bad answers, the first ones: " + failures.subList(0, Math.min(5, failures.size())));
+            fail(failures.size() + " bad answers, the first ones: "
+                    + failures.subList(0, Math.min(5, failures.size())));
         }
         server.admin().get(TestServer.LIBRARIES).then().statusCode(200);
     }

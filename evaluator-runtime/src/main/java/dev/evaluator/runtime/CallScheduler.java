@@ -61,6 +61,7 @@ final class CallScheduler implements AutoCloseable {
     static final long THREAD_KEEP_ALIVE_SECONDS = 30;
     /** How long after its last call started a namespace counts as active (its share of the slots is kept free). */
     static final long ACTIVE_WINDOW_MILLIS = 5_000;
+    private static final long ACTIVE_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(ACTIVE_WINDOW_MILLIS);
     /** The longest a namespace rests after a call of it was stopped for memory. */
     static final long MAX_REST_MILLIS = 5_000;
 
@@ -227,9 +228,8 @@ final class CallScheduler implements AutoCloseable {
         LibraryContexts slot;
         lock.lock();
         try {
-            if (closed || queued > 0 || free.isEmpty() || restingLocked(caller.namespace(), System.nanoTime())
-                    || (held.getOrDefault(caller.namespace(), 0) >= shareLocked()
-                    && free.size() <= reservedLocked(System.nanoTime(), shareLocked(), free.size()))) {
+            if (closed || queued > 0 || free.isEmpty()
+                    || !mayTakeFreeSlotLocked(caller.namespace(), System.nanoTime(), shareLocked())) {
                 return Optional.empty();
             }
             call = new QueuedCall(this, ids.incrementAndGet(), library, function, argsJson, limits, caller);
@@ -448,24 +448,25 @@ final class CallScheduler implements AutoCloseable {
         int share = shareLocked();
         long now = System.nanoTime();
         String chosen = null;
-        String overShare = null;
+        // Namespaces below their share first, in turn order; then the first that may take a free slot anyway.
         for (String namespace : turns) {
-            if (restingLocked(namespace, now)) {
-                continue;
-            }
-            if (held.getOrDefault(namespace, 0) < share) {
+            if (!restingLocked(namespace, now) && held.getOrDefault(namespace, 0) < share) {
                 chosen = namespace;
                 break;
             }
-            if (overShare == null) {
-                overShare = namespace;
-            }
         }
         if (chosen == null) {
-            if (overShare == null || free.size() <= reservedLocked(now, share, free.size())) {
+            // Every waiting namespace holds its share (or rests): the first one that does not rest, if the free
+            // slots are more than those kept for others (the same count for every waiting namespace).
+            for (String namespace : turns) {
+                if (!restingLocked(namespace, now)) {
+                    chosen = namespace;
+                    break;
+                }
+            }
+            if (chosen == null || !mayTakeFreeSlotLocked(chosen, now, share)) {
                 return null;
             }
-            chosen = overShare;
         }
         turns.remove(chosen);
         ArrayDeque<QueuedCall> line = waiting.get(chosen);
@@ -480,14 +481,22 @@ final class CallScheduler implements AutoCloseable {
     }
 
     /**
+     * Whether a call of this namespace may take a free slot now: not while it rests, and beyond its share only if
+     * more slots are free than {@link #reservedLocked} keeps for others.
+     */
+    private boolean mayTakeFreeSlotLocked(String namespace, long now, int share) {
+        return !restingLocked(namespace, now) && (held.getOrDefault(namespace, 0) < share
+                || free.size() > reservedLocked(now, share, free.size()));
+    }
+
+    /**
      * Active namespaces that wait for nothing and hold less than their share: each may come back for a slot. Counted
      * up to {@code enough}.
      */
     private int reservedLocked(long now, int share, int enough) {
         int reserved = 0;
-        long window = TimeUnit.MILLISECONDS.toNanos(ACTIVE_WINDOW_MILLIS);
         for (Map.Entry<String, Long> active : lastStarted.entrySet()) {
-            if (now - active.getValue() <= window && !waiting.containsKey(active.getKey())
+            if (now - active.getValue() <= ACTIVE_WINDOW_NANOS && !waiting.containsKey(active.getKey())
                     && held.getOrDefault(active.getKey(), 0) < share && ++reserved >= enough) {
                 break;
             }
@@ -607,8 +616,7 @@ final class CallScheduler implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                long window = TimeUnit.MILLISECONDS.toNanos(ACTIVE_WINDOW_MILLIS);
-                lastStarted.values().removeIf(started -> now - started > window);
+                lastStarted.values().removeIf(started -> now - started > ACTIVE_WINDOW_NANOS);
                 restingUntil.values().removeIf(until -> now - until >= 0);
                 if (queued > 0 && free.isEmpty() && slots.size() < settings.maxWorkers() && allRunLongerThan(now,
                         settings.growAfter()) && !heapPressure.getAsBoolean()) {
