@@ -22,8 +22,10 @@ import org.rocksdb.WriteBatchWithIndex;
 
 /**
  * A transaction on RocksDB: its writes go to an indexed batch (so its reads see them), written in one synced write
- * when the work returns. Isolation comes from the store's change lock, held for the whole transaction: no other
- * change of libraries or functions runs meanwhile, so what the work read still holds when the batch is written.
+ * when the work returns. Isolation comes from the locks of what it touches ({@link KeyLocks}): each read or write
+ * of a library, a function or a library's index of bound functions first locks that library or function, and the
+ * store holds the locks until the batch is written, so what the work read still holds then. A lock another
+ * transaction holds ends the attempt ({@link KeyLocks.Conflict}); the store runs the work again.
  */
 final class RocksDbTransaction implements StoreTransaction {
     private static final byte[] NO_VALUE = new byte[0];
@@ -35,9 +37,11 @@ final class RocksDbTransaction implements StoreTransaction {
     private final ColumnFamilyHandle functions;
     private final ColumnFamilyHandle bindings;
     private final Set<LibraryId> librariesWritten = new HashSet<>();
+    private final KeyLocks.Held locks;
 
     RocksDbTransaction(RocksDB db, WriteBatchWithIndex batch, ReadOptions reads, ColumnFamilyHandle libraries,
-                       ColumnFamilyHandle functions, ColumnFamilyHandle bindings) {
+                       ColumnFamilyHandle functions, ColumnFamilyHandle bindings, KeyLocks.Held locks) {
+        this.locks = locks;
         this.db = db;
         this.batch = batch;
         this.reads = reads;
@@ -53,12 +57,14 @@ final class RocksDbTransaction implements StoreTransaction {
 
     @Override
     public Optional<Library> findLibrary(LibraryId id) {
+        locks.lock(id);
         byte[] value = get(libraries, RocksDbLibraryStore.key(id), "Reading library " + id);
         return value == null ? Optional.empty() : Optional.of(RocksDbLibraryStore.decode(id, value));
     }
 
     @Override
     public Library upsertLibrary(LibraryId id, String code) {
+        locks.lock(id);
         Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()));
         librariesWritten.add(id);
         run("Writing library " + id, () -> batch.put(libraries, RocksDbLibraryStore.key(id),
@@ -68,6 +74,7 @@ final class RocksDbTransaction implements StoreTransaction {
 
     @Override
     public boolean deleteLibrary(LibraryId id) {
+        locks.lock(id);
         byte[] key = RocksDbLibraryStore.key(id);
         if (get(libraries, key, "Reading library " + id) == null) {
             return false;
@@ -79,12 +86,20 @@ final class RocksDbTransaction implements StoreTransaction {
 
     @Override
     public Optional<FunctionDefinition> findFunction(FunctionId id) {
+        locks.lock(id);
+        return readFunction(id);
+    }
+
+    /** A function, without its lock: for one bound to a library this transaction holds (which guards it). */
+    private Optional<FunctionDefinition> readFunction(FunctionId id) {
         byte[] value = get(functions, RocksDbFunctionStore.key(id), "Reading function " + id);
         return value == null ? Optional.empty() : Optional.of(RocksDbFunctionStore.decode(id, value));
     }
 
     @Override
     public List<FunctionDefinition> boundTo(LibraryId library) {
+        // The library's lock guards its index entries: whoever adds or removes one holds it.
+        locks.lock(library);
         byte[] prefix = RocksDbFunctionStore.bindingPrefix(library);
         String action = "Listing functions bound to library " + library;
         List<FunctionDefinition> found = new ArrayList<>();
@@ -94,7 +109,7 @@ final class RocksDbTransaction implements StoreTransaction {
                 for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
                     byte[] key = it.key();
                     FunctionId id = RocksDbFunctionStore.decodeKey(key, prefix.length, key.length);
-                    findFunction(id).ifPresent(found::add);
+                    readFunction(id).ifPresent(found::add);
                 }
                 it.status();
             }
@@ -107,6 +122,8 @@ final class RocksDbTransaction implements StoreTransaction {
     public void upsertFunction(FunctionDefinition definition) {
         byte[] key = RocksDbFunctionStore.key(definition.id());
         Optional<FunctionDefinition> old = findFunction(definition.id());
+        old.ifPresent(f -> locks.lock(f.library()));
+        locks.lock(definition.library());
         run("Writing function " + definition.id(), () -> {
             if (old.isPresent()) {
                 batch.delete(bindings, RocksDbFunctionStore.bindingKey(old.get().library(), key));
@@ -123,6 +140,7 @@ final class RocksDbTransaction implements StoreTransaction {
         if (old.isEmpty()) {
             return false;
         }
+        locks.lock(old.get().library());
         run("Deleting function " + id, () -> {
             batch.delete(functions, key);
             batch.delete(bindings, RocksDbFunctionStore.bindingKey(old.get().library(), key));
