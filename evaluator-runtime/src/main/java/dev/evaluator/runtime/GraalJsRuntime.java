@@ -120,6 +120,13 @@ final class GraalJsRuntime implements JsRuntime {
     @Override
     public List<JsFunction> functions(String libraryName, String code) {
         return onWorker(libraryName, () -> {
+            // One parse by GraalJS's own parser answers most libraries: their syntax and their functions.
+            if (GraalJsParser.parse(libraryName, code) instanceof GraalJsParser.Outcome.Listed listed) {
+                if (listed.dynamicImport().isPresent()) {
+                    throw listed.dynamicImport().get();
+                }
+                return listed.functions();
+            }
             // GraalJS first, so a syntax error is reported exactly as checkSyntax reports it.
             parse(libraryName, code);
             refuseImports(code);
