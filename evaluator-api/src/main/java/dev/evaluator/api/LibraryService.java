@@ -103,7 +103,7 @@ final class LibraryService implements HttpService {
             found = NamespaceAccess.readableLibraries(req.context().get(Caller.class).orElseThrow(), found);
         }
         Json.ok(res, details
-                ? found.stream().map(l -> LibraryDetailsView.of(l, catalog.defined(l).size())).toList()
+                ? found.stream().map(l -> LibraryDetailsView.of(l, catalog.functionCount(l))).toList()
                 : found.stream().map(LibraryView::of).toList());
     }
 

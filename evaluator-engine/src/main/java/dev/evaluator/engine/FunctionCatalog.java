@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -104,6 +105,17 @@ public final class FunctionCatalog {
     }
 
     /**
+     * How many top-level functions a library defines: as counted when it was written, or, for a library written
+     * before counts were stored, by parsing it.
+     *
+     * @param library the library
+     * @return the number of its top-level functions
+     */
+    public int functionCount(Library library) {
+        return library.functionCount().orElseGet(() -> defined(library).size());
+    }
+
+    /**
      * A top-level function of a library, bound to by SQL++ functions or not.
      *
      * @param function  what the library defines
@@ -170,8 +182,8 @@ public final class FunctionCatalog {
      */
     public void upsertLibrary(LibraryId id, String code, boolean force) {
         // Parsing checks the syntax too, with the same errors as JsRuntime.checkSyntax.
-        Set<String> names = runtime.functions(id.name(), code).stream().map(JsFunction::name)
-                .collect(Collectors.toSet());
+        List<JsFunction> defined = runtime.functions(id.name(), code);
+        Set<String> names = defined.stream().map(JsFunction::name).collect(Collectors.toSet());
         store.transact(tx -> {
             List<FunctionDefinition> broken = tx.boundTo(id).stream()
                     .filter(f -> !names.contains(f.object()))
@@ -184,7 +196,7 @@ public final class FunctionCatalog {
                         + "; keep them in the code, drop those SQL++ functions first, or pass force=true",
                         broken.stream().map(f -> QualifiedName.of(f.id())).toList(), "");
             }
-            return tx.upsertLibrary(id, code);
+            return tx.upsertLibrary(id, code, OptionalInt.of(defined.size()));
         });
         // What the runtime keeps of the old code (its contexts, with whatever their top levels hold) goes.
         runtime.release(sourceKey(id));

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -81,6 +82,22 @@ public abstract class LibraryStoreContract {
         assertEquals(id, stored.id());
         assertEquals(ADD, stored.code());
         assertEquals(Optional.of(stored), libraries().find(id));
+    }
+
+    @Test
+    void upsertLibrary_withFunctionCount_keptThroughReopenAndList() {
+        LibraryId counted = new LibraryId(INVENTORY, "counted");
+        LibraryId uncounted = LibraryId.global("uncounted");
+        store.transact(tx -> tx.upsertLibrary(counted, ADD, OptionalInt.of(2)));
+        store.transact(tx -> tx.upsertLibrary(uncounted, ADD));
+
+        assertEquals(OptionalInt.of(2), libraries().find(counted).orElseThrow().functionCount());
+        assertEquals(OptionalInt.empty(), libraries().find(uncounted).orElseThrow().functionCount());
+        LibraryStore reopened = reopen();
+        assertEquals(OptionalInt.of(2), reopened.find(counted).orElseThrow().functionCount());
+        assertEquals(List.of(OptionalInt.of(2)), reopened.list(INVENTORY).stream().map(Library::functionCount)
+                .toList());
+        assertEquals(OptionalInt.empty(), reopened.find(uncounted).orElseThrow().functionCount());
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksIterator;
@@ -21,11 +22,15 @@ import org.rocksdb.RocksIterator;
  * Libraries in their column family.
  * <p>
  * Keys: see {@link Keys}; the libraries of one namespace are one prefix scan.
- * Values: {@code 0x01} (format), the modification time in epoch milliseconds (8 bytes), the code in UTF-8.
+ * Values: {@code 0x02} (format), the modification time in epoch milliseconds (8 bytes), the number of top-level
+ * functions (4 bytes, -1 when it was not counted), the code in UTF-8. Format {@code 0x01} (no count), written before
+ * schema 2, is still read.
  */
 final class RocksDbLibraryStore implements LibraryStore {
-    private static final byte VALUE_FORMAT = 0x01;
-    private static final int VALUE_HEADER = 1 + Long.BYTES;
+    private static final byte VALUE_FORMAT_1 = 0x01;
+    private static final int VALUE_HEADER_1 = 1 + Long.BYTES;
+    private static final byte VALUE_FORMAT = 0x02;
+    private static final int VALUE_HEADER = 1 + Long.BYTES + Integer.BYTES;
 
     /** Code characters the read cache keeps: a call reads its library every time. */
     private static final long CACHED_CHARS = 64L << 20;
@@ -109,16 +114,25 @@ final class RocksDbLibraryStore implements LibraryStore {
         return ByteBuffer.allocate(VALUE_HEADER + code.length)
                 .put(VALUE_FORMAT)
                 .putLong(library.modified().toEpochMilli())
+                .putInt(library.functionCount().orElse(-1))
                 .put(code)
                 .array();
     }
 
     static Library decode(LibraryId id, byte[] value) {
-        if (value.length < VALUE_HEADER || value[0] != VALUE_FORMAT) {
+        boolean counted = value.length >= VALUE_HEADER && value[0] == VALUE_FORMAT;
+        if (!counted && (value.length < VALUE_HEADER_1 || value[0] != VALUE_FORMAT_1)) {
             throw new StoreException(StoreException.Reason.CORRUPTED, "Damaged record of library " + id, null);
         }
-        long modified = ByteBuffer.wrap(value, 1, Long.BYTES).getLong();
-        String code = new String(value, VALUE_HEADER, value.length - VALUE_HEADER, StandardCharsets.UTF_8);
-        return new Library(id, code, Instant.ofEpochMilli(modified));
+        ByteBuffer header = ByteBuffer.wrap(value, 1, (counted ? VALUE_HEADER : VALUE_HEADER_1) - 1);
+        long modified = header.getLong();
+        int count = counted ? header.getInt() : -1;
+        if (count < -1) {
+            throw new StoreException(StoreException.Reason.CORRUPTED, "Damaged record of library " + id, null);
+        }
+        int start = counted ? VALUE_HEADER : VALUE_HEADER_1;
+        String code = new String(value, start, value.length - start, StandardCharsets.UTF_8);
+        return new Library(id, code, Instant.ofEpochMilli(modified),
+                count < 0 ? OptionalInt.empty() : OptionalInt.of(count));
     }
 }

@@ -51,7 +51,7 @@ import org.rocksdb.WriteOptions;
  */
 public final class RocksDbStore implements Store {
     /** The schema version this code writes and reads. */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
     static final byte[] SCHEMA_VERSION_KEY = "schema-version".getBytes(StandardCharsets.UTF_8);
     /** The record {@link #checkWritable()} rewrites: the time of the last check. */
     static final byte[] WRITE_PROBE_KEY = "write-probe".getBytes(StandardCharsets.UTF_8);
@@ -399,6 +399,11 @@ public final class RocksDbStore implements Store {
             throw new StoreException(StoreException.Reason.UNSUPPORTED_SCHEMA,
                     "Data directory " + dir + " was written by a newer evaluator (schema " + version
                             + ", this one reads up to " + SCHEMA_VERSION + "): run the newer version", null);
+        }
+        if (version < SCHEMA_VERSION) {
+            // Schema 2 adds the function count to library records; schema 1's records are read as they are, so
+            // the upgrade is this number alone (after it, an older evaluator refuses the directory).
+            db.put(meta, writes, SCHEMA_VERSION_KEY, ByteBuffer.allocate(Integer.BYTES).putInt(SCHEMA_VERSION).array());
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 import org.rocksdb.ColumnFamilyHandle;
@@ -63,9 +64,9 @@ final class RocksDbTransaction implements StoreTransaction {
     }
 
     @Override
-    public Library upsertLibrary(LibraryId id, String code) {
+    public Library upsertLibrary(LibraryId id, String code, OptionalInt functionCount) {
         locks.lock(id);
-        Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()));
+        Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()), functionCount);
         librariesWritten.add(id);
         run("Writing library " + id, () -> batch.put(libraries, RocksDbLibraryStore.key(id),
                 RocksDbLibraryStore.encode(library)));
