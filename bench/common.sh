@@ -94,16 +94,20 @@ bench_summary() {
 
 # bench_start_server [FLAGS...]: starts the built server (copied to $work/app, so a concurrent build cannot change
 # it) with ./evaluator's JVM defaults, an admin with a random password, no access log, on a free loopback port and
-# the data dir $work/data, plus FLAGS; waits until it listens. Sets $base, $libs, $authorization, $server_pid.
+# the data dir $work/data, plus FLAGS; waits until it listens. Sets $base, $libs, $authorization, $server_pid. Called
+# again (after the server was stopped), it restarts the same copy on the same data dir with the same password.
 bench_start_server() {
-    local api=evaluator-api/target user=Administrator password deadline port=""
-    mkdir -p "$work/app"
-    cp -r "$api/evaluator.jar" "$api/libs" "$api/jvmci" "$work/app/"
-    password="bench-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
-    authorization="Basic $(printf '%s:%s' "$user" "$password" | base64 -w0)"
+    local api=evaluator-api/target user=Administrator deadline port=""
+    # A second start (a restart on the same data dir) keeps the copy and the admin's password.
+    if [ ! -f "$work/app/evaluator.jar" ]; then
+        mkdir -p "$work/app"
+        cp -r "$api/evaluator.jar" "$api/libs" "$api/jvmci" "$work/app/"
+        bench_password="bench-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+    fi
+    authorization="Basic $(printf '%s:%s' "$user" "$bench_password" | base64 -w0)"
     . scripts/jvm-defaults.sh
     jvm_defaults_for "$work/app/jvmci" "${BENCH_JAVA_OPTS:-}"
-    EVALUATOR_ACCESS_LOG=false EVALUATOR_ADMIN_USER="$user" EVALUATOR_ADMIN_PASSWORD="$password" \
+    EVALUATOR_ACCESS_LOG=false EVALUATOR_ADMIN_USER="$user" EVALUATOR_ADMIN_PASSWORD="$bench_password" \
         "$JAVA_HOME/bin/java" "${jvm_defaults[@]}" ${BENCH_JAVA_OPTS:-} \
         -jar "$work/app/evaluator.jar" --host 127.0.0.1 --port 0 --data-dir "$work/data" "$@" \
         >"$work/evaluator.log" 2>"$work/evaluator.err" &

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -96,15 +97,21 @@ final class LibraryService implements HttpService {
 
     private void list(ServerRequest req, ServerResponse res) {
         boolean details = flag(req, "details");
+        Function<Library, Object> view = details ? l -> LibraryDetailsView.of(l, catalog.functionCount(l))
+                : LibraryView::of;
         Optional<Namespace> namespace = namespace(req);
-        List<Library> found = catalog.libraries(namespace);
-        if (namespace.isEmpty()) {
-            // The whole list is open to every user (AccessPolicy), filtered to what the caller may read.
-            found = NamespaceAccess.readableLibraries(req.context().get(Caller.class).orElseThrow(), found);
+        if (namespace.isPresent()) {
+            Json.ok(res, catalog.libraries(namespace).stream().map(view).toList());
+            return;
         }
-        Json.ok(res, details
-                ? found.stream().map(l -> LibraryDetailsView.of(l, catalog.functionCount(l))).toList()
-                : found.stream().map(LibraryView::of).toList());
+        // The whole list is open to every user (AccessPolicy), filtered to what the caller may read, and streamed:
+        // with many libraries it is never held whole.
+        Caller caller = req.context().get(Caller.class).orElseThrow();
+        Json.okArray(res, sink -> catalog.eachLibrary(library -> {
+            if (NamespaceAccess.mayRead(caller, library)) {
+                sink.accept(view.apply(library));
+            }
+        }));
     }
 
     private void read(ServerRequest req, ServerResponse res) {

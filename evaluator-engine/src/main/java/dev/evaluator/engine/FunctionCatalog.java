@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -66,6 +67,16 @@ public final class FunctionCatalog {
      */
     public List<Library> libraries(Optional<Namespace> namespace) {
         return namespace.map(libraries::list).orElseGet(libraries::list);
+    }
+
+    /**
+     * Every library of every namespace, in the order of {@link #libraries}, one at a time, without holding them all
+     * (the store reads them in chunks).
+     *
+     * @param action what to do with each
+     */
+    public void eachLibrary(Consumer<Library> action) {
+        libraries.forEach(action);
     }
 
     /**

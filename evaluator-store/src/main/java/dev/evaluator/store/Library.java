@@ -17,10 +17,7 @@ import java.util.OptionalInt;
  */
 public record Library(LibraryId id, String code, Instant modified, OptionalInt functionCount) {
     /** The order of {@link LibraryStore#list()}: by name, then bucket, then scope, global libraries first on a tie. */
-    public static final Comparator<Library> ORDER = Comparator
-            .comparing((Library l) -> l.id().name())
-            .thenComparing(l -> l.id().namespace() instanceof Namespace.Scoped s ? s.bucket() : "")
-            .thenComparing(l -> l.id().namespace() instanceof Namespace.Scoped s ? s.scope() : "");
+    public static final Comparator<Library> ORDER = Comparator.comparing(Library::id, LibraryId.ORDER);
 
     /**
      * Check that no field is null.

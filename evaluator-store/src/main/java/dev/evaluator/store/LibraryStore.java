@@ -2,6 +2,7 @@ package dev.evaluator.store;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Durable storage of libraries. Every write is durable before the method returns: in RocksDB's synced write-ahead
@@ -16,6 +17,17 @@ public interface LibraryStore {
      * @throws StoreException if the store cannot be read
      */
     List<Library> list();
+
+    /**
+     * All libraries of all namespaces, in the order of {@link #list()}, handed over one at a time: an
+     * implementation that can holds only their identities, never every library at once.
+     *
+     * @param action what to do with each library
+     * @throws StoreException if the store cannot be read (some libraries may have been handed over)
+     */
+    default void forEach(Consumer<Library> action) {
+        list().forEach(action);
+    }
 
     /**
      * The libraries of one namespace, sorted by name.

@@ -85,6 +85,20 @@ public abstract class LibraryStoreContract {
     }
 
     @Test
+    void forEach_manyLibrariesInManyNamespaces_handsOverWhatListReturnsInItsOrder() {
+        for (int i = 0; i < 600; i++) {
+            Namespace namespace = i % 3 == 0 ? Namespace.GLOBAL : Namespace.scoped("b" + i % 7, "s" + i % 5);
+            libraries().upsert(new LibraryId(namespace, "lib" + (i * 7919 % 600)), "// " + i);
+        }
+        List<Library> handed = new ArrayList<>();
+
+        libraries().forEach(handed::add);
+
+        assertEquals(libraries().list(), handed);
+        assertEquals(600, handed.size());
+    }
+
+    @Test
     void upsertLibrary_withFunctionCount_keptThroughReopenAndList() {
         LibraryId counted = new LibraryId(INVENTORY, "counted");
         LibraryId uncounted = LibraryId.global("uncounted");

@@ -11,9 +11,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksIterator;
@@ -32,6 +34,8 @@ final class RocksDbLibraryStore implements LibraryStore {
     private static final byte VALUE_FORMAT = 0x02;
     private static final int VALUE_HEADER = 1 + Long.BYTES + Integer.BYTES;
 
+    /** Libraries read at once by {@link #forEach}. */
+    private static final int LIST_CHUNK = 256;
     /** Code characters the read cache keeps: a call reads its library every time. */
     private static final long CACHED_CHARS = 64L << 20;
 
@@ -82,6 +86,42 @@ final class RocksDbLibraryStore implements LibraryStore {
     public boolean delete(LibraryId id) {
         return store.transaction(StoreOperation.LIBRARY_DELETE, "Deleting library " + id,
                 tx -> tx.deleteLibrary(id));
+    }
+
+    /**
+     * The identities first, sorted (one scan of the keys), then the libraries in chunks read with one multi-get
+     * each: the store's lifecycle lock is held per chunk, never while a slow consumer writes to its client. A
+     * library deleted meanwhile is left out; one replaced meanwhile is handed over as it is then.
+     */
+    @Override
+    public void forEach(Consumer<Library> action) {
+        List<LibraryId> ids = store.apply(StoreOperation.LIBRARY_LIST, "Listing libraries", (db, writes) -> {
+            List<LibraryId> found = new ArrayList<>();
+            try (RocksIterator it = db.newIterator(family)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    found.add(decodeKey(it.key()));
+                }
+                it.status();
+            }
+            return found;
+        });
+        ids.sort(LibraryId.ORDER);
+        for (int from = 0; from < ids.size(); from += LIST_CHUNK) {
+            List<LibraryId> chunk = ids.subList(from, Math.min(ids.size(), from + LIST_CHUNK));
+            List<Library> libraries = store.apply(StoreOperation.LIBRARY_LIST, "Listing libraries",
+                    (db, writes) -> {
+                        List<byte[]> keys = chunk.stream().map(RocksDbLibraryStore::key).toList();
+                        List<byte[]> values = db.multiGetAsList(Collections.nCopies(keys.size(), family), keys);
+                        List<Library> read = new ArrayList<>(chunk.size());
+                        for (int i = 0; i < chunk.size(); i++) {
+                            if (values.get(i) != null) {
+                                read.add(decode(chunk.get(i), values.get(i)));
+                            }
+                        }
+                        return read;
+                    });
+            libraries.forEach(action);
+        }
     }
 
     private List<Library> scan(byte[] prefix) {
