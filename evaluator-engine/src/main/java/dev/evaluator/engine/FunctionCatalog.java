@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -77,6 +78,18 @@ public final class FunctionCatalog {
      */
     public void eachLibrary(Consumer<Library> action) {
         libraries.forEach(action);
+    }
+
+    /**
+     * A page of the libraries of every namespace: those whose identities pass a test, in the order of
+     * {@link #libraries}, from just after one identity, until the action asks to stop.
+     *
+     * @param after   start after this one, or at the first
+     * @param include which identities (the test sees no code, so what it leaves out is never read)
+     * @param action  takes each library and says whether to go on
+     */
+    public void eachLibrary(Optional<LibraryId> after, Predicate<LibraryId> include, Predicate<Library> action) {
+        libraries.forEach(after, include, action);
     }
 
     /**

@@ -29,7 +29,18 @@ public final class NamespaceAccess {
      * @return whether the caller's roles let it read the library's namespace
      */
     public static boolean mayRead(Caller caller, Library library) {
-        return caller.may(new Permission.ReadLibrary(library.id().namespace()));
+        return mayRead(caller, library.id().namespace());
+    }
+
+    /**
+     * Whether a caller may read the libraries of a namespace.
+     *
+     * @param caller    the caller
+     * @param namespace the namespace
+     * @return whether the caller's roles let it read them
+     */
+    public static boolean mayRead(Caller caller, Namespace namespace) {
+        return caller.may(new Permission.ReadLibrary(namespace));
     }
 
     /**

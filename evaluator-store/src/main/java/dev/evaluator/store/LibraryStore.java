@@ -3,6 +3,7 @@ package dev.evaluator.store;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Durable storage of libraries. Every write is durable before the method returns: in RocksDB's synced write-ahead
@@ -26,7 +27,29 @@ public interface LibraryStore {
      * @throws StoreException if the store cannot be read (some libraries may have been handed over)
      */
     default void forEach(Consumer<Library> action) {
-        list().forEach(action);
+        forEach(Optional.empty(), id -> true, library -> {
+            action.accept(library);
+            return true;
+        });
+    }
+
+    /**
+     * The libraries of all namespaces whose identities pass a test, in the order of {@link #list()} from just after
+     * a given identity, handed over one at a time until the action asks to stop: a page of a long list, read
+     * without holding the rest. The test sees identities only, so what it leaves out is never read.
+     *
+     * @param after   start after this identity (in {@link LibraryId#ORDER}); empty to start at the first
+     * @param include which identities to hand over
+     * @param action  takes each library and says whether to go on
+     * @throws StoreException if the store cannot be read (some libraries may have been handed over)
+     */
+    default void forEach(Optional<LibraryId> after, Predicate<LibraryId> include, Predicate<Library> action) {
+        for (Library library : list()) {
+            if ((after.isEmpty() || LibraryId.ORDER.compare(library.id(), after.get()) > 0)
+                    && include.test(library.id()) && !action.test(library)) {
+                return;
+            }
+        }
     }
 
     /**

@@ -15,7 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksIterator;
@@ -94,12 +94,15 @@ final class RocksDbLibraryStore implements LibraryStore {
      * library deleted meanwhile is left out; one replaced meanwhile is handed over as it is then.
      */
     @Override
-    public void forEach(Consumer<Library> action) {
+    public void forEach(Optional<LibraryId> after, Predicate<LibraryId> include, Predicate<Library> action) {
         List<LibraryId> ids = store.apply(StoreOperation.LIBRARY_LIST, "Listing libraries", (db, writes) -> {
             List<LibraryId> found = new ArrayList<>();
             try (RocksIterator it = db.newIterator(family)) {
                 for (it.seekToFirst(); it.isValid(); it.next()) {
-                    found.add(decodeKey(it.key()));
+                    LibraryId id = decodeKey(it.key());
+                    if ((after.isEmpty() || LibraryId.ORDER.compare(id, after.get()) > 0) && include.test(id)) {
+                        found.add(id);
+                    }
                 }
                 it.status();
             }
@@ -120,7 +123,11 @@ final class RocksDbLibraryStore implements LibraryStore {
                         }
                         return read;
                     });
-            libraries.forEach(action);
+            for (Library library : libraries) {
+                if (!action.test(library)) {
+                    return;
+                }
+            }
         }
     }
 
