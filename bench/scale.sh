@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Many libraries on a default server (./evaluator's JVM defaults): loads BENCH_LIBRARIES (100,000) libraries of
 # about 200 bytes into BENCH_NAMESPACES (1,000) bucket/scope namespaces, then measures
-#   the lists        one namespace (50 times), everything (5 times), everything with ?details=true (5 times)
+#   the lists        one namespace (50 times), everything (5 times), everything with ?details=true (5 times),
+#                    the console's first page of 500 and a filtered page (20 times each)
 #   the memory       the server's resident set, heap used and metaspace after loading and listing, and 15 s later
 #   a restart        process start to /health/ready with the libraries in the store, the first login, and the first
 #                    writes after it
@@ -56,9 +57,13 @@ echo "  $(field "$loaded" perSecond) writes/s ($(field "$loaded" seconds) s)"
 scoped="$(node "$client" "$base" "$authorization" get "/evaluator/v1/libraries?bucket=b7&scope=s3" 50)"
 full="$(node "$client" "$base" "$authorization" get "/evaluator/v1/libraries" 5)"
 details="$(node "$client" "$base" "$authorization" get "/evaluator/v1/libraries?details=true" 5)"
+page="$(node "$client" "$base" "$authorization" get "/evaluator/v1/libraries?details=true&limit=500" 20)"
+found="$(node "$client" "$base" "$authorization" get "/evaluator/v1/libraries?details=true&limit=500&q=lib9999" 20)"
 echo "lists (p50 ms, size)"
 check "one namespace p50 ms" "$(field "$scoped" p50)" 5
 check "everything p50 ms ($(field "$full" bytes) bytes)" "$(field "$full" p50)" 1000
+check "a page of 500 (the console's) p50 ms" "$(field "$page" p50)" 100
+check "a filtered page (q=lib9999) p50 ms" "$(field "$found" p50)" 100
 check "details=true / plain list" \
     "$(awk -v d="$(field "$details" p50)" -v p="$(field "$full" p50)" 'BEGIN { printf "%.2f", d / p }')" 2
 echo "memory"
