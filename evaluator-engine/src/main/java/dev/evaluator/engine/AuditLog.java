@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * The audit trail of management actions: library create, replace, delete, rollback and purge, function create and
  * drop, user create, change and delete, imports, and every such action refused for permission. Changes of libraries
  * write their entry in their own transaction (see {@link LibraryHistory}); the rest append here once they ended.
- * Entries older than the retention are pruned in the background, by a range delete that no write waits for.
+ * Entries older than the retention are pruned in the background, by a range delete that no write waits for; the
+ * pruning thread stops once the store is closed, or on {@link #close()}.
  * <p>
  * An entry never holds a password, a hash or library code: code is named by its version.
  */
@@ -88,10 +89,13 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private void pruneQuietly() {
+        if (!store.isOpen()) {
+            // The store's owner closed it: nothing is left to prune.
+            pruner.shutdown();
+            return;
+        }
         try {
-            if (store.isOpen()) {
-                prune();
-            }
+            prune();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Pruning the audit log failed; it is tried again later", e);
         }
