@@ -43,10 +43,11 @@ class AuditIT {
         server.admin().body(SECRET_CODE).post(LIBS + "/math?bucket=b&scope=s").then().statusCode(200);
         server.admin().body(SECRET_CODE + "\nfunction two() {}").post(LIBS + "/math?bucket=b&scope=s&force=true")
                 .then().statusCode(200);
-        FunctionsIT.query("CREATE FUNCTION b.s.two() LANGUAGE JAVASCRIPT AS \"two\" AT \"b/s/math\"").then()
+        FunctionsIT.query(server.admin(), "CREATE FUNCTION b.s.two() LANGUAGE JAVASCRIPT AS \"two\" AT \"b/s/math\"",
+                null).then()
                 .statusCode(200);
         server.admin().delete(LIBS + "/math?bucket=b&scope=s").then().statusCode(409);
-        FunctionsIT.query("DROP FUNCTION b.s.two").then().statusCode(200);
+        FunctionsIT.query(server.admin(), "DROP FUNCTION b.s.two", null).then().statusCode(200);
         server.admin().delete(LIBS + "/math?bucket=b&scope=s").then().statusCode(200);
         user("carol", "ro_admin");
         server.admin().delete(UserService.PATH + "/local/carol").then().statusCode(200);

@@ -129,7 +129,8 @@ class LibraryHistoryIT {
     void rollback_newVersionWithOldCode_guardedLikeAPost() {
         post("/r", V1).then().statusCode(200);
         post("/r", V2).then().statusCode(200);
-        FunctionsIT.query("CREATE FUNCTION subber(a, b) LANGUAGE JAVASCRIPT AS \"sub\" AT \"r\"").then()
+        FunctionsIT.query(server.admin(), "CREATE FUNCTION subber(a, b) LANGUAGE JAVASCRIPT AS \"sub\" AT \"r\"",
+                null).then()
                 .statusCode(200);
 
         server.admin().contentType("application/json").body("{\"version\": 1}").post(LIBS + "/r/rollback")
