@@ -54,6 +54,10 @@ enum ErrorCode {
      * is its current ETag.
      */
     PRECONDITION_FAILED(412),
+    /** An import document is damaged, truncated, of another format, or holds what would be refused. */
+    IMPORT_INVALID(400),
+    /** An import in {@code append} mode names libraries or functions that exist; {@code collisions} lists them. */
+    IMPORT_COLLISION(409),
     /** The JavaScript code threw (Couchbase's 10109 details are in {@code error}). */
     JS_ERROR(422),
     /** The call ran past its time limit. */

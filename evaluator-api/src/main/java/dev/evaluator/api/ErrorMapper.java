@@ -169,6 +169,13 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             details.put("field", "user");
             details.put("existing", e.field());
         }
+        if (e.kind() == EngineException.Kind.IMPORT_COLLISION) {
+            details.remove("functions");
+            details.put("collisions", e.functions());
+        }
+        if (e.kind() == EngineException.Kind.IMPORT_INVALID) {
+            details.put("where", e.field());
+        }
         Map<String, String> headers = Map.of();
         if (e.kind() == EngineException.Kind.PRECONDITION_FAILED && !e.field().isEmpty()) {
             details.put("etag", e.field());
@@ -204,6 +211,8 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             case LAST_ADMIN -> ErrorCode.LAST_ADMIN;
             case VERSION_NOT_FOUND -> ErrorCode.VERSION_NOT_FOUND;
             case PRECONDITION_FAILED -> ErrorCode.PRECONDITION_FAILED;
+            case IMPORT_INVALID -> ErrorCode.IMPORT_INVALID;
+            case IMPORT_COLLISION -> ErrorCode.IMPORT_COLLISION;
         };
     }
 
@@ -224,7 +233,8 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             case CALL_CANCELLED, CALL_NOT_FOUND -> restCode(kind).status();
             // Not raised by statements; their REST status stands.
             case LIBRARY_IN_USE, BINDING_BROKEN, INVALID_ROLE, CONFUSABLE_NAME, INVALID_PASSWORD, PASSWORD_REQUIRED,
-                 USER_NOT_FOUND, LAST_ADMIN, VERSION_NOT_FOUND, PRECONDITION_FAILED -> restCode(kind).status();
+                 USER_NOT_FOUND, LAST_ADMIN, VERSION_NOT_FOUND, PRECONDITION_FAILED, IMPORT_INVALID,
+                 IMPORT_COLLISION -> restCode(kind).status();
         };
     }
 
@@ -252,7 +262,7 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
                  CONFUSABLE_NAME, INVALID_PASSWORD, PASSWORD_REQUIRED, INVALID_BODY, BAD_REQUEST, USER_NOT_FOUND,
                  NOT_FOUND, CALL_NOT_FOUND,
                  LIBRARY_IN_USE, BINDING_BROKEN, INVALID_BINDING, LAST_ADMIN, VERSION_NOT_FOUND,
-                 PRECONDITION_FAILED -> QUERY_BAD_REQUEST;
+                 PRECONDITION_FAILED, IMPORT_INVALID, IMPORT_COLLISION -> QUERY_BAD_REQUEST;
         };
     }
 

@@ -74,7 +74,14 @@ public final class EngineException extends RuntimeException {
          * A condition of the request ({@code If-Match}, {@code If-None-Match: *}) does not hold for the library as
          * it is; the field carries its current ETag, empty when it does not exist.
          */
-        PRECONDITION_FAILED(OptionalInt.empty());
+        PRECONDITION_FAILED(OptionalInt.empty()),
+        /**
+         * An import document is damaged, truncated, of another format, or holds a library or binding that would be
+         * refused; the field says where.
+         */
+        IMPORT_INVALID(OptionalInt.empty()),
+        /** An import in {@code append} mode names libraries or functions that exist; the functions list them. */
+        IMPORT_COLLISION(OptionalInt.empty());
 
         private final OptionalInt queryCode;
 

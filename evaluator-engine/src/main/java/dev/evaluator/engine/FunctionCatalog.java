@@ -359,7 +359,23 @@ public final class FunctionCatalog {
                         + definition.object());
     }
 
-    private void checkBinding(FunctionDefinition definition, Optional<Library> found) {
+    /** Whether CREATE FUNCTION skips checking its library and JavaScript function (Couchbase's late binding). */
+    boolean lenientBindings() {
+        return lenientBindings;
+    }
+
+    /** Drop what the runtime keeps of a library's old code, after a write the catalog did not make (an import). */
+    void release(LibraryId id) {
+        runtime.release(sourceKey(id));
+    }
+
+    /**
+     * The checks of CREATE FUNCTION: the library exists, defines the function, and takes the declared parameters.
+     *
+     * @param found the library as the binding would see it
+     * @throws EngineException {@code LIBRARY_NOT_FOUND}, {@code OBJECT_NOT_FOUND}, {@code PARAMETER_MISMATCH}
+     */
+    void checkBinding(FunctionDefinition definition, Optional<Library> found) {
         Library library = found.orElseThrow(() -> new EngineException(
                 EngineException.Kind.LIBRARY_NOT_FOUND, "Library " + describe(definition.library())
                 + " does not exist: create it first"));

@@ -2,6 +2,7 @@ package dev.evaluator.store;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Durable storage of libraries. Every write is durable before the method returns: in RocksDB's synced write-ahead
@@ -25,6 +26,18 @@ public interface LibraryStore {
      * @throws StoreException if the store cannot be read
      */
     List<Library> list(Namespace namespace);
+
+    /**
+     * Hand every library to an action, a few at a time, without holding them all in memory (an export of many
+     * libraries streams through this). The order is the store's own, the same on every call for the same records;
+     * libraries written meanwhile may or may not be seen.
+     *
+     * @param action what to do with each library
+     * @throws StoreException if the store cannot be read
+     */
+    default void forEach(Consumer<? super Library> action) {
+        list().forEach(action);
+    }
 
     /**
      * One library.

@@ -388,6 +388,25 @@ public abstract class LibraryStoreContract {
     }
 
     /** Modification times have millisecond precision; a later write is only distinguishable once the clock moved. */
+
+    @Test
+    void forEach_seesEveryLibraryOnce_acrossPagesAndNamespaces() {
+        Set<LibraryId> written = new java.util.HashSet<>();
+        for (int i = 0; i < 600; i++) {
+            LibraryId id = i % 3 == 0 ? LibraryId.global("lib" + i) : new LibraryId(INVENTORY, "lib" + i);
+            libraries().upsert(id, "function f" + i + "() {}");
+            written.add(id);
+        }
+        List<LibraryId> seen = new ArrayList<>();
+
+        libraries().forEach(library -> seen.add(library.id()));
+
+        assertEquals(600, seen.size());
+        assertEquals(written, Set.copyOf(seen));
+        List<LibraryId> again = new ArrayList<>();
+        libraries().forEach(library -> again.add(library.id()));
+        assertEquals(seen, again);
+    }
     private static void waitForClockToPass(Instant instant) {
         while (System.currentTimeMillis() <= instant.toEpochMilli()) {
             Thread.onSpinWait();

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksIterator;
@@ -77,6 +78,40 @@ final class RocksDbLibraryStore implements LibraryStore {
     public boolean delete(LibraryId id) {
         return store.transaction(StoreOperation.LIBRARY_DELETE, "Deleting library " + id,
                 tx -> tx.deleteLibrary(id));
+    }
+
+    /** Read in pages of this many, each under the store's lock for a moment only, so a slow reader holds nothing. */
+    private static final int PAGE = 256;
+
+    @Override
+    public void forEach(Consumer<? super Library> action) {
+        byte[] after = null;
+        while (true) {
+            byte[] from = after;
+            List<Library> page = store.apply(StoreOperation.LIBRARY_LIST, "Listing libraries", (db, writes) -> {
+                List<Library> found = new ArrayList<>();
+                try (RocksIterator it = db.newIterator(family)) {
+                    if (from == null) {
+                        it.seekToFirst();
+                    } else {
+                        it.seek(from);
+                        if (it.isValid() && java.util.Arrays.equals(it.key(), from)) {
+                            it.next();
+                        }
+                    }
+                    for (; it.isValid() && found.size() < PAGE; it.next()) {
+                        found.add(decode(decodeKey(it.key()), it.value()));
+                    }
+                    it.status();
+                }
+                return found;
+            });
+            page.forEach(action);
+            if (page.size() < PAGE) {
+                return;
+            }
+            after = key(page.getLast().id());
+        }
     }
 
     private List<Library> scan(byte[] prefix) {
