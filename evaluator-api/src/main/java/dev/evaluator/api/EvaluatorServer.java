@@ -4,6 +4,7 @@ import dev.evaluator.engine.AdminBootstrap;
 import dev.evaluator.engine.AuditLog;
 import dev.evaluator.engine.FunctionCatalog;
 import dev.evaluator.engine.FunctionExecutor;
+import dev.evaluator.engine.LibraryArchive;
 import dev.evaluator.engine.LibraryHistory;
 import dev.evaluator.engine.LoginThrottle;
 import dev.evaluator.engine.PasswordHasher;
@@ -148,6 +149,8 @@ final class EvaluatorServer implements AutoCloseable {
                     .register(LIBRARIES_PATH, libraries)
                     .register(HistoryService.PATH, new HistoryService(history, audit))
                     .register(AuditService.PATH, new AuditService(audit))
+                    .register(HistoryService.PATH, new ArchiveService(new LibraryArchive(store, catalog, audit,
+                            settings.lifecycle().historyVersions()), audit))
                     .register(UserService.PATH, users)
                     .register(WhoAmIService.PATH, whoAmI)
                     .register(QueryService.PATH, query)

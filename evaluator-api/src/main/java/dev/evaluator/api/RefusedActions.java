@@ -44,6 +44,10 @@ final class RefusedActions {
         if (path.equals(library + "/rollback") && method.equals(Method.POST)) {
             return libraryAction(req, "library.rollback");
         }
+        if (path.equals(ArchiveService.IMPORT_PATH) && method.equals(Method.POST)) {
+            return Optional.of(new Action("import", req.query().contains("mode") ? req.query().get("mode")
+                    : "append"));
+        }
         String user = UserService.PATH + "/local/{name}";
         if (path.equals(user) && (method.equals(Method.PUT) || method.equals(Method.DELETE))) {
             return Optional.of(new Action(method.equals(Method.PUT) ? "user.write" : "user.delete",

@@ -97,6 +97,10 @@ class RbacMatrixIT {
             head histories        | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
             audit                 | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
             head audit            | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            export all            | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            export own scope      | 200   | 200 | 403  | 200  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            head export           | 405   | 405 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            import empty          | 400   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
             list users            | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
             head users            | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
             get user              | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
@@ -204,6 +208,12 @@ class RbacMatrixIT {
                 HistoryService.HISTORY_PATH, null));
         OPERATIONS.put("audit", new Operation("GET", AuditService.PATH, () -> { }, AuditService.PATH, null));
         OPERATIONS.put("head audit", new Operation("HEAD", AuditService.PATH, () -> { }, AuditService.PATH, null));
+        String export = ArchiveService.EXPORT_PATH;
+        OPERATIONS.put("export all", new Operation("GET", export, () -> { }, export, null));
+        OPERATIONS.put("export own scope", new Operation("GET", export, () -> { }, export + "?" + OWN, null));
+        OPERATIONS.put("head export", new Operation("HEAD", export, () -> { }, export, null));
+        OPERATIONS.put("import empty", new Operation("POST", ArchiveService.IMPORT_PATH, () -> { },
+                ArchiveService.IMPORT_PATH + "?mode=append", null));
         OPERATIONS.put("list users", new Operation("GET", UserService.PATH, () -> { }, UserService.PATH, null));
         OPERATIONS.put("head users", new Operation("HEAD", UserService.PATH, () -> { }, UserService.PATH, null));
         OPERATIONS.put("get user", new Operation("GET", user, () -> { }, UserService.PATH + "/local/ro", null));
