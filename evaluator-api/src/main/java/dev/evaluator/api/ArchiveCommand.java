@@ -94,7 +94,8 @@ final class ArchiveCommand {
                         LibraryArchive.Mode.parse(values.getOrDefault("mode", "append")),
                         "cli:" + System.getProperty("user.name", ""), "local");
                 err.println("evaluator import: " + done.libraries() + " libraries (" + done.versions()
-                        + " new versions) and " + done.functions() + " functions imported (" + done.mode().text()
+                        + " new versions), " + done.functions() + " functions and " + done.users()
+                        + " users imported (" + done.mode().text()
                         + ") into " + store.directory());
                 return 0;
             }

@@ -91,6 +91,7 @@ final class ArchiveService implements HttpService {
         body.put("libraries", done.libraries());
         body.put("versions", done.versions());
         body.put("functions", done.functions());
+        body.put("users", done.users());
         Json.ok(res, body);
     }
 }

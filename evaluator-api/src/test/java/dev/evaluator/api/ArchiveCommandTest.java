@@ -59,7 +59,7 @@ class ArchiveCommandTest {
         assertEquals(0, export.code(), export.err());
         assertTrue(export.out().startsWith("{\"format\":\"evaluator-export\",\"formatVersion\":1,"), export.out());
         assertEquals(0, imported.code(), imported.err());
-        assertTrue(imported.err().startsWith("evaluator import: 1 libraries (1 new versions) and 0 functions"),
+        assertTrue(imported.err().startsWith("evaluator import: 1 libraries (1 new versions), 0 functions and 0 users"),
                 imported.err());
         assertEquals(1, again.code());
         assertTrue(again.err().contains("Import in append mode refused: 1 name(s) exist already"), again.err());

@@ -6,7 +6,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -105,13 +104,23 @@ class ArchiveIT {
     }
 
     @Test
-    void users_exportedWithHashes_toAnAdminOnLoopback_importRefusesThem() {
+    void users_exportedWithHashes_toAnAdminOnLoopback_restoredByImport() {
         seed();
+        server.admin().contentType("application/x-www-form-urlencoded").body("password=erin-password&roles=ro_admin")
+                .put(UserService.PATH + "/local/erin").then().statusCode(200);
         String document = export("?users=true");
-
         assertTrue(document.contains("\"passwordHash\":\"pbkdf2-sha256$"), document);
         assertFalse(export("").contains("passwordHash"));
-        importing("flush", document).then().statusCode(400).body("where", equalTo("users"))
-                .body("message", containsString("importing users is not supported"));
+        server.anonymous().auth().preemptive().basic("erin", "erin-password").get(ArchiveService.EXPORT_PATH
+                + "?users=true").then().statusCode(403).body("required", equalTo("admin"));
+        server.admin().delete(UserService.PATH + "/local/erin").then().statusCode(200);
+
+        importing("replace", document).then().statusCode(200).body("users", equalTo(2));
+
+        // The hash came back: erin signs in with her old password.
+        server.anonymous().auth().preemptive().basic("erin", "erin-password").get(AuditService.PATH).then()
+                .statusCode(200);
+        importing("append", document).then().statusCode(409)
+                .body("collisions", org.hamcrest.Matchers.hasItem("user erin"));
     }
 }

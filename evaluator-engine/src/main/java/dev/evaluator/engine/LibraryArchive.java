@@ -50,8 +50,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * written as it is read from the store, a few libraries at a time.
  * <p>
  * An import checks the checksum and the format version, validates every library (syntax) and every binding (the
- * checks of CREATE FUNCTION, against the state the import would leave) before it changes anything, then applies
- * everything in one transaction: all or nothing. Each imported library whose code changes gets a new version.
+ * checks of CREATE FUNCTION, against the state the import would leave) and every user (name, roles, a hash this
+ * service writes, an administrator left) before it changes anything, then applies everything in one transaction:
+ * all or nothing. Each imported library whose code changes gets a new version. Users are created or replaced,
+ * never removed ({@code flush} empties libraries and functions only, so the importer keeps its login).
  */
 public final class LibraryArchive {
     /** The document's {@code format}. */
@@ -96,7 +98,7 @@ public final class LibraryArchive {
         APPEND,
         /** Overwrite the libraries and functions of the document; keep the others. */
         REPLACE,
-        /** Delete every library and function first (their histories stay). */
+        /** Delete every library and function first (their histories stay; users are never removed). */
         FLUSH;
 
         /**
@@ -271,8 +273,9 @@ public final class LibraryArchive {
      * @param libraries libraries written
      * @param versions  versions made (libraries whose code changed)
      * @param functions functions written
+     * @param users     users written
      */
-    public record Imported(Mode mode, int libraries, int versions, int functions) {
+    public record Imported(Mode mode, int libraries, int versions, int functions, int users) {
     }
 
     /**
@@ -303,6 +306,7 @@ public final class LibraryArchive {
                         "library " + FunctionCatalog.describe(l.id()))));
                 parsed.functions().forEach(f -> tx.findFunction(f.id()).ifPresent(x -> collisions.add(
                         "function " + QualifiedName.of(f.id()))));
+                parsed.users().forEach(u -> tx.findUser(u.name()).ifPresent(x -> collisions.add("user " + u.name())));
                 if (!collisions.isEmpty()) {
                     throw collision(collisions);
                 }
@@ -320,17 +324,19 @@ public final class LibraryArchive {
                 }
             }
             parsed.functions().forEach(tx::upsertFunction);
+            parsed.users().forEach(tx::upsertUser);
             tx.appendAudit(audit.entry(user, client, "import", mode.text(), AuditEntry.SUCCESS,
                     OptionalLong.empty(), parsed.libraries().size() + " libraries, " + parsed.functions().size()
-                            + " functions"));
-            return new Imported(mode, parsed.libraries().size(), versions, parsed.functions().size());
+                            + " functions, " + parsed.users().size() + " users"));
+            return new Imported(mode, parsed.libraries().size(), versions, parsed.functions().size(),
+                    parsed.users().size());
         });
         parsed.libraries().forEach(l -> catalog.release(l.id()));
         return done;
     }
 
     /** A document's content, read and checked for shape. */
-    private record Parsed(List<Library> libraries, List<FunctionDefinition> functions) {
+    private record Parsed(List<Library> libraries, List<FunctionDefinition> functions, List<User> users) {
     }
 
     private static Parsed parse(byte[] document) {
@@ -361,10 +367,6 @@ public final class LibraryArchive {
                     + ")", "formatVersion");
         }
         checkChecksum(document, text(root, "sha256", "sha256"));
-        if (root.has("users")) {
-            throw invalid("The document holds users: importing users is not supported yet; export without"
-                    + " users=true, or remove the users member (and its checksum no longer matches)", "users");
-        }
         List<Library> libraries = new ArrayList<>();
         Set<LibraryId> seen = new java.util.HashSet<>();
         JsonNode libs = array(root, "libraries");
@@ -417,7 +419,54 @@ public final class LibraryArchive {
             }
             functions.add(f);
         }
-        return new Parsed(libraries, functions);
+        return new Parsed(libraries, functions, users(root));
+    }
+
+    private static List<User> users(JsonNode root) {
+        List<User> users = new ArrayList<>();
+        if (!root.has("users")) {
+            return users;
+        }
+        Set<String> seen = new java.util.HashSet<>();
+        JsonNode entries = array(root, "users");
+        for (int i = 0; i < entries.size(); i++) {
+            String where = "users[" + i + "]";
+            JsonNode entry = object(entries.get(i), where);
+            String name = text(entry, "name", where);
+            String hash = text(entry, "passwordHash", where);
+            JsonNode roles = entry.get("roles");
+            if (roles == null || !roles.isArray()) {
+                throw invalid(where + ".roles must be an array of strings", where);
+            }
+            List<String> texts = new ArrayList<>();
+            for (JsonNode role : roles) {
+                if (!role.isTextual()) {
+                    throw invalid(where + ".roles must be an array of strings", where);
+                }
+                try {
+                    texts.add(Role.parse(role.asText()).text());
+                } catch (EngineException e) {
+                    throw invalid(where + ": " + e.getMessage(), where);
+                }
+            }
+            if (!PasswordHasher.isEncoded(hash)) {
+                throw invalid(where + ".passwordHash is not a hash this service writes", where);
+            }
+            User user;
+            try {
+                if (!UserAccounts.normalizeName(name).equals(name)) {
+                    throw invalid(where + ".name is not in NFKC form, as stored names are", where);
+                }
+                user = new User(name, hash, texts);
+            } catch (InvalidNameException e) {
+                throw invalid(where + ": " + e.getMessage(), where);
+            }
+            if (!seen.add(name)) {
+                throw invalid("User " + name + " appears twice (" + where + ")", where);
+            }
+            users.add(user);
+        }
+        return users;
     }
 
     private static void checkChecksum(byte[] document, String expected) {
@@ -458,8 +507,18 @@ public final class LibraryArchive {
                     .forEach(l -> collisions.add("library " + FunctionCatalog.describe(l.id())));
             parsed.functions().stream().filter(f -> catalog.function(f.id()).isPresent())
                     .forEach(f -> collisions.add("function " + QualifiedName.of(f.id())));
+            parsed.users().stream().filter(u -> store.users().find(u.name()).isPresent())
+                    .forEach(u -> collisions.add("user " + u.name()));
             if (!collisions.isEmpty()) {
                 throw collision(collisions);
+            }
+        }
+        if (!parsed.users().isEmpty()) {
+            Map<String, User> resultingUsers = new HashMap<>();
+            store.users().list().forEach(u -> resultingUsers.put(u.name(), u));
+            parsed.users().forEach(u -> resultingUsers.put(u.name(), u));
+            if (resultingUsers.values().stream().noneMatch(u -> u.roles().contains(Role.ADMIN.text()))) {
+                throw invalid("The import would leave no administrator: keep the admin role on one user", "users");
             }
         }
         Map<FunctionId, FunctionDefinition> bindings = new LinkedHashMap<>();

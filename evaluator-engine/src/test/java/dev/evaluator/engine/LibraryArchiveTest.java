@@ -6,6 +6,7 @@ import dev.evaluator.store.FunctionDefinition;
 import dev.evaluator.store.FunctionId;
 import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.Namespace;
+import dev.evaluator.store.User;
 import dev.evaluator.store.rocksdb.RocksDbStore;
 
 import java.io.ByteArrayOutputStream;
@@ -98,7 +99,7 @@ class LibraryArchiveTest {
         LibraryArchive.Imported done = archive.importDocument(first, LibraryArchive.Mode.FLUSH, "bob", "::1");
         byte[] second = export(ALL);
 
-        assertEquals(new LibraryArchive.Imported(LibraryArchive.Mode.FLUSH, 2, 2, 2), done);
+        assertEquals(new LibraryArchive.Imported(LibraryArchive.Mode.FLUSH, 2, 2, 2, 0), done);
         assertEquals(timeless(first), timeless(second));
         assertTrue(timeless(first).contains("\"code\":\"function km(m) { return m / 1000; }\\n// é ✓\""));
         assertEquals("import", audit.find(AuditQuery.newest(1)).getFirst().action());
@@ -223,6 +224,39 @@ class LibraryArchiveTest {
         assertTrue(e.getMessage().contains("default:plus: Library [math] defines no top-level function named nosuch"),
                 e.getMessage());
         assertNotEquals(List.of(), catalog.functions());
+    }
+
+    @Test
+    void users_withTheirHashes_roundTrip_andNoImportLeavesNoAdministrator() {
+        PasswordHasher hasher = new PasswordHasher();
+        String carolHash = hasher.hash("carol-password".toCharArray());
+        store.users().upsert(new User("carol", carolHash, List.of("ro_admin")));
+        byte[] onlyCarol = export(new LibraryArchive.ExportOptions(Optional.empty(), false, true));
+        store.users().upsert(new User("root", hasher.hash("root-password".toCharArray()), List.of("admin")));
+        byte[] both = export(new LibraryArchive.ExportOptions(Optional.empty(), false, true));
+        store.users().delete("carol");
+
+        EngineException collision = refused(both, LibraryArchive.Mode.APPEND);
+        assertEquals(List.of("user root"), collision.functions());
+        LibraryArchive.Imported done = archive.importDocument(both, LibraryArchive.Mode.REPLACE, "bob", "::1");
+
+        assertEquals(2, done.users());
+        assertEquals(carolHash, store.users().find("carol").orElseThrow().passwordHash());
+        assertTrue(hasher.verify("carol-password".toCharArray(), store.users().find("carol").orElseThrow()
+                .passwordHash()));
+        assertTrue(audit.find(AuditQuery.newest(1)).getFirst().detail().endsWith("2 users"));
+
+        // Demoting the only administrator through an import is refused, like any change that leaves none.
+        store.users().delete("carol");
+        String demoted = new String(both, StandardCharsets.UTF_8).replace("\"roles\":[\"admin\"]",
+                "\"roles\":[\"ro_admin\"]");
+        EngineException noAdmin = refused(rechecksummed(demoted), LibraryArchive.Mode.REPLACE);
+        assertEquals("users", noAdmin.field());
+        assertTrue(store.users().find("carol").isEmpty(), "nothing was imported");
+        assertEquals(List.of("admin"), store.users().find("root").orElseThrow().roles());
+        EngineException badHash = refused(rechecksummed(new String(onlyCarol, StandardCharsets.UTF_8)
+                .replace(carolHash, "plain-text-password")), LibraryArchive.Mode.REPLACE);
+        assertEquals("users[0]", badHash.field());
     }
 
     /** The document with its checksum computed again, as for a document damaged before it was checksummed. */

@@ -80,6 +80,24 @@ public interface StoreTransaction {
     boolean deleteFunction(FunctionId id);
 
     /**
+     * One user, as this transaction sees it (its own writes included).
+     *
+     * @param name the user's login name
+     * @return the user, or empty when there is none
+     * @throws StoreException if the store cannot be read
+     */
+    Optional<User> findUser(String name);
+
+    /**
+     * Create the user, or replace its hash and roles, when the transaction commits (imports write users with the
+     * libraries they go with; {@link UserStore} writes them alone).
+     *
+     * @param user the user
+     * @throws StoreException if the store cannot be read
+     */
+    void upsertUser(User user);
+
+    /**
      * A library's newest version, as this transaction sees it (its own appends included).
      *
      * @param library the library

@@ -206,10 +206,10 @@ public final class EtcdStore implements Store {
         throw noHistory();
     }
 
-    /** Library histories and the audit log are not kept on etcd yet. */
+    /** Library histories and the audit log are not kept on etcd yet, nor are users written in transactions. */
     static UnsupportedOperationException noHistory() {
-        return new UnsupportedOperationException("The etcd store keeps no library history or audit log yet;"
-                + " run the server on RocksDB for them");
+        return new UnsupportedOperationException("The etcd store keeps no library history or audit log yet, and"
+                + " writes no users in transactions (imports); run the server on RocksDB for them");
     }
 
     @Override

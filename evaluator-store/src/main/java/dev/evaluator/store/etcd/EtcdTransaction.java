@@ -7,6 +7,7 @@ import dev.evaluator.store.Library;
 import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.LibraryVersion;
 import dev.evaluator.store.StoreTransaction;
+import dev.evaluator.store.User;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -110,6 +111,16 @@ final class EtcdTransaction implements StoreTransaction {
         unbind(old.get().library(), id);
         writes.put(keys.function(id), Optional.empty());
         return true;
+    }
+
+    @Override
+    public Optional<User> findUser(String name) {
+        throw EtcdStore.noHistory();
+    }
+
+    @Override
+    public void upsertUser(User user) {
+        throw EtcdStore.noHistory();
     }
 
     @Override

@@ -265,7 +265,7 @@ public final class RocksDbStore implements Store {
             try (WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
                  ReadOptions reads = new ReadOptions()) {
                 tx = new RocksDbTransaction(db, batch, reads, libraryFamily, functionFamily, bindingFamily,
-                        history, audit);
+                        history, audit, users);
                 T result = work.apply(tx);
                 if (batch.count() > 0) {
                     db.write(writes, batch);
@@ -274,6 +274,7 @@ public final class RocksDbStore implements Store {
             } finally {
                 if (tx != null) {
                     tx.librariesWritten().forEach(libraries::written);
+                    tx.usersWritten().forEach(users::written);
                 }
                 changes.unlock();
             }

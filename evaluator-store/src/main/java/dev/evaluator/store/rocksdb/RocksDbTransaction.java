@@ -7,6 +7,7 @@ import dev.evaluator.store.Library;
 import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.LibraryVersion;
 import dev.evaluator.store.StoreTransaction;
+import dev.evaluator.store.User;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -43,10 +44,13 @@ final class RocksDbTransaction implements StoreTransaction {
     private final Set<LibraryId> librariesWritten = new HashSet<>();
     private final RocksDbHistoryStore history;
     private final RocksDbAuditStore audit;
+    private final RocksDbUserStore users;
+    private final Set<String> usersWritten = new HashSet<>();
 
     RocksDbTransaction(RocksDB db, WriteBatchWithIndex batch, ReadOptions reads, ColumnFamilyHandle libraries,
                        ColumnFamilyHandle functions, ColumnFamilyHandle bindings, RocksDbHistoryStore history,
-                       RocksDbAuditStore audit) {
+                       RocksDbAuditStore audit, RocksDbUserStore users) {
+        this.users = users;
         this.history = history;
         this.audit = audit;
         this.db = db;
@@ -139,6 +143,24 @@ final class RocksDbTransaction implements StoreTransaction {
             batch.delete(bindings, RocksDbFunctionStore.bindingKey(old.get().library(), key));
         });
         return true;
+    }
+
+    /** The users this transaction wrote, whose cached records its commit makes stale. */
+    Set<String> usersWritten() {
+        return usersWritten;
+    }
+
+    @Override
+    public Optional<User> findUser(String name) {
+        byte[] value = get(users.family(), RocksDbStore.bytes(name), "Reading user " + name);
+        return value == null ? Optional.empty() : Optional.of(RocksDbUserStore.decode(name, value));
+    }
+
+    @Override
+    public void upsertUser(User user) {
+        usersWritten.add(user.name());
+        run("Writing user " + user.name(), () -> batch.put(users.family(), RocksDbStore.bytes(user.name()),
+                RocksDbUserStore.encode(user)));
     }
 
     @Override
