@@ -3,7 +3,9 @@
 # bench_workdir (a temporary $work, the $pids array and a trap that stops them and removes $work) and
 # bench_build (mvn install without tests, unless BENCH_SKIP_BUILD=1; BENCH_BUILD_ATTEMPTS tries, 3 by default,
 # as a build can collide with a concurrent one), median (of numbers on stdin) and bench_summary (the medians, their
-# ratio, the spread of the per-round ratios and the verdict).
+# ratio, the spread of the per-round ratios and the verdict), and bench_start_server [FLAGS...] (a copy of the last
+# build started with ./evaluator's JVM defaults on a free port and $work/data; sets $base, $libs, $authorization,
+# $server_pid).
 
 bench_need() {
     local tool
@@ -88,4 +90,39 @@ bench_summary() {
     fi
     echo "FAIL: $1/$2 median ratio $ratio < $threshold"
     return 1
+}
+
+# bench_start_server [FLAGS...]: starts the built server (copied to $work/app, so a concurrent build cannot change
+# it) with ./evaluator's JVM defaults, an admin with a random password, no access log, on a free loopback port and
+# the data dir $work/data, plus FLAGS; waits until it listens. Sets $base, $libs, $authorization, $server_pid. Called
+# again (after the server was stopped), it restarts the same copy on the same data dir with the same password.
+bench_start_server() {
+    local api=evaluator-api/target user=Administrator deadline port=""
+    # A second start (a restart on the same data dir) keeps the copy and the admin's password.
+    if [ ! -f "$work/app/evaluator.jar" ]; then
+        mkdir -p "$work/app"
+        cp -r "$api/evaluator.jar" "$api/libs" "$api/jvmci" "$work/app/"
+        bench_password="bench-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+    fi
+    authorization="Basic $(printf '%s:%s' "$user" "$bench_password" | base64 -w0)"
+    . scripts/jvm-defaults.sh
+    jvm_defaults_for "$work/app/jvmci" "${BENCH_JAVA_OPTS:-}"
+    EVALUATOR_ACCESS_LOG=false EVALUATOR_ADMIN_USER="$user" EVALUATOR_ADMIN_PASSWORD="$bench_password" \
+        "$JAVA_HOME/bin/java" "${jvm_defaults[@]}" ${BENCH_JAVA_OPTS:-} \
+        -jar "$work/app/evaluator.jar" --host 127.0.0.1 --port 0 --data-dir "$work/data" "$@" \
+        >"$work/evaluator.log" 2>"$work/evaluator.err" &
+    pids+=("$!")
+    server_pid="$!"
+    deadline=$((SECONDS + 120))
+    until port="$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$work/evaluator.log" \
+            | head -n 1)" && [ -n "$port" ]; do
+        if ! kill -0 "$server_pid" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
+            cat "$work/evaluator.err" >&2
+            echo "$bench: the server did not start (its stderr is above)." >&2
+            exit 1
+        fi
+        sleep 0.2
+    done
+    base="http://127.0.0.1:$port"
+    libs="$base/evaluator/v1/libraries"
 }

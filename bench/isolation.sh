@@ -31,34 +31,7 @@ bench_need curl mvn node
 bench_workdir
 bench_build
 
-api=evaluator-api/target
-mkdir "$work/app"
-cp -r "$api/evaluator.jar" "$api/libs" "$api/jvmci" "$work/app/"
-user=Administrator
-password="bench-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
-authorization="Basic $(printf '%s:%s' "$user" "$password" | base64 -w0)"
-
-. scripts/jvm-defaults.sh
-jvm_defaults_for "$work/app/jvmci" "${BENCH_JAVA_OPTS:-}"
-EVALUATOR_ACCESS_LOG=false EVALUATOR_ADMIN_USER="$user" EVALUATOR_ADMIN_PASSWORD="$password" "$JAVA_HOME/bin/java" \
-    "${jvm_defaults[@]}" ${BENCH_JAVA_OPTS:-} \
-    -jar "$work/app/evaluator.jar" --host 127.0.0.1 --port 0 --data-dir "$work/data" \
-    >"$work/evaluator.log" 2>"$work/evaluator.err" &
-pids+=("$!")
-server_pid="$!"
-deadline=$((SECONDS + 120))
-port=""
-until port="$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$work/evaluator.log" | head -n 1)" \
-        && [ -n "$port" ]; do
-    if ! kill -0 "$server_pid" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
-        cat "$work/evaluator.err" >&2
-        echo "isolation: the server did not start (its stderr is above)." >&2
-        exit 1
-    fi
-    sleep 0.2
-done
-base="http://127.0.0.1:$port"
-libs="$base/evaluator/v1/libraries"
+bench_start_server
 
 # post_library NAME QUERY CODE
 post_library() {

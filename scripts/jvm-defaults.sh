@@ -12,4 +12,17 @@ jvm_defaults_for() {
         *" -XX:+Use"*GC" "*) ;;
         *) jvm_defaults+=(-XX:+UseZGC) ;;
     esac
+    # Memory given back: ZGC keeps the heap near 256 MiB when the live data fits (it may grow past it, up to the
+    # maximum heap, under load) and returns what has been unused for 30 s to the operating system, so an idle
+    # server's resident set stays small (bench/scale.sh: 1.2 GiB without, under 300 MiB with, 20,000 libraries).
+    # Ignored by other collectors; a -XX:SoftMaxHeapSize or -XX:ZUncommitDelay of the user's replaces these, and a
+    # heap size of the user's (which may be below 256 MiB, where the JVM would refuse the soft maximum) drops it.
+    case " ${2:-} " in
+        *" -XX:SoftMaxHeapSize="* | *" -Xmx"* | *" -XX:MaxHeapSize="* | *" -XX:MaxRAM"*) ;;
+        *) jvm_defaults+=(-XX:SoftMaxHeapSize=256m) ;;
+    esac
+    case " ${2:-} " in
+        *" -XX:ZUncommitDelay="*) ;;
+        *) jvm_defaults+=(-XX:ZUncommitDelay=30) ;;
+    esac
 }

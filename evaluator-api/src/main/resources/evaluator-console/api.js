@@ -82,6 +82,10 @@ export function scopeQuery(ns) {
 export const api = {
   whoami: () => call('GET', '/whoami'),
   libraries: () => call('GET', LIBRARIES, { query: { details: 'true' } }),
+  /** A page of the detailed list: { libraries, next }; q filters by name or namespace on the server. */
+  libraryPage: ({ limit, cursor, q, ns }) => call('GET', LIBRARIES, {
+    query: { details: 'true', limit, cursor, q, ...(ns && !ns.global ? scopeQuery(ns) : {}) },
+  }),
   library: (ns, name) => call('GET', `${LIBRARIES}/${encodeURIComponent(name)}`, { query: scopeQuery(ns) }),
   saveLibrary: (ns, name, code, force = false) => call('POST', `${LIBRARIES}/${encodeURIComponent(name)}`,
     { query: { ...scopeQuery(ns), force: force ? 'true' : '' }, body: code, contentType: 'application/javascript' }),

@@ -1,8 +1,16 @@
-// The libraries page: a namespace picker, a sortable and filterable table, create and delete.
+// The libraries page: a namespace picker, a sortable and filterable table, create and delete. The table is loaded a
+// page at a time (PAGE libraries): a server with a few libraries sends them all at once and the filter, the sort and
+// the picker work on them in the page; with more, "Load more" fetches the next page, and the filter and a scoped
+// namespace are also asked of the server, so that what is not loaded yet is found too.
 
 import { api, ApiError } from './api.js';
 import { append, clear, formatBytes, formatTime, h } from './dom.js';
 import { GLOBAL, libraryNamespace, namespaceLabel, namespaceOf } from './model.js';
+
+/** Libraries fetched at once. */
+export const PAGE = 500;
+/** How long the filter waits for more typing before it asks the server. */
+const FILTER_DELAY_MS = 250;
 
 const COLUMNS = [
   { key: 'name', label: 'Name', value: (l) => l.name.toLowerCase() },
@@ -113,6 +121,12 @@ export async function newLibrary(ctx, knownNamespaces, existing, initialNamespac
 export async function render(container, ctx, params) {
   const state = {
     libraries: [],
+    /** The cursor of the next page on the server, null when everything matching is loaded. */
+    next: null,
+    /** What the loaded pages were asked with: a filter or namespace the server applied. */
+    asked: { q: '', ns: null },
+    /** Bumped by each load, so that the answer of an older one is dropped. */
+    generation: 0,
     namespace: params.get('ns') === null ? null : namespaceOf(params.get('ns')),
     filter: params.get('q') || '',
     sort: 'name',
@@ -125,6 +139,7 @@ export async function render(container, ctx, params) {
   const tableBody = h('tbody');
   const headRow = h('tr');
   const summary = h('p', { class: 'summary', id: 'library-summary', 'aria-live': 'polite' });
+  const more = h('button', { type: 'button', id: 'load-more', class: 'secondary', hidden: true }, 'Load more');
   append(container,
     h('div', { class: 'page-head' }, h('h1', {}, 'Libraries'), createButton),
     h('div', { class: 'toolbar' },
@@ -133,7 +148,8 @@ export async function render(container, ctx, params) {
     summary,
     h('div', { class: 'table-wrap' }, h('table', { id: 'libraries-table', class: 'data' },
       h('caption', { class: 'visually-hidden' }, 'Libraries; column headers sort the table'),
-      h('thead', {}, headRow), tableBody)));
+      h('thead', {}, headRow), tableBody)),
+    more);
 
   for (const column of COLUMNS) {
     const button = h('button', { type: 'button', class: 'sort', dataset: { sort: column.key } }, column.label);
@@ -210,28 +226,67 @@ export async function render(container, ctx, params) {
       append(tableBody, h('tr', {}, h('td', { colspan: COLUMNS.length + 1, class: 'empty' },
         state.libraries.length ? 'No library matches.' : 'No libraries yet.')));
     }
-    summary.textContent = `${rows.length} of ${state.libraries.length} libraries`;
+    summary.textContent = state.next
+      ? `${rows.length} of the first ${state.libraries.length} libraries (more on the server)`
+      : `${rows.length} of ${state.libraries.length} libraries`;
+    more.hidden = !state.next;
   }
 
-  async function load() {
+  /** Fetch the first page again (append = false) or the next one, for the filter and namespace asked. */
+  async function load(append = false) {
+    const generation = ++state.generation;
+    // The server filters as the table does (name or namespace, case-insensitive), so asking it never hides a row.
+    const asked = append ? state.asked
+      : { q: serverQuery(), ns: state.namespace && !state.namespace.global ? state.namespace : null };
+    let page;
     try {
-      state.libraries = await api.libraries();
+      page = await api.libraryPage({ limit: PAGE, cursor: append ? state.next : undefined, q: asked.q, ns: asked.ns });
     } catch (e) {
+      if (generation !== state.generation) return;
       ctx.fail(e, 'The libraries cannot be listed');
-      state.libraries = [];
+      page = { libraries: [] };
     }
+    if (generation !== state.generation) return;
+    state.asked = asked;
+    state.libraries = append ? state.libraries.concat(page.libraries) : page.libraries;
+    state.next = page.next || null;
     drawPicker();
     draw();
+  }
+
+  /** The filter as the server's q: the text, trimmed. */
+  function serverQuery() {
+    return state.filter.trim();
+  }
+
+  /** Whether what is loaded may miss libraries that the current filter and namespace would show. */
+  function partial() {
+    const ns = state.namespace && !state.namespace.global ? state.namespace : null;
+    const wider = (state.asked.q && !serverQuery().toLowerCase().includes(state.asked.q.toLowerCase()))
+      || (state.asked.ns && (!ns || ns.key !== state.asked.ns.key));
+    return Boolean(state.next || wider);
+  }
+
+  let pending = null;
+  function reloadSoon() {
+    clearTimeout(pending);
+    pending = setTimeout(() => {
+      pending = null;
+      load();
+    }, FILTER_DELAY_MS);
   }
 
   picker.addEventListener('change', () => {
     state.namespace = picker.value === '*' ? null : namespaceOf(picker.value);
     draw();
+    if (partial()) load();
   });
   filter.addEventListener('input', () => {
     state.filter = filter.value;
     draw();
+    if (partial()) reloadSoon();
   });
+  more.addEventListener('click', () => load(true));
   if (createButton) {
     createButton.addEventListener('click', () => newLibrary(ctx, namespaces(), state.libraries, state.namespace));
   }

@@ -13,14 +13,15 @@ import dev.evaluator.store.rocksdb.RocksDbStore;
  * descriptor: the web server's listener treats a failed accept as fatal and stops listening for good (Helidon 4.3),
  * which leaves a process that is up but refuses everyone. The cap is the configured one, lowered to what the
  * process's descriptor limit leaves after what it holds at start (its jars, the store) and a reserve for the store's
- * table files ({@link RocksDbStore#MAX_OPEN_FILES}) and everything else it opens while running. At the cap, the
- * listener stops accepting until a connection ends: new clients wait in the kernel's backlog instead of being
- * refused, and idle connections are closed after the idle timeout.
+ * table files ({@link RocksDbStore#MAX_OPEN_FILES}) and everything else it opens while running, and less the
+ * {@link #refusalReserve(int) reserve} with which connections beyond the cap are answered 503 ({@link ConnectionGate}).
+ * Only beyond that reserve does the listener stop accepting until a connection ends (clients then wait in the
+ * kernel's backlog).
  */
 final class ConnectionLimit {
     /** Descriptors kept for what the process opens besides connections. */
     static final int RESERVE = RocksDbStore.MAX_OPEN_FILES + 64;
-    /** The cap never goes below this, whatever the limit (a smaller one is refused at start). */
+    /** The cap, and its reserve for refusals, never go below this (a smaller limit is refused at start). */
     static final int MINIMUM = 16;
 
     private ConnectionLimit() {
@@ -41,13 +42,25 @@ final class ConnectionLimit {
         }
         long free = limit.getAsLong() - openDescriptors() - RESERVE;
         long each = free / listeners;
-        if (each < MINIMUM) {
+        long usable = each - refusalReserve((int) Math.min(Integer.MAX_VALUE, Math.max(0, each)));
+        if (usable < MINIMUM) {
             throw new IllegalStateException("the open-files limit (" + limit.getAsLong() + ") leaves "
                     + Math.max(0, free)
                     + " descriptors for connections; raise it (ulimit -n) to at least "
-                    + (limit.getAsLong() - free + (long) MINIMUM * listeners));
+                    + (limit.getAsLong() - free + 2L * MINIMUM * listeners));
         }
-        return (int) Math.min(configured, each);
+        return (int) Math.min(configured, usable);
+    }
+
+    /**
+     * The connections a listener accepts beyond its cap only to refuse them with an answer (503): at least
+     * {@value #MINIMUM}, or a sixteenth of the cap. Beyond these the listener stops accepting.
+     *
+     * @param cap the cap of the listener
+     * @return the descriptors kept for refusals
+     */
+    static int refusalReserve(int cap) {
+        return Math.max(MINIMUM, cap / 16);
     }
 
     /** The soft limit on open files, from {@code /proc/self/limits}; empty where there is none to read. */

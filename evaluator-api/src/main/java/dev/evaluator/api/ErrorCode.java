@@ -86,6 +86,8 @@ enum ErrorCode {
     PAYLOAD_TOO_LARGE(413),
     /** Too many failed logins for this user or from this address; retry later. */
     TOO_MANY_ATTEMPTS(429),
+    /** The listener holds its cap of connections: this one is answered and closed; retry later. */
+    TOO_MANY_CONNECTIONS(503),
     /** The store failed. */
     STORAGE_ERROR(500),
     /** The store's servers cannot be reached or have no quorum, or writers kept conflicting: retry later. */

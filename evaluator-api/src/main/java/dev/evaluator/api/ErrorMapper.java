@@ -250,7 +250,7 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             case METHOD_NOT_ALLOWED -> 1010;
             case PAYLOAD_TOO_LARGE -> 1193;
             case TOO_MANY_ATTEMPTS -> 1191;
-            case BUSY, STORE_UNAVAILABLE -> 1182;
+            case BUSY, STORE_UNAVAILABLE, TOO_MANY_CONNECTIONS -> 1182;
             case LIBRARY_NOT_FOUND -> 10120;
             case FUNCTION_NOT_FOUND -> 10101;
             case FUNCTION_EXISTS -> 10102;

@@ -54,6 +54,8 @@ final class EvaluatorServer implements AutoCloseable {
 
     /** The HTTPS listener's name when plain HTTP runs too (on the default listener). */
     private static final String HTTPS_SOCKET = "https";
+    /** How long a connection beyond the cap may take to send the request that is answered 503. */
+    private static final Duration REFUSAL_GRACE = Duration.ofSeconds(2);
 
     private final Store store;
     private final Path dataDir;
@@ -176,10 +178,16 @@ final class EvaluatorServer implements AutoCloseable {
             ReadTimeouts readTimeouts = new ReadTimeouts(settings.operations().headerTimeout(),
                     settings.operations().bodyTimeout());
             Http1Config http1 = Http1Config.builder().addReceiveListener(readTimeouts).build();
+            // Each listener's only protocol is HTTP/1.1 through its gate, which answers connections beyond the cap
+            // with a 503; the web server itself stops accepting only past the gate's reserve for those answers.
+            int acceptCap = maxConnections + ConnectionLimit.refusalReserve(maxConnections);
+            ConnectionGate plainGate = new ConnectionGate(http1, maxConnections, idle, REFUSAL_GRACE);
+            metrics.bindConnections(WebServer.DEFAULT_SOCKET_NAME, plainGate);
             WebServerConfig.Builder config = WebServer.builder()
                     .host(settings.host())
-                    .addProtocol(http1)
-                    .maxTcpConnections(maxConnections)
+                    .protocolsDiscoverServices(false)
+                    .addConnectionSelector(plainGate)
+                    .maxTcpConnections(acceptCap)
                     .idleConnectionTimeout(idle)
                     .idleConnectionPeriod(idleCheck)
                     .directHandlers(direct)
@@ -202,11 +210,14 @@ final class EvaluatorServer implements AutoCloseable {
             } else if (!settings.httpEnabled()) {
                 config.port(settings.tls().get().port()).tls(tls.get());
             } else {
+                ConnectionGate tlsGate = new ConnectionGate(http1, maxConnections, idle, REFUSAL_GRACE);
+                metrics.bindConnections(HTTPS_SOCKET, tlsGate);
                 config.port(settings.port())
                         .putSocket(HTTPS_SOCKET, socket -> socket.host(settings.host())
                                 .port(settings.tls().get().port())
-                                .maxTcpConnections(maxConnections)
-                                .addProtocol(http1)
+                                .maxTcpConnections(acceptCap)
+                                .protocolsDiscoverServices(false)
+                                .addConnectionSelector(tlsGate)
                                 .idleConnectionTimeout(idle)
                                 .idleConnectionPeriod(idleCheck)
                                 .shutdownGracePeriod(settings.operations().shutdownGrace())

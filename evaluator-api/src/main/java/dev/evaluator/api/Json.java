@@ -1,9 +1,17 @@
 package dev.evaluator.api;
 
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import io.helidon.http.HeaderNames;
@@ -15,6 +23,8 @@ import io.helidon.webserver.http.ServerResponse;
  */
 final class Json {
     private static final ObjectMapper MAPPER = JsonMapper.builder().build();
+    /** Writes one element of a streamed array; the buffer, not each element, decides when bytes go out. */
+    private static final ObjectWriter ELEMENT = MAPPER.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
     private static final String APPLICATION_JSON = "application/json";
 
     private Json() {
@@ -51,6 +61,32 @@ final class Json {
         res.status(Status.OK_200)
                 .header(HeaderNames.CONTENT_TYPE, APPLICATION_JSON)
                 .send(COUCHBASE_OK);
+    }
+
+    /**
+     * A 200 whose body is a JSON array written as its elements come, so that a long list is never held whole: the
+     * elements are written in chunks of the response (chunked transfer). A failure after the first chunk cannot
+     * become an error status any more; the connection is then closed, so the client sees a cut answer, never a
+     * complete-looking one.
+     *
+     * @param elements given a sink, hands every element to it
+     */
+    static void okArray(ServerResponse res, Consumer<Consumer<Object>> elements) {
+        res.status(Status.OK_200).header(HeaderNames.CONTENT_TYPE, APPLICATION_JSON);
+        try (OutputStream out = res.outputStream();
+             JsonGenerator json = MAPPER.createGenerator(new BufferedOutputStream(out, 64 * 1024))) {
+            json.writeStartArray();
+            elements.accept(element -> {
+                try {
+                    ELEMENT.writeValue(json, element);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            json.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Writing a JSON array failed", e);
+        }
     }
 
     /** A value as JSON text, to embed in a body written by hand. */

@@ -14,11 +14,15 @@ import dev.evaluator.store.Namespace;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -103,15 +107,80 @@ final class LibraryService implements HttpService {
 
     private void list(ServerRequest req, ServerResponse res) {
         boolean details = flag(req, "details");
+        Function<Library, Object> view = details ? l -> LibraryDetailsView.of(l, catalog.functionCount(l))
+                : LibraryView::of;
         Optional<Namespace> namespace = namespace(req);
-        List<Library> found = catalog.libraries(namespace);
-        if (namespace.isEmpty()) {
-            // The whole list is open to every user (AccessPolicy), filtered to what the caller may read.
-            found = NamespaceAccess.readableLibraries(req.context().get(Caller.class).orElseThrow(), found);
+        if (req.query().contains("limit") || req.query().contains("cursor") || req.query().contains("q")) {
+            page(req, res, namespace, view);
+            return;
         }
-        Json.ok(res, details
-                ? found.stream().map(l -> LibraryDetailsView.of(l, catalog.defined(l).size())).toList()
-                : found.stream().map(LibraryView::of).toList());
+        if (namespace.isPresent()) {
+            Json.ok(res, catalog.libraries(namespace).stream().map(view).toList());
+            return;
+        }
+        // The whole list is open to every user (AccessPolicy), filtered to what the caller may read, and streamed:
+        // with many libraries it is never held whole.
+        Caller caller = req.context().get(Caller.class).orElseThrow();
+        Json.okArray(res, sink -> catalog.eachLibrary(library -> {
+            if (NamespaceAccess.mayRead(caller, library)) {
+                sink.accept(view.apply(library));
+            }
+        }));
+    }
+
+    /** Libraries in a page at most, by default, and at most. */
+    static final int PAGE_DEFAULT = 100;
+    static final int PAGE_MAX = 1000;
+
+    /**
+     * A page of the list, for long lists (opt-in: {@code limit}, {@code cursor} or {@code q} asks for it):
+     * {@code {"libraries": [...], "next": cursor}}, in the list's order, {@code next} absent on the last page.
+     *
+     * @param page the requested namespace (bucket and scope), or every namespace the caller may read
+     */
+    record PageView(List<Object> libraries, @JsonInclude(JsonInclude.Include.NON_NULL) String next) {
+    }
+
+    private void page(ServerRequest req, ServerResponse res, Optional<Namespace> namespace,
+                      Function<Library, Object> view) {
+        int limit = limit(req);
+        Optional<LibraryId> after = req.query().contains("cursor")
+                ? Optional.of(ListCursor.decode(query(req, "cursor", ""))) : Optional.empty();
+        String q = query(req, "q", "").toLowerCase(Locale.ROOT);
+        Caller caller = req.context().get(Caller.class).orElseThrow();
+        // Names and namespaces are tested before anything is read; permissions are per namespace, so they too.
+        Predicate<LibraryId> include = id -> namespace.map(id.namespace()::equals).orElse(true)
+                && NamespaceAccess.mayRead(caller, id.namespace())
+                && (q.isEmpty() || id.name().toLowerCase(Locale.ROOT).contains(q)
+                || namespaceLabel(id.namespace()).toLowerCase(Locale.ROOT).contains(q));
+        List<Library> found = new ArrayList<>(limit + 1);
+        catalog.eachLibrary(after, include, library -> {
+            found.add(library);
+            return found.size() <= limit;
+        });
+        String next = found.size() > limit ? ListCursor.encode(found.get(limit - 1).id()) : null;
+        List<Object> libraries = found.stream().limit(limit).map(view).toList();
+        Json.ok(res, new PageView(libraries, next));
+    }
+
+    private static int limit(ServerRequest req) {
+        String text = query(req, "limit", Integer.toString(PAGE_DEFAULT));
+        int limit;
+        try {
+            limit = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            limit = 0;
+        }
+        if (limit < 1 || limit > PAGE_MAX) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "limit must be a whole number from 1 to " + PAGE_MAX
+                    + ", not '" + text + "'");
+        }
+        return limit;
+    }
+
+    /** How the console and a page's {@code q} write a namespace: {@code global} or {@code bucket.scope}. */
+    private static String namespaceLabel(Namespace namespace) {
+        return namespace instanceof Namespace.Scoped s ? s.bucket() + "." + s.scope() : "global";
     }
 
     private void read(ServerRequest req, ServerResponse res) {

@@ -24,12 +24,14 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 
 /**
- * What every request must pass before authentication, right after {@link RequestObserver}: its id, its framing, its
- * path and, for a browser's unsafe request, its origin.
+ * What every request must pass before authentication, right after {@link RequestObserver}: its id, its connection's
+ * place under the cap, its framing, its path and, for a browser's unsafe request, its origin.
  * <ul>
  *   <li><b>Request id.</b> Each request gets an id ({@code X-Request-Id}: the client's, if it sent a short one of
  *   letters, digits, {@code .}, {@code _} and {@code -}; otherwise 16 random hex digits), answered in the same header
  *   and written to the access log and to the log line of any internal error.</li>
+ *   <li><b>Connection cap.</b> A request on a connection beyond the listener's cap ({@link ConnectionGate}) is
+ *   answered {@code 503 too_many_connections} with {@code Retry-After: 1}, and its connection closed.</li>
  *   <li><b>Framing</b> (RFC 9112 section 6.3): a request with both {@code Content-Length} and
  *   {@code Transfer-Encoding}, more than one {@code Content-Length} (or a list in one), a length that is not
  *   digits only, or a transfer coding other than exactly {@code chunked} is a 400 that closes the connection
@@ -64,6 +66,12 @@ final class RequestGuard implements Filter {
                 .orElseGet(RequestGuard::newId));
         req.context().register(id);
         res.header(REQUEST_ID, id.value());
+        if (ConnectionGate.refusing()) {
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            throw answerAndClose(res, Status.SERVICE_UNAVAILABLE_503, ErrorCode.TOO_MANY_CONNECTIONS,
+                    "The server holds as many connections as it may (--max-connections); this one is closed."
+                            + " Retry later, or reuse a connection (keep-alive)");
+        }
         checkFraming(req, res);
         checkPath(req);
         checkOrigin(req);
@@ -96,17 +104,22 @@ final class RequestGuard implements Filter {
         }
     }
 
-    /**
-     * Answer 400 and close the connection: the web server then neither reads the body nor takes what follows it
-     * for the next request (a response header {@code Connection: close} alone does not stop it reading on).
-     */
     private static CloseConnectionException badFraming(RoutingResponse res, String why) {
-        String message = "The request is not framed correctly: " + why + " (RFC 9112 section 6.3)";
+        return answerAndClose(res, Status.BAD_REQUEST_400, ErrorCode.BAD_REQUEST,
+                "The request is not framed correctly: " + why + " (RFC 9112 section 6.3)");
+    }
+
+    /**
+     * Answer and close the connection: the web server then neither reads the body nor takes what follows it for
+     * the next request (a response header {@code Connection: close} alone does not stop it reading on).
+     */
+    private static CloseConnectionException answerAndClose(RoutingResponse res, Status status, ErrorCode code,
+                                                           String message) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "error");
-        body.put("code", ErrorCode.BAD_REQUEST.code());
+        body.put("code", code.code());
         body.put("message", message);
-        res.status(Status.BAD_REQUEST_400)
+        res.status(status)
                 .header(HeaderValues.CONNECTION_CLOSE)
                 .header(HeaderNames.CONTENT_TYPE, HttpMediaTypes.JSON_UTF_8.text())
                 .send(Json.text(body));

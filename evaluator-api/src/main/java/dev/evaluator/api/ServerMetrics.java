@@ -166,6 +166,16 @@ final class ServerMetrics implements StoreObserver, AutoCloseable {
                 .register(registry);
     }
 
+    /** A listener's connections: open now, and refused at its cap since start. */
+    void bindConnections(String listener, ConnectionGate gate) {
+        Gauge.builder("evaluator.connections.open", gate, ConnectionGate::open)
+                .description("Connections the listener holds, refused ones included").tags("listener", listener)
+                .register(registry);
+        FunctionCounter.builder("evaluator.connections.refused", gate, ConnectionGate::refused)
+                .description("Connections answered 503 because the listener held its cap")
+                .tags("listener", listener).register(registry);
+    }
+
     /** The JavaScript runtime's load and counters. */
     void bindRuntime(JsRuntime runtime) {
         Supplier<RuntimeStats> stats = new Recent<>(runtime::stats, Duration.ofMillis(100));

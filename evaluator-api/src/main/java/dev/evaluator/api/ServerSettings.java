@@ -158,9 +158,10 @@ record ServerSettings(String host,
                                    or ro_admin)
               --access-log         one log line per request (env EVALUATOR_ACCESS_LOG, default true)
               --log-format         text or json (env EVALUATOR_LOG_FORMAT, default text)
-              --max-connections    open connections at most, per listener; lowered to what the process's
-                                   file-descriptor limit leaves (env EVALUATOR_MAX_CONNECTIONS, default 4096)
-              --idle-timeout-seconds  a connection idle this long between requests is closed
+              --max-connections    connections served at once per listener, more are answered 503; lowered to
+                                   what the file-descriptor limit leaves (env EVALUATOR_MAX_CONNECTIONS, default 4096)
+              --idle-timeout-seconds  a connection idle this long (between requests, or before its first byte) is
+                                   closed
                                    (env EVALUATOR_IDLE_TIMEOUT_SECONDS, default 60)
               --header-timeout-seconds  a request whose headers have not all arrived this long after its request
                                    line is dropped with its connection (env EVALUATOR_HEADER_TIMEOUT_SECONDS, default 20)

@@ -68,8 +68,8 @@ class ArchiveIT {
         server.admin().body("function add(a, b) { return b + a; }").post(LIBS + "/math").then().statusCode(200);
 
         importing("append", document).then().statusCode(409).body("code", equalTo("import_collision"))
-                .body("collisions", equalTo(List.of("library [math]",
-                        "library [geo] in scope travel-sample.inventory", "function default:plus")));
+                .body("collisions", equalTo(List.of("library [geo] in scope travel-sample.inventory",
+                        "library [math]", "function default:plus")));
         assertEquals("function add(a, b) { return b + a; }",
                 server.admin().get(LIBS + "/math").jsonPath().getString("math"));
         importing("replace", document).then().statusCode(200);

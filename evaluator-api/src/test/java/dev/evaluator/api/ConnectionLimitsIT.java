@@ -89,6 +89,83 @@ class ConnectionLimitsIT {
                 idle, header, body);
     }
 
+    private static final byte[] LIVE = ("GET " + HealthChecks.LIVE_PATH + " HTTP/1.1\r\nHost: a\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+
+    /** Everything the server sends until it closes the connection (at most 20 s). */
+    private static String readToClose(Socket socket) throws IOException {
+        socket.setSoTimeout(20_000);
+        InputStream in = socket.getInputStream();
+        byte[] buffer = new byte[4096];
+        StringBuilder text = new StringBuilder();
+        for (int n; (n = in.read(buffer)) != -1; ) {
+            text.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+        }
+        return text.toString();
+    }
+
+    /** One request answered on a connection that stays open (keep-alive). */
+    private static Socket heldAfterOneRequest(int port) throws IOException {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(20_000);
+        socket.getOutputStream().write(LIVE);
+        byte[] head = new byte[12];
+        int read = socket.getInputStream().readNBytes(head, 0, head.length);
+        assertEquals("HTTP/1.1 200", new String(head, 0, read, StandardCharsets.US_ASCII));
+        return socket;
+    }
+
+    @Test
+    void connectionsBeyondTheCap_answered503AndClosed_servedAgainOnceOthersEnd() throws Exception {
+        ServerSettings.Operations operations = new ServerSettings.Operations(Duration.ofSeconds(5), false, false,
+                ServerSettings.LogFormat.TEXT, 16, Duration.ofSeconds(300), Duration.ofSeconds(20),
+                Duration.ofSeconds(60));
+        List<Socket> held = new ArrayList<>();
+        try (TestServer server = TestServer.start(dir.resolve("data"), operations)) {
+            try {
+                for (int i = 0; i < 16; i++) {
+                    held.add(heldAfterOneRequest(server.port()));
+                }
+                // The 17th is answered at once, with the reason, and closed (not left waiting in the backlog).
+                try (Socket beyond = new Socket("127.0.0.1", server.port())) {
+                    beyond.getOutputStream().write(LIVE);
+                    String answer = readToClose(beyond);
+                    assertTrue(answer.startsWith("HTTP/1.1 503"), answer);
+                    assertTrue(answer.contains("\"code\":\"too_many_connections\""), answer);
+                    assertTrue(answer.contains("Retry-After: 1"), answer);
+                }
+                // One beyond the cap that sends nothing is closed after the 2 s grace, not the 300 s idle timeout.
+                try (Socket silent = new Socket("127.0.0.1", server.port())) {
+                    assertClosedUnansweredWithin(silent, Duration.ofSeconds(15));
+                }
+            } finally {
+                for (Socket socket : held) {
+                    socket.close();
+                }
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            String metrics = server.admin().get("/metrics").then().statusCode(200).extract().asString();
+            while (metrics.contains("evaluator_connections_open{listener=\"@default\"} 1") == false
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                metrics = server.admin().get("/metrics").then().statusCode(200).extract().asString();
+            }
+            assertTrue(metrics.contains("evaluator_connections_refused_total{listener=\"@default\"} 2.0"), metrics);
+            server.anonymous().get(HealthChecks.LIVE_PATH).then().statusCode(200);
+        }
+    }
+
+    @Test
+    void connectionThatNeverSendsAByte_closedAfterTheIdleTimeout() throws Exception {
+        ServerSettings.Operations operations = timeouts(Duration.ofSeconds(1), Duration.ofSeconds(20),
+                Duration.ofSeconds(60));
+        try (TestServer server = TestServer.start(dir.resolve("data"), operations);
+             Socket socket = new Socket("127.0.0.1", server.port())) {
+            // Closed by the server after its 1 s idle timeout (checked every 250 ms), not by this side's 30 s.
+            assertClosedUnansweredWithin(socket, Duration.ofSeconds(15));
+        }
+    }
+
     /** The server closes the connection (end of stream or reset) without answering, within the bound. */
     private static void assertClosedUnansweredWithin(Socket socket, Duration bound) throws IOException {
         socket.setSoTimeout((int) Duration.ofSeconds(30).toMillis());

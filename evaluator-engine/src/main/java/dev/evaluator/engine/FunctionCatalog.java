@@ -17,7 +17,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -69,6 +72,28 @@ public final class FunctionCatalog {
     }
 
     /**
+     * Every library of every namespace, in the order of {@link #libraries}, one at a time, without holding them all
+     * (the store reads them in chunks).
+     *
+     * @param action what to do with each
+     */
+    public void eachLibrary(Consumer<Library> action) {
+        libraries.forEach(action);
+    }
+
+    /**
+     * A page of the libraries of every namespace: those whose identities pass a test, in the order of
+     * {@link #libraries}, from just after one identity, until the action asks to stop.
+     *
+     * @param after   start after this one, or at the first
+     * @param include which identities (the test sees no code, so what it leaves out is never read)
+     * @param action  takes each library and says whether to go on
+     */
+    public void eachLibrary(Optional<LibraryId> after, Predicate<LibraryId> include, Predicate<Library> action) {
+        libraries.forEach(after, include, action);
+    }
+
+    /**
      * A library.
      *
      * @return the library
@@ -102,6 +127,17 @@ public final class FunctionCatalog {
      */
     public List<JsFunction> defined(Library library) {
         return defined.get(library, l -> runtime.functions(l.id().name(), l.code()));
+    }
+
+    /**
+     * How many top-level functions a library defines: as counted when it was written, or, for a library written
+     * before counts were stored, by parsing it.
+     *
+     * @param library the library
+     * @return the number of its top-level functions
+     */
+    public int functionCount(Library library) {
+        return library.functionCount().orElseGet(() -> defined(library).size());
     }
 
     /**
@@ -228,8 +264,8 @@ public final class FunctionCatalog {
      */
     public <T> T upsertLibrary(LibraryId id, String code, boolean force, LibraryChange<T> change) {
         // Parsing checks the syntax too, with the same errors as JsRuntime.checkSyntax.
-        Set<String> names = runtime.functions(id.name(), code).stream().map(JsFunction::name)
-                .collect(Collectors.toSet());
+        List<JsFunction> defined = runtime.functions(id.name(), code);
+        Set<String> names = defined.stream().map(JsFunction::name).collect(Collectors.toSet());
         T result = store.transact(tx -> {
             Optional<Library> current = tx.findLibrary(id);
             change.check(tx, current);
@@ -244,7 +280,7 @@ public final class FunctionCatalog {
                         + "; keep them in the code, drop those SQL++ functions first, or pass force=true",
                         broken.stream().map(f -> QualifiedName.of(f.id())).toList(), "");
             }
-            Library written = tx.upsertLibrary(id, code);
+            Library written = tx.upsertLibrary(id, code, OptionalInt.of(defined.size()));
             return change.written(tx, current, written, broken.stream().map(f -> QualifiedName.of(f.id())).toList());
         });
         // What the runtime keeps of the old code (its contexts, with whatever their top levels hold) goes.

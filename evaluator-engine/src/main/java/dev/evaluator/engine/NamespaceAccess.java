@@ -22,15 +22,25 @@ public final class NamespaceAccess {
     }
 
     /**
-     * The libraries a caller may read.
+     * Whether a caller may read a library.
      *
-     * @param libraries libraries of any namespaces
-     * @return those the caller may read, in the same order
+     * @param caller  the caller
+     * @param library the library
+     * @return whether the caller's roles let it read the library's namespace
      */
-    public static List<Library> readableLibraries(Caller caller, List<Library> libraries) {
-        return libraries.stream()
-                .filter(library -> caller.may(new Permission.ReadLibrary(library.id().namespace())))
-                .toList();
+    public static boolean mayRead(Caller caller, Library library) {
+        return mayRead(caller, library.id().namespace());
+    }
+
+    /**
+     * Whether a caller may read the libraries of a namespace.
+     *
+     * @param caller    the caller
+     * @param namespace the namespace
+     * @return whether the caller's roles let it read them
+     */
+    public static boolean mayRead(Caller caller, Namespace namespace) {
+        return caller.may(new Permission.ReadLibrary(namespace));
     }
 
     /**

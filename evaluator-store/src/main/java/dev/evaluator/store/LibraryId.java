@@ -1,5 +1,6 @@
 package dev.evaluator.store;
 
+import java.util.Comparator;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -10,6 +11,12 @@ import java.util.regex.Pattern;
  * @param name      1 to 100 characters of {@code [A-Za-z0-9_-]}, starting with a letter or digit
  */
 public record LibraryId(Namespace namespace, String name) {
+    /** The order of {@link LibraryStore#list()}: by name, then bucket, then scope, global libraries first on a tie. */
+    public static final Comparator<LibraryId> ORDER = Comparator
+            .comparing(LibraryId::name)
+            .thenComparing(id -> id.namespace() instanceof Namespace.Scoped s ? s.bucket() : "")
+            .thenComparing(id -> id.namespace() instanceof Namespace.Scoped s ? s.scope() : "");
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
     /** Longest library name accepted. */
     public static final int MAX_NAME_LENGTH = 100;

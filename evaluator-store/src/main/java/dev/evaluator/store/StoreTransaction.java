@@ -2,6 +2,7 @@ package dev.evaluator.store;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The reads and writes of one {@link Store#transact transaction} over libraries and functions: a check and the writes
@@ -31,7 +32,22 @@ public interface StoreTransaction {
      * @throws StoreException if the store cannot be read, or with reason {@code TOO_LARGE} when the library cannot
      *                        fit in one write (then nothing is changed)
      */
-    Library upsertLibrary(LibraryId id, String code);
+    default Library upsertLibrary(LibraryId id, String code) {
+        return upsertLibrary(id, code, OptionalInt.empty());
+    }
+
+    /**
+     * Create the library, or replace its whole code when it exists, with the number of top-level functions the
+     * code defines, when the transaction commits.
+     *
+     * @param id            the library's identity
+     * @param code          the JavaScript source of the whole library
+     * @param functionCount how many top-level functions the code defines, if the caller counted them
+     * @return the library as it will be stored
+     * @throws StoreException if the store cannot be read, or with reason {@code TOO_LARGE} when the library cannot
+     *                        fit in one write (then nothing is changed)
+     */
+    Library upsertLibrary(LibraryId id, String code, OptionalInt functionCount);
 
     /**
      * Delete a library when the transaction commits.

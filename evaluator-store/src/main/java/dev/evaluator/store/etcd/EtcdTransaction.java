@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import io.etcd.jetcd.KeyValue;
 
@@ -54,8 +55,8 @@ final class EtcdTransaction implements StoreTransaction {
     }
 
     @Override
-    public Library upsertLibrary(LibraryId id, String code) {
-        Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()));
+    public Library upsertLibrary(LibraryId id, String code, OptionalInt functionCount) {
+        Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()), functionCount);
         writes.put(keys.library(id), Optional.of(EtcdValues.library(library)));
         return library;
     }

@@ -18,11 +18,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The values of the records: a format byte first, then, in {@link DataOutputStream} encoding,
  * <ul>
- * <li>library: the modification time in epoch milliseconds, then the code in UTF-8 to the end;</li>
+ * <li>library (format {@code 0x02}): the modification time in epoch milliseconds, the number of top-level
+ * functions (-1 when not counted), then the code in UTF-8 to the end; format {@code 0x01}, without the count, is
+ * still read;</li>
  * <li>function: the variadic flag, the parameter names, the library's path ({@code global/math}), the JavaScript
  * function's name and the creation time;</li>
  * <li>index of a library's functions: their paths, sorted;</li>
@@ -31,7 +34,9 @@ import java.util.Optional;
  */
 final class EtcdValues {
     private static final byte FORMAT = 0x01;
-    private static final int LIBRARY_HEADER = 1 + Long.BYTES;
+    private static final int LIBRARY_HEADER_1 = 1 + Long.BYTES;
+    private static final byte LIBRARY_FORMAT = 0x02;
+    private static final int LIBRARY_HEADER = 1 + Long.BYTES + Integer.BYTES;
 
     private EtcdValues() {
     }
@@ -39,19 +44,28 @@ final class EtcdValues {
     static byte[] library(Library library) {
         byte[] code = library.code().getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(LIBRARY_HEADER + code.length)
-                .put(FORMAT)
+                .put(LIBRARY_FORMAT)
                 .putLong(library.modified().toEpochMilli())
+                .putInt(library.functionCount().orElse(-1))
                 .put(code)
                 .array();
     }
 
     static Library library(LibraryId id, byte[] value) {
-        if (value.length < LIBRARY_HEADER || value[0] != FORMAT) {
+        boolean counted = value.length >= LIBRARY_HEADER && value[0] == LIBRARY_FORMAT;
+        if (!counted && (value.length < LIBRARY_HEADER_1 || value[0] != FORMAT)) {
             throw new StoreException(StoreException.Reason.CORRUPTED, "Damaged record of library " + id, null);
         }
-        long modified = ByteBuffer.wrap(value, 1, Long.BYTES).getLong();
-        String code = new String(value, LIBRARY_HEADER, value.length - LIBRARY_HEADER, StandardCharsets.UTF_8);
-        return new Library(id, code, Instant.ofEpochMilli(modified));
+        ByteBuffer header = ByteBuffer.wrap(value, 1, (counted ? LIBRARY_HEADER : LIBRARY_HEADER_1) - 1);
+        long modified = header.getLong();
+        int count = counted ? header.getInt() : -1;
+        if (count < -1) {
+            throw new StoreException(StoreException.Reason.CORRUPTED, "Damaged record of library " + id, null);
+        }
+        int start = counted ? LIBRARY_HEADER : LIBRARY_HEADER_1;
+        String code = new String(value, start, value.length - start, StandardCharsets.UTF_8);
+        return new Library(id, code, Instant.ofEpochMilli(modified),
+                count < 0 ? OptionalInt.empty() : OptionalInt.of(count));
     }
 
     static byte[] function(FunctionDefinition definition) {

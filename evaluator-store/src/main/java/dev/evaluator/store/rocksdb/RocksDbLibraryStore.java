@@ -11,9 +11,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
+import java.util.OptionalInt;
+import java.util.function.Predicate;
 
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksIterator;
@@ -22,12 +24,18 @@ import org.rocksdb.RocksIterator;
  * Libraries in their column family.
  * <p>
  * Keys: see {@link Keys}; the libraries of one namespace are one prefix scan.
- * Values: {@code 0x01} (format), the modification time in epoch milliseconds (8 bytes), the code in UTF-8.
+ * Values: {@code 0x02} (format), the modification time in epoch milliseconds (8 bytes), the number of top-level
+ * functions (4 bytes, -1 when it was not counted), the code in UTF-8. Format {@code 0x01} (no count), written before
+ * schema 2, is still read.
  */
 final class RocksDbLibraryStore implements LibraryStore {
-    private static final byte VALUE_FORMAT = 0x01;
-    private static final int VALUE_HEADER = 1 + Long.BYTES;
+    private static final byte VALUE_FORMAT_1 = 0x01;
+    private static final int VALUE_HEADER_1 = 1 + Long.BYTES;
+    private static final byte VALUE_FORMAT = 0x02;
+    private static final int VALUE_HEADER = 1 + Long.BYTES + Integer.BYTES;
 
+    /** Libraries read at once by {@link #forEach}. */
+    private static final int LIST_CHUNK = 256;
     /** Code characters the read cache keeps: a call reads its library every time. */
     private static final long CACHED_CHARS = 64L << 20;
 
@@ -80,37 +88,46 @@ final class RocksDbLibraryStore implements LibraryStore {
                 tx -> tx.deleteLibrary(id));
     }
 
-    /** Read in pages of this many, each under the store's lock for a moment only, so a slow reader holds nothing. */
-    private static final int PAGE = 256;
-
+    /**
+     * The identities first, sorted (one scan of the keys), then the libraries in chunks read with one multi-get
+     * each: the store's lifecycle lock is held per chunk, never while a slow consumer writes to its client. A
+     * library deleted meanwhile is left out; one replaced meanwhile is handed over as it is then.
+     */
     @Override
-    public void forEach(Consumer<? super Library> action) {
-        byte[] after = null;
-        while (true) {
-            byte[] from = after;
-            List<Library> page = store.apply(StoreOperation.LIBRARY_LIST, "Listing libraries", (db, writes) -> {
-                List<Library> found = new ArrayList<>();
-                try (RocksIterator it = db.newIterator(family)) {
-                    if (from == null) {
-                        it.seekToFirst();
-                    } else {
-                        it.seek(from);
-                        if (it.isValid() && java.util.Arrays.equals(it.key(), from)) {
-                            it.next();
-                        }
+    public void forEach(Optional<LibraryId> after, Predicate<LibraryId> include, Predicate<Library> action) {
+        List<LibraryId> ids = store.apply(StoreOperation.LIBRARY_LIST, "Listing libraries", (db, writes) -> {
+            List<LibraryId> found = new ArrayList<>();
+            try (RocksIterator it = db.newIterator(family)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    LibraryId id = decodeKey(it.key());
+                    if ((after.isEmpty() || LibraryId.ORDER.compare(id, after.get()) > 0) && include.test(id)) {
+                        found.add(id);
                     }
-                    for (; it.isValid() && found.size() < PAGE; it.next()) {
-                        found.add(decode(decodeKey(it.key()), it.value()));
-                    }
-                    it.status();
                 }
-                return found;
-            });
-            page.forEach(action);
-            if (page.size() < PAGE) {
-                return;
+                it.status();
             }
-            after = key(page.getLast().id());
+            return found;
+        });
+        ids.sort(LibraryId.ORDER);
+        for (int from = 0; from < ids.size(); from += LIST_CHUNK) {
+            List<LibraryId> chunk = ids.subList(from, Math.min(ids.size(), from + LIST_CHUNK));
+            List<Library> libraries = store.apply(StoreOperation.LIBRARY_LIST, "Listing libraries",
+                    (db, writes) -> {
+                        List<byte[]> keys = chunk.stream().map(RocksDbLibraryStore::key).toList();
+                        List<byte[]> values = db.multiGetAsList(Collections.nCopies(keys.size(), family), keys);
+                        List<Library> read = new ArrayList<>(chunk.size());
+                        for (int i = 0; i < chunk.size(); i++) {
+                            if (values.get(i) != null) {
+                                read.add(decode(chunk.get(i), values.get(i)));
+                            }
+                        }
+                        return read;
+                    });
+            for (Library library : libraries) {
+                if (!action.test(library)) {
+                    return;
+                }
+            }
         }
     }
 
@@ -144,16 +161,25 @@ final class RocksDbLibraryStore implements LibraryStore {
         return ByteBuffer.allocate(VALUE_HEADER + code.length)
                 .put(VALUE_FORMAT)
                 .putLong(library.modified().toEpochMilli())
+                .putInt(library.functionCount().orElse(-1))
                 .put(code)
                 .array();
     }
 
     static Library decode(LibraryId id, byte[] value) {
-        if (value.length < VALUE_HEADER || value[0] != VALUE_FORMAT) {
+        boolean counted = value.length >= VALUE_HEADER && value[0] == VALUE_FORMAT;
+        if (!counted && (value.length < VALUE_HEADER_1 || value[0] != VALUE_FORMAT_1)) {
             throw new StoreException(StoreException.Reason.CORRUPTED, "Damaged record of library " + id, null);
         }
-        long modified = ByteBuffer.wrap(value, 1, Long.BYTES).getLong();
-        String code = new String(value, VALUE_HEADER, value.length - VALUE_HEADER, StandardCharsets.UTF_8);
-        return new Library(id, code, Instant.ofEpochMilli(modified));
+        ByteBuffer header = ByteBuffer.wrap(value, 1, (counted ? VALUE_HEADER : VALUE_HEADER_1) - 1);
+        long modified = header.getLong();
+        int count = counted ? header.getInt() : -1;
+        if (count < -1) {
+            throw new StoreException(StoreException.Reason.CORRUPTED, "Damaged record of library " + id, null);
+        }
+        int start = counted ? VALUE_HEADER : VALUE_HEADER_1;
+        String code = new String(value, start, value.length - start, StandardCharsets.UTF_8);
+        return new Library(id, code, Instant.ofEpochMilli(modified),
+                count < 0 ? OptionalInt.empty() : OptionalInt.of(count));
     }
 }

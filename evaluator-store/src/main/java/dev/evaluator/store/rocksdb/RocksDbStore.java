@@ -24,7 +24,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -55,7 +54,7 @@ import org.rocksdb.WriteOptions;
  */
 public final class RocksDbStore implements Store {
     /** The schema version this code writes and reads. */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
     static final byte[] SCHEMA_VERSION_KEY = "schema-version".getBytes(StandardCharsets.UTF_8);
     /** The record {@link #checkWritable()} rewrites: the time of the last check. */
     static final byte[] WRITE_PROBE_KEY = "write-probe".getBytes(StandardCharsets.UTF_8);
@@ -93,10 +92,10 @@ public final class RocksDbStore implements Store {
     private final ColumnFamilyHandle functionFamily;
     private final ColumnFamilyHandle bindingFamily;
     /**
-     * Held by every change of libraries and functions, for the whole of its transaction: what a transaction read
-     * stays true until its batch is written. One process writes a data directory (its LOCK), so this is enough.
+     * The locks of the libraries and functions each transaction touches, held until its batch is written: what a
+     * transaction read stays true until then. One process writes a data directory (its LOCK), so this is enough.
      */
-    private final ReentrantLock changes = new ReentrantLock();
+    private final KeyLocks keyLocks = new KeyLocks();
     private final StoreObserver observer;
     private final long recoveredLogBytes;
     /** Operations hold the read lock, so {@link #close()} never frees native handles under a running call. */
@@ -253,30 +252,36 @@ public final class RocksDbStore implements Store {
     }
 
     /**
-     * Run a transaction under the change lock and write its batch, synced, when the work returns.
+     * Run a transaction under the locks of what it touches ({@link KeyLocks}) and write its batch, synced, when the
+     * work returns. The work runs again, from the start and with a fresh batch, when another transaction held a
+     * lock it met; it must not have effects outside the transaction.
      *
      * @param kind   what kind of operation it is, for the observer
      * @param action what it does, for the error message
      */
     <T> T transaction(StoreOperation kind, String action, Function<RocksDbTransaction, T> work) {
         return apply(kind, action, (db, writes) -> {
-            changes.lock();
-            RocksDbTransaction tx = null;
-            try (WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
-                 ReadOptions reads = new ReadOptions()) {
-                tx = new RocksDbTransaction(db, batch, reads, libraryFamily, functionFamily, bindingFamily,
-                        history, audit, users);
-                T result = work.apply(tx);
-                if (batch.count() > 0) {
-                    db.write(writes, batch);
+            try (KeyLocks.Held locks = keyLocks.held()) {
+                while (true) {
+                    RocksDbTransaction tx = null;
+                    try (WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
+                         ReadOptions reads = new ReadOptions()) {
+                        tx = new RocksDbTransaction(db, batch, reads, libraryFamily, functionFamily, bindingFamily,
+                                locks, history, audit, users);
+                        T result = work.apply(tx);
+                        if (batch.count() > 0) {
+                            db.write(writes, batch);
+                        }
+                        return result;
+                    } catch (KeyLocks.Conflict conflict) {
+                        locks.retake();
+                    } finally {
+                        if (tx != null) {
+                            tx.librariesWritten().forEach(libraries::written);
+                            tx.usersWritten().forEach(users::written);
+                        }
+                    }
                 }
-                return result;
-            } finally {
-                if (tx != null) {
-                    tx.librariesWritten().forEach(libraries::written);
-                    tx.usersWritten().forEach(users::written);
-                }
-                changes.unlock();
             }
         });
     }
@@ -423,6 +428,11 @@ public final class RocksDbStore implements Store {
             throw new StoreException(StoreException.Reason.UNSUPPORTED_SCHEMA,
                     "Data directory " + dir + " was written by a newer evaluator (schema " + version
                             + ", this one reads up to " + SCHEMA_VERSION + "): run the newer version", null);
+        }
+        if (version < SCHEMA_VERSION) {
+            // Schema 2 adds the function count to library records; schema 1's records are read as they are, so
+            // the upgrade is this number alone (after it, an older evaluator refuses the directory).
+            db.put(meta, writes, SCHEMA_VERSION_KEY, ByteBuffer.allocate(Integer.BYTES).putInt(SCHEMA_VERSION).array());
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 import org.rocksdb.ColumnFamilyHandle;
@@ -29,8 +30,10 @@ import org.rocksdb.WriteBatchWithIndex;
 
 /**
  * A transaction on RocksDB: its writes go to an indexed batch (so its reads see them), written in one synced write
- * when the work returns. Isolation comes from the store's change lock, held for the whole transaction: no other
- * change of libraries or functions runs meanwhile, so what the work read still holds when the batch is written.
+ * when the work returns. Isolation comes from the locks of what it touches ({@link KeyLocks}): each read or write
+ * of a library, a function or a library's index of bound functions first locks that library or function, and the
+ * store holds the locks until the batch is written, so what the work read still holds then. A lock another
+ * transaction holds ends the attempt ({@link KeyLocks.Conflict}); the store runs the work again.
  */
 final class RocksDbTransaction implements StoreTransaction {
     private static final byte[] NO_VALUE = new byte[0];
@@ -42,14 +45,16 @@ final class RocksDbTransaction implements StoreTransaction {
     private final ColumnFamilyHandle functions;
     private final ColumnFamilyHandle bindings;
     private final Set<LibraryId> librariesWritten = new HashSet<>();
+    private final KeyLocks.Held locks;
     private final RocksDbHistoryStore history;
     private final RocksDbAuditStore audit;
     private final RocksDbUserStore users;
     private final Set<String> usersWritten = new HashSet<>();
 
     RocksDbTransaction(RocksDB db, WriteBatchWithIndex batch, ReadOptions reads, ColumnFamilyHandle libraries,
-                       ColumnFamilyHandle functions, ColumnFamilyHandle bindings, RocksDbHistoryStore history,
-                       RocksDbAuditStore audit, RocksDbUserStore users) {
+                       ColumnFamilyHandle functions, ColumnFamilyHandle bindings, KeyLocks.Held locks,
+                       RocksDbHistoryStore history, RocksDbAuditStore audit, RocksDbUserStore users) {
+        this.locks = locks;
         this.users = users;
         this.history = history;
         this.audit = audit;
@@ -68,13 +73,15 @@ final class RocksDbTransaction implements StoreTransaction {
 
     @Override
     public Optional<Library> findLibrary(LibraryId id) {
+        locks.lock(id);
         byte[] value = get(libraries, RocksDbLibraryStore.key(id), "Reading library " + id);
         return value == null ? Optional.empty() : Optional.of(RocksDbLibraryStore.decode(id, value));
     }
 
     @Override
-    public Library upsertLibrary(LibraryId id, String code) {
-        Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()));
+    public Library upsertLibrary(LibraryId id, String code, OptionalInt functionCount) {
+        locks.lock(id);
+        Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()), functionCount);
         librariesWritten.add(id);
         run("Writing library " + id, () -> batch.put(libraries, RocksDbLibraryStore.key(id),
                 RocksDbLibraryStore.encode(library)));
@@ -83,6 +90,7 @@ final class RocksDbTransaction implements StoreTransaction {
 
     @Override
     public boolean deleteLibrary(LibraryId id) {
+        locks.lock(id);
         byte[] key = RocksDbLibraryStore.key(id);
         if (get(libraries, key, "Reading library " + id) == null) {
             return false;
@@ -94,12 +102,20 @@ final class RocksDbTransaction implements StoreTransaction {
 
     @Override
     public Optional<FunctionDefinition> findFunction(FunctionId id) {
+        locks.lock(id);
+        return readFunction(id);
+    }
+
+    /** A function, without its lock: for one bound to a library this transaction holds (which guards it). */
+    private Optional<FunctionDefinition> readFunction(FunctionId id) {
         byte[] value = get(functions, RocksDbFunctionStore.key(id), "Reading function " + id);
         return value == null ? Optional.empty() : Optional.of(RocksDbFunctionStore.decode(id, value));
     }
 
     @Override
     public List<FunctionDefinition> boundTo(LibraryId library) {
+        // The library's lock guards its index entries: whoever adds or removes one holds it.
+        locks.lock(library);
         byte[] prefix = RocksDbFunctionStore.bindingPrefix(library);
         String action = "Listing functions bound to library " + library;
         List<FunctionDefinition> found = new ArrayList<>();
@@ -109,7 +125,7 @@ final class RocksDbTransaction implements StoreTransaction {
                 for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
                     byte[] key = it.key();
                     FunctionId id = RocksDbFunctionStore.decodeKey(key, prefix.length, key.length);
-                    findFunction(id).ifPresent(found::add);
+                    readFunction(id).ifPresent(found::add);
                 }
                 it.status();
             }
@@ -122,6 +138,8 @@ final class RocksDbTransaction implements StoreTransaction {
     public void upsertFunction(FunctionDefinition definition) {
         byte[] key = RocksDbFunctionStore.key(definition.id());
         Optional<FunctionDefinition> old = findFunction(definition.id());
+        old.ifPresent(f -> locks.lock(f.library()));
+        locks.lock(definition.library());
         run("Writing function " + definition.id(), () -> {
             if (old.isPresent()) {
                 batch.delete(bindings, RocksDbFunctionStore.bindingKey(old.get().library(), key));
@@ -138,6 +156,7 @@ final class RocksDbTransaction implements StoreTransaction {
         if (old.isEmpty()) {
             return false;
         }
+        locks.lock(old.get().library());
         run("Deleting function " + id, () -> {
             batch.delete(functions, key);
             batch.delete(bindings, RocksDbFunctionStore.bindingKey(old.get().library(), key));
@@ -158,6 +177,7 @@ final class RocksDbTransaction implements StoreTransaction {
 
     @Override
     public void upsertUser(User user) {
+        locks.lock("user:" + user.name());
         usersWritten.add(user.name());
         run("Writing user " + user.name(), () -> batch.put(users.family(), RocksDbStore.bytes(user.name()),
                 RocksDbUserStore.encode(user)));
@@ -165,6 +185,8 @@ final class RocksDbTransaction implements StoreTransaction {
 
     @Override
     public Optional<LibraryVersion> latestVersion(LibraryId library) {
+        // A library's history changes with it, under its lock.
+        locks.lock(library);
         long last = lastNumber(library);
         if (last == 0) {
             return Optional.empty();
@@ -179,6 +201,7 @@ final class RocksDbTransaction implements StoreTransaction {
         if (keep < 1) {
             throw new IllegalArgumentException("keep must be at least 1");
         }
+        locks.lock(library);
         byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
         long number = lastNumber(library) + 1;
         LibraryVersion version = new LibraryVersion(library, number, Instant.ofEpochMilli(System.currentTimeMillis()),
@@ -204,6 +227,7 @@ final class RocksDbTransaction implements StoreTransaction {
 
     @Override
     public int purgeHistory(LibraryId library) {
+        locks.lock(library);
         Optional<Range> kept = kept(library);
         if (kept.isEmpty()) {
             return 0;

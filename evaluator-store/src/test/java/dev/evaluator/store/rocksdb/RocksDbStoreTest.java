@@ -1,5 +1,6 @@
 package dev.evaluator.store.rocksdb;
 
+import dev.evaluator.store.Library;
 import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.Namespace;
 import dev.evaluator.store.Store;
@@ -15,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -105,6 +107,25 @@ class RocksDbStoreTest {
         byte[] stored = readRaw(dir, "meta", RocksDbStore.SCHEMA_VERSION_KEY);
 
         assertArrayEquals(ByteBuffer.allocate(Integer.BYTES).putInt(RocksDbStore.SCHEMA_VERSION).array(), stored);
+    }
+
+    @Test
+    void open_schemaOneDirectory_readsItsLibrariesWithoutCounts_andUpgradesTheSchema() throws RocksDBException {
+        RocksDbStore.open(dir).close();
+        writeRaw(dir, "meta", RocksDbStore.SCHEMA_VERSION_KEY, version(1));
+        byte[] code = ADD.getBytes(StandardCharsets.UTF_8);
+        // A schema 1 record: format 0x01, the modification time, the code.
+        byte[] record = ByteBuffer.allocate(1 + Long.BYTES + code.length).put((byte) 1).putLong(1_700_000_000_000L)
+                .put(code).array();
+        writeRaw(dir, "libraries", RocksDbLibraryStore.key(MATH), record);
+
+        try (RocksDbStore store = RocksDbStore.open(dir)) {
+            Library library = store.libraries().find(MATH).orElseThrow();
+            assertEquals(ADD, library.code());
+            assertEquals(1_700_000_000_000L, library.modified().toEpochMilli());
+            assertEquals(OptionalInt.empty(), library.functionCount());
+        }
+        assertArrayEquals(version(2), readRaw(dir, "meta", RocksDbStore.SCHEMA_VERSION_KEY));
     }
 
     @Test
