@@ -65,9 +65,16 @@ class ConsoleHistoryBrowserIT {
         browser.waitFor(By.cssSelector("#history-list li[data-version]"));
     }
 
+    /** The listed versions, read in one script (the panel redraws itself after every change). */
+    @SuppressWarnings("unchecked")
     private List<String> versions() {
-        return driver.findElements(By.cssSelector("#history-list li[data-version]")).stream()
-                .map(li -> li.getDomAttribute("data-version")).toList();
+        return (List<String>) browser.script("return [...document.querySelectorAll('#history-list li[data-version]')]"
+                + ".map(li => li.dataset.version);");
+    }
+
+    private String versionText(String version) {
+        return (String) browser.script("const li = document.querySelector(\"#history-list li[data-version='\""
+                + " + arguments[0] + \"']\"); return li ? li.innerText : '';", version);
     }
 
     @Test
@@ -76,10 +83,9 @@ class ConsoleHistoryBrowserIT {
         save("hist", V2, "adds sub");
         open("hist");
 
-        assertEquals(List.of("2", "1"), versions());
-        WebElement newest = driver.findElement(By.cssSelector("#history-list li[data-version='2']"));
-        assertTrue(newest.getText().contains(TestServer.ADMIN) && newest.getText().contains("adds sub"),
-                newest.getText());
+        browser.waitUntil("two versions listed", () -> versions().equals(List.of("2", "1")));
+        String newest = versionText("2");
+        assertTrue(newest.contains(TestServer.ADMIN) && newest.contains("adds sub"), newest);
 
         driver.findElement(By.id("history-compare")).click();
         WebElement diff = browser.waitFor(By.cssSelector("#history-diff .CodeMirror-merge"));
@@ -93,8 +99,7 @@ class ConsoleHistoryBrowserIT {
         browser.waitUntil("rolled back", () -> versions().equals(List.of("3", "2", "1")));
         assertEquals(V1, serverCode("hist"));
         assertEquals(V1, browser.code());
-        assertTrue(driver.findElement(By.cssSelector("#history-list li[data-version='3']")).getText()
-                .contains("Rollback to version 1"));
+        assertTrue(versionText("3").contains("Rollback to version 1"), versionText("3"));
     }
 
     @Test

@@ -314,7 +314,9 @@ public final class LibraryArchive {
             int versions = 0;
             for (Library library : parsed.libraries()) {
                 Optional<Library> previous = tx.findLibrary(library.id());
-                tx.upsertLibrary(library.id(), library.code());
+                // Parsed already by the validation (the catalog caches what a library defines).
+                tx.upsertLibrary(library.id(), library.code(),
+                        java.util.OptionalInt.of(catalog.defined(library).size()));
                 Optional<LibraryVersion> latest = tx.latestVersion(library.id());
                 boolean same = previous.isPresent() && previous.get().code().equals(library.code())
                         && latest.isPresent() && latest.get().sha256().equals(LibraryHistory.sha256(library.code()));
