@@ -41,7 +41,8 @@ export function signOut() {
 
 /**
  * One API call. Resolves with the parsed JSON body (or null), rejects with an ApiError for any non-2xx status.
- * options: query (object of parameters; empty values are left out), body (string), contentType.
+ * options: query (object of parameters; empty values are left out), body (string), contentType, headers (more
+ * request headers), full (resolve with { body, headers } instead of the body alone).
  */
 export async function call(method, path, options = {}) {
   const url = new URL(path, window.location.origin);
@@ -51,6 +52,7 @@ export async function call(method, path, options = {}) {
   const headers = { 'X-Requested-With': 'XMLHttpRequest', Accept: 'application/json' };
   if (authorization) headers.Authorization = authorization;
   if (options.body !== undefined) headers['Content-Type'] = options.contentType || 'application/json';
+  Object.assign(headers, options.headers || {});
   let response;
   try {
     response = await fetch(url, { method, headers, body: options.body, cache: 'no-store' });
@@ -69,7 +71,7 @@ export async function call(method, path, options = {}) {
   if (!response.ok) {
     throw new ApiError(response.status, body, `${method} ${url.pathname} failed with HTTP ${response.status}`);
   }
-  return body;
+  return options.full ? { body, headers: response.headers } : body;
 }
 
 /** The namespace's query parameters: none for global, bucket and scope for a scoped namespace. */
@@ -87,6 +89,27 @@ export const api = {
   library: (ns, name) => call('GET', `${LIBRARIES}/${encodeURIComponent(name)}`, { query: scopeQuery(ns) }),
   saveLibrary: (ns, name, code, force = false) => call('POST', `${LIBRARIES}/${encodeURIComponent(name)}`,
     { query: { ...scopeQuery(ns), force: force ? 'true' : '' }, body: code, contentType: 'application/javascript' }),
+  // The library's code and ETag, for saves that must not overwrite someone else's (If-Match).
+  readLibrary: async (ns, name) => {
+    const { body, headers } = await call('GET', `${LIBRARIES}/${encodeURIComponent(name)}`,
+      { query: scopeQuery(ns), full: true });
+    return { code: body[name], etag: headers.get('ETag') };
+  },
+  // Saves only over the code whose ETag is given (412 precondition_failed otherwise); resolves with the new ETag.
+  saveLibraryIfMatch: async (ns, name, code, force, etag) => {
+    const { headers } = await call('POST', `${LIBRARIES}/${encodeURIComponent(name)}`, {
+      query: { ...scopeQuery(ns), force: force ? 'true' : '' }, body: code, contentType: 'application/javascript',
+      headers: etag ? { 'If-Match': etag } : { 'If-None-Match': '*' }, full: true,
+    });
+    return { etag: headers.get('ETag'), version: headers.get('X-Evaluator-Version') };
+  },
+  versions: (ns, name) => call('GET', `${LIBRARIES}/${encodeURIComponent(name)}/versions`,
+    { query: { ...scopeQuery(ns), limit: 100 } }),
+  version: (ns, name, n) => call('GET', `${LIBRARIES}/${encodeURIComponent(name)}/versions/${n}`,
+    { query: scopeQuery(ns) }),
+  rollback: (ns, name, n, etag) => call('POST', `${LIBRARIES}/${encodeURIComponent(name)}/rollback`, {
+    query: scopeQuery(ns), body: JSON.stringify({ version: n }), headers: etag ? { 'If-Match': etag } : {},
+  }),
   deleteLibrary: (ns, name) => call('DELETE', `${LIBRARIES}/${encodeURIComponent(name)}`, { query: scopeQuery(ns) }),
   functions: (ns, name) => call('GET', `${LIBRARIES}/${encodeURIComponent(name)}/functions`,
     { query: scopeQuery(ns) }),

@@ -1,11 +1,13 @@
 // A library's page: the code in CodeMirror (JavaScript highlighting, line numbers, bracket matching), save with
-// syntax errors marked at their line and column, the functions the library defines, and a panel to run them.
+// syntax errors marked at their line and column, the functions the library defines, a panel to run them, and its
+// history. Saves carry If-Match with the ETag the page loaded, so a save never overwrites someone else's unseen.
 
 import { api, ApiError } from './api.js';
 import { append, clear, h } from './dom.js';
 import { namespaceLabel, namespaceOf } from './model.js';
 import { deleteLibrary, functionLinks, libraryHash } from './libraries.js';
 import { bindingDialog } from './bindings.js';
+import { historyPanel, showConflict } from './history.js';
 
 const ERROR_GUTTER = 'cm-error-gutter';
 
@@ -31,12 +33,15 @@ export async function render(container, ctx, params) {
   const execute = ctx.perms.canExecute(ns);
 
   let saved;
+  // The ETag of the code the page holds as saved; null for a library not created yet.
+  let etag = null;
   if (isNew) {
     saved = null;
   } else {
     try {
-      const body = await api.library(ns, name);
-      saved = body[name];
+      const got = await api.readLibrary(ns, name);
+      saved = got.code;
+      etag = got.etag;
     } catch (e) {
       ctx.fail(e, `Library ${name} (${namespaceLabel(ns)}) cannot be opened`);
       append(container, h('h1', {}, name), h('p', {}, h('a', { href: '#/libraries' }, 'Back to the libraries')));
@@ -56,6 +61,18 @@ export async function render(container, ctx, params) {
   const runArgs = h('textarea', { id: 'run-args', rows: 3, spellcheck: 'false', 'aria-describedby': 'run-args-hint' }, '[]');
   const runButton = h('button', { type: 'submit', id: 'run-button' }, 'Run');
   const runOutput = h('div', { id: 'run-output', class: 'run-output', 'aria-live': 'polite' });
+  const conflictHost = h('div', { id: 'conflict-host' });
+  const history = historyPanel({
+    ctx, ns, name, manage,
+    etag: () => etag,
+    onRolledBack: async (code, newTag) => {
+      cm.setValue(code);
+      saved = code;
+      etag = newTag;
+      markDirty();
+      await loadFunctions();
+    },
+  });
   append(container,
     h('div', { class: 'page-head' },
       h('h1', {}, h('span', { id: 'library-name' }, name), ' ',
@@ -68,10 +85,11 @@ export async function render(container, ctx, params) {
       h('div', { class: 'editor-main' },
         host,
         h('p', { class: 'hint' }, manage ? 'Ctrl+S (⌘S on a Mac) saves. Esc leaves the editor.' : 'Esc leaves the editor.'),
-        syntaxPanel),
+        syntaxPanel, conflictHost, history.diffPanel),
       h('aside', { class: 'editor-side' },
         h('section', { class: 'panel', 'aria-labelledby': 'functions-title' },
           h('h2', { id: 'functions-title' }, 'Functions'), functionsList),
+        history.element,
         execute ? h('section', { class: 'panel', 'aria-labelledby': 'run-title' },
           h('h2', { id: 'run-title' }, 'Run'),
           h('form', { id: 'run-form', novalidate: true },
@@ -166,7 +184,7 @@ export async function render(container, ctx, params) {
     const code = cm.getValue();
     if (saveButton) saveButton.disabled = true;
     try {
-      await api.saveLibrary(ns, name, code, force);
+      etag = (await api.saveLibraryIfMatch(ns, name, code, force, etag)).etag;
       clearSyntaxError();
       saved = code;
       if (isNew) {
@@ -176,12 +194,34 @@ export async function render(container, ctx, params) {
       markDirty();
       ctx.message(`Saved ${name} (${namespaceLabel(ns)}).`, 'success');
       await loadFunctions();
+      await history.refresh();
     } catch (e) {
       if (e instanceof ApiError && e.code === 'syntax_error') {
         ctx.clearMessage();
         showSyntaxError(e.body.line, e.body.column, e.message);
       } else if (e instanceof ApiError && e.code === 'binding_broken') {
         await offerForce(e);
+      } else if (e instanceof ApiError && e.code === 'precondition_failed') {
+        ctx.clearMessage();
+        await showConflict(ctx, ns, name, {
+          host: conflictHost,
+          mine: code,
+          onTakeTheirs: async (theirs, theirTag) => {
+            cm.setValue(theirs);
+            saved = theirs;
+            etag = theirTag;
+            isNew = false;
+            markDirty();
+            await loadFunctions();
+            await history.refresh();
+          },
+          onSaveMine: async (theirTag) => {
+            etag = theirTag;
+            isNew = false;
+            saving = false;
+            await save(force);
+          },
+        });
       } else {
         ctx.fail(e, `${name} was not saved`);
       }
@@ -375,6 +415,7 @@ export async function render(container, ctx, params) {
     container.querySelector('#run-form').addEventListener('submit', run);
   }
   await loadFunctions();
+  await history.refresh();
   cm.refresh();
   if (manage) cm.focus();
 

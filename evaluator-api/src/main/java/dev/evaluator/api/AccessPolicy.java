@@ -86,6 +86,22 @@ final class AccessPolicy {
             new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}/functions", Map.of(Method.GET, DESCRIBE_FUNCTIONS)),
             new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}/functions/{function}/invoke", Map.of(
                     Method.POST, req -> new Permission.ExecuteFunction(namespaceOrGlobal(req)))),
+            // Library history: whoever may read a library may read its versions and diffs; whoever may write it may
+            // roll it back.
+            new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}/versions", Map.of(Method.GET, READ_LIBRARY)),
+            new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}/versions/{version}",
+                    Map.of(Method.GET, READ_LIBRARY)),
+            new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}/versions/{from}/diff/{to}",
+                    Map.of(Method.GET, READ_LIBRARY)),
+            new Rule(EvaluatorServer.LIBRARIES_PATH + "/{library}/rollback", Map.of(Method.POST, MANAGE_LIBRARY)),
+            // Histories of every namespace, deleted libraries' included: administrators only.
+            new Rule(HistoryService.HISTORY_PATH, Map.of(Method.GET, ADMIN)),
+            new Rule(AuditService.PATH, Map.of(Method.GET, req -> Permission.MONITOR)),
+            // One namespace's export needs what reading its libraries needs; all of them, admin or ro_admin (users
+            // with their hashes: admin, checked by the export itself). An import may touch any namespace.
+            new Rule(ArchiveService.EXPORT_PATH, Map.of(Method.GET, req -> LibraryService.namespace(req)
+                    .<Permission>map(Permission.ReadLibrary::new).orElse(Permission.MONITOR))),
+            new Rule(ArchiveService.IMPORT_PATH, Map.of(Method.POST, ADMIN)),
             // The calls each caller may see, and stopping one, are decided per call by the engine (RunningCalls).
             new Rule(CallsService.PATH, Map.of(Method.GET, AUTHENTICATED)),
             new Rule(CallsService.PATH + "/{id}", Map.of(Method.DELETE, AUTHENTICATED)),

@@ -17,7 +17,8 @@ import io.helidon.webserver.staticcontent.StaticContentFeature;
 
 /**
  * The admin console at {@code /ui/}: static files from this jar (HTML, CSS and JavaScript modules, no build step)
- * and the CodeMirror editor from its WebJar. Anyone may load them ({@link AccessPolicy}); the console signs in and
+ * and the CodeMirror editor (with the diff-match-patch its merge addon needs) from their WebJars. Anyone may load
+ * them ({@link AccessPolicy}); the console signs in and
  * calls the API with the user's credentials like any other client.
  * <p>
  * Every file is sent with {@code Cache-Control: no-cache}, so a browser revalidates (cheaply, by ETag or
@@ -28,7 +29,7 @@ final class ConsoleService implements HttpService {
     static final String PATH = "/ui";
     /** Where the console's own files are on the class path. */
     static final String LOCATION = "evaluator-console";
-    private static final String CODEMIRROR_PROPERTIES = "META-INF/maven/org.webjars.npm/codemirror/pom.properties";
+    private static final String WEBJAR_PROPERTIES = "META-INF/maven/org.webjars.npm/%s/pom.properties";
     private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
             + " connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     private static final Handler METHOD_NOT_ALLOWED = MethodNotAllowed.allowing("GET", "HEAD");
@@ -37,7 +38,11 @@ final class ConsoleService implements HttpService {
     public void routing(HttpRules rules) {
         rules.any(this::prepare)
                 .register("/vendor/codemirror", StaticContentFeature.createService(ClasspathHandlerConfig.builder()
-                        .location("META-INF/resources/webjars/codemirror/" + codeMirrorVersion())
+                        .location("META-INF/resources/webjars/codemirror/" + webJarVersion("codemirror"))
+                        .build()))
+                .register("/vendor/diff-match-patch", StaticContentFeature.createService(ClasspathHandlerConfig
+                        .builder()
+                        .location("META-INF/resources/webjars/diff-match-patch/" + webJarVersion("diff-match-patch"))
                         .build()))
                 .register("/", StaticContentFeature.createService(ClasspathHandlerConfig.builder()
                         .location(LOCATION)
@@ -58,18 +63,19 @@ final class ConsoleService implements HttpService {
         res.next();
     }
 
-    /** The version of the CodeMirror WebJar on the class path: its files live under a folder named after it. */
-    private static String codeMirrorVersion() {
-        try (InputStream in = ConsoleService.class.getClassLoader().getResourceAsStream(CODEMIRROR_PROPERTIES)) {
+    /** The version of a WebJar on the class path: its files live under a folder named after it. */
+    private static String webJarVersion(String artifact) {
+        String resource = WEBJAR_PROPERTIES.formatted(artifact);
+        try (InputStream in = ConsoleService.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("The CodeMirror WebJar is missing from the class path ("
-                        + CODEMIRROR_PROPERTIES + ")");
+                throw new IllegalStateException("The " + artifact + " WebJar is missing from the class path ("
+                        + resource + ")");
             }
             Properties properties = new Properties();
             properties.load(in);
             return properties.getProperty("version");
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + CODEMIRROR_PROPERTIES, e);
+            throw new UncheckedIOException("Cannot read " + resource, e);
         }
     }
 }

@@ -39,6 +39,8 @@ enum ErrorCode {
     CALL_NOT_FOUND(404),
     /** The user does not exist. */
     USER_NOT_FOUND(404),
+    /** The library has no version of that number (never made, pruned or purged). */
+    VERSION_NOT_FOUND(404),
     /** No such route. */
     NOT_FOUND(404),
     /** The route exists but not for this HTTP method. */
@@ -47,6 +49,15 @@ enum ErrorCode {
     LIBRARY_IN_USE(409),
     /** The new code would no longer define functions that SQL++ functions are bound to. */
     BINDING_BROKEN(409),
+    /**
+     * {@code If-Match} or {@code If-None-Match: *} does not hold for the library as it is; the body's {@code etag}
+     * is its current ETag.
+     */
+    PRECONDITION_FAILED(412),
+    /** An import document is damaged, truncated, of another format, or holds what would be refused. */
+    IMPORT_INVALID(400),
+    /** An import in {@code append} mode names libraries or functions that exist; {@code collisions} lists them. */
+    IMPORT_COLLISION(409),
     /** The JavaScript code threw (Couchbase's 10109 details are in {@code error}). */
     JS_ERROR(422),
     /** The call ran past its time limit. */

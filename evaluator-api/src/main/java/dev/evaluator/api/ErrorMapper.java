@@ -139,6 +139,23 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
         };
     }
 
+    /**
+     * The machine code a failure is answered with, for the audit trail: an outcome, never a message (which may
+     * quote what the request sent).
+     */
+    static String outcome(Throwable failure) {
+        return switch (failure) {
+            case ApiException e -> e.code().code();
+            case EngineException e -> restCode(e.kind()).code();
+            case JsSyntaxException e -> ErrorCode.SYNTAX_ERROR.code();
+            case InvalidNameException e -> ErrorCode.INVALID_NAME.code();
+            case StoreException e -> e.reason() == StoreException.Reason.TOO_LARGE ? ErrorCode.PAYLOAD_TOO_LARGE.code()
+                    : e.reason() == StoreException.Reason.UNAVAILABLE || e.reason() == StoreException.Reason.CONFLICT
+                    ? ErrorCode.STORE_UNAVAILABLE.code() : ErrorCode.STORAGE_ERROR.code();
+            default -> ErrorCode.INTERNAL_ERROR.code();
+        };
+    }
+
     private static Failure engineFailure(EngineException e, boolean query) {
         ErrorCode code = restCode(e.kind());
         Map<String, Object> details = new LinkedHashMap<>();
@@ -152,9 +169,21 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             details.put("field", "user");
             details.put("existing", e.field());
         }
+        if (e.kind() == EngineException.Kind.IMPORT_COLLISION) {
+            details.remove("functions");
+            details.put("collisions", e.functions());
+        }
+        if (e.kind() == EngineException.Kind.IMPORT_INVALID) {
+            details.put("where", e.field());
+        }
+        Map<String, String> headers = Map.of();
+        if (e.kind() == EngineException.Kind.PRECONDITION_FAILED && !e.field().isEmpty()) {
+            details.put("etag", e.field());
+            headers = Map.of("ETag", e.field());
+        }
         int status = query ? queryStatus(e.kind()) : code.status();
         return new Failure(status, code, e.getMessage(),
-                entry(e.kind().queryCode().orElse(QUERY_INTERNAL), e.getMessage()), details, Map.of());
+                entry(e.kind().queryCode().orElse(QUERY_INTERNAL), e.getMessage()), details, headers);
     }
 
     /** The REST shape's code of each engine kind. */
@@ -180,6 +209,10 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             case PASSWORD_REQUIRED -> ErrorCode.PASSWORD_REQUIRED;
             case USER_NOT_FOUND -> ErrorCode.USER_NOT_FOUND;
             case LAST_ADMIN -> ErrorCode.LAST_ADMIN;
+            case VERSION_NOT_FOUND -> ErrorCode.VERSION_NOT_FOUND;
+            case PRECONDITION_FAILED -> ErrorCode.PRECONDITION_FAILED;
+            case IMPORT_INVALID -> ErrorCode.IMPORT_INVALID;
+            case IMPORT_COLLISION -> ErrorCode.IMPORT_COLLISION;
         };
     }
 
@@ -200,7 +233,8 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             case CALL_CANCELLED, CALL_NOT_FOUND -> restCode(kind).status();
             // Not raised by statements; their REST status stands.
             case LIBRARY_IN_USE, BINDING_BROKEN, INVALID_ROLE, CONFUSABLE_NAME, INVALID_PASSWORD, PASSWORD_REQUIRED,
-                 USER_NOT_FOUND, LAST_ADMIN -> restCode(kind).status();
+                 USER_NOT_FOUND, LAST_ADMIN, VERSION_NOT_FOUND, PRECONDITION_FAILED, IMPORT_INVALID,
+                 IMPORT_COLLISION -> restCode(kind).status();
         };
     }
 
@@ -227,7 +261,8 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             case INVALID_NAME, BUCKET_AND_SCOPE_REQUIRED, SYNTAX_ERROR, EMPTY_BODY, INVALID_UTF8, INVALID_ROLE,
                  CONFUSABLE_NAME, INVALID_PASSWORD, PASSWORD_REQUIRED, INVALID_BODY, BAD_REQUEST, USER_NOT_FOUND,
                  NOT_FOUND, CALL_NOT_FOUND,
-                 LIBRARY_IN_USE, BINDING_BROKEN, INVALID_BINDING, LAST_ADMIN -> QUERY_BAD_REQUEST;
+                 LIBRARY_IN_USE, BINDING_BROKEN, INVALID_BINDING, LAST_ADMIN, VERSION_NOT_FOUND,
+                 PRECONDITION_FAILED, IMPORT_INVALID, IMPORT_COLLISION -> QUERY_BAD_REQUEST;
         };
     }
 

@@ -1,8 +1,11 @@
 package dev.evaluator.api;
 
 import dev.evaluator.engine.AdminBootstrap;
+import dev.evaluator.engine.AuditLog;
 import dev.evaluator.engine.FunctionCatalog;
 import dev.evaluator.engine.FunctionExecutor;
+import dev.evaluator.engine.LibraryArchive;
+import dev.evaluator.engine.LibraryHistory;
 import dev.evaluator.engine.LoginThrottle;
 import dev.evaluator.engine.PasswordHasher;
 import dev.evaluator.engine.StatementRunner;
@@ -45,6 +48,9 @@ import io.helidon.webserver.observe.ObserveFeature;
  */
 final class EvaluatorServer implements AutoCloseable {
     static final String LIBRARIES_PATH = "/evaluator/v1/libraries";
+
+    /** How often audit entries older than {@code --audit-days} are pruned. */
+    private static final Duration AUDIT_PRUNING = Duration.ofHours(1);
 
     /** The HTTPS listener's name when plain HTTP runs too (on the default listener). */
     private static final String HTTPS_SOCKET = "https";
@@ -112,19 +118,22 @@ final class EvaluatorServer implements AutoCloseable {
             Optional<String> generated = AdminBootstrap.ensure(store.users(), hasher, settings.adminUser(),
                     settings.adminPassword(), dataDir);
             runtime = JsRuntime.create(settings.runtime());
+            AuditLog audit = new AuditLog(store, Duration.ofDays(settings.lifecycle().auditDays()), AUDIT_PRUNING);
             // One filter (and so one login throttle) for every listener: HTTPS must not double an attacker's tries.
             SecurityFilter security = new SecurityFilter(credentials.apply(store.users(), hasher),
-                    new LoginThrottle(), settings.operations().publicMetrics());
+                    new LoginThrottle(), settings.operations().publicMetrics(), audit);
             RequestObserver requests = new RequestObserver(metrics,
                     settings.operations().accessLog() ? Optional.of(new AccessLog()) : Optional.empty());
             FunctionCatalog catalog = new FunctionCatalog(store, runtime,
                     settings.lenientBindings());
             FunctionExecutor executor = new FunctionExecutor(catalog, runtime, settings.callLimits());
             ClientConnections clients = new ClientConnections();
-            LibraryService libraries = new LibraryService(catalog, executor, settings.maxLibraryBytes(), clients);
-            UserService users = new UserService(new UserAccounts(store.users(), hasher));
+            LibraryHistory history = new LibraryHistory(store, catalog, audit, settings.lifecycle().historyVersions());
+            LibraryService libraries = new LibraryService(catalog, executor, settings.maxLibraryBytes(), clients,
+                    history, audit);
+            UserService users = new UserService(new UserAccounts(store.users(), hasher), audit);
             WhoAmIService whoAmI = new WhoAmIService();
-            QueryService query = new QueryService(new StatementRunner(catalog, executor), clients);
+            QueryService query = new QueryService(new StatementRunner(catalog, executor), clients, audit);
             StatsService stats = new StatsService(executor.stats());
             CallsService calls = new CallsService(executor.running());
             MetricsService metricsService = new MetricsService(metrics);
@@ -140,6 +149,10 @@ final class EvaluatorServer implements AutoCloseable {
                     .addFilter(guard)
                     .addFilter(security)
                     .register(LIBRARIES_PATH, libraries)
+                    .register(HistoryService.PATH, new HistoryService(history, audit))
+                    .register(AuditService.PATH, new AuditService(audit))
+                    .register(HistoryService.PATH, new ArchiveService(new LibraryArchive(store, catalog, audit,
+                            settings.lifecycle().historyVersions()), audit))
                     .register(UserService.PATH, users)
                     .register(WhoAmIService.PATH, whoAmI)
                     .register(QueryService.PATH, query)

@@ -1,9 +1,11 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.AuditLog;
 import dev.evaluator.engine.Caller;
 import dev.evaluator.engine.FunctionCatalog;
 import dev.evaluator.engine.FunctionExecutor;
 import dev.evaluator.engine.GoDuration;
+import dev.evaluator.engine.LibraryHistory;
 import dev.evaluator.engine.NamespaceAccess;
 import dev.evaluator.store.Library;
 import dev.evaluator.store.LibraryId;
@@ -47,8 +49,13 @@ final class LibraryService implements HttpService {
     private final FunctionExecutor executor;
     private final int maxLibraryBytes;
     private final ClientConnections clients;
+    private final LibraryHistory history;
+    private final AuditLog audit;
 
-    LibraryService(FunctionCatalog catalog, FunctionExecutor executor, int maxLibraryBytes, ClientConnections clients) {
+    LibraryService(FunctionCatalog catalog, FunctionExecutor executor, int maxLibraryBytes, ClientConnections clients,
+                   LibraryHistory history, AuditLog audit) {
+        this.history = history;
+        this.audit = audit;
         this.clients = clients;
         this.catalog = catalog;
         this.executor = executor;
@@ -178,18 +185,30 @@ final class LibraryService implements HttpService {
 
     private void read(ServerRequest req, ServerResponse res) {
         LibraryId id = libraryId(req);
-        Json.ok(res, Map.of(id.name(), catalog.library(id).code()));
+        Library library = catalog.library(id);
+        if (!LibraryEdits.notModified(req, res, library)) {
+            Json.ok(res, Map.of(id.name(), library.code()));
+        }
     }
 
     private void upsert(ServerRequest req, ServerResponse res) {
         LibraryId id = libraryId(req);
-        String code = body(req);
-        catalog.upsertLibrary(id, code, force(req));
+        String action = catalog.findLibrary(id).isPresent() ? "library.replace" : "library.create";
+        LibraryHistory.Written written = LibraryEdits.audited(audit, req, action, LibraryHistory.target(id), () -> {
+            String code = body(req);
+            return history.write(id, code, force(req), LibraryEdits.edit(req, true));
+        });
+        LibraryEdits.written(res, written);
         Json.okCouchbase(res);
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
-        catalog.deleteLibrary(libraryId(req));
+        LibraryId id = libraryId(req);
+        boolean purge = flag(req, "purge");
+        LibraryEdits.audited(audit, req, purge ? "library.purge" : "library.delete", LibraryHistory.target(id), () -> {
+            history.delete(id, purge, LibraryEdits.edit(req, false));
+            return null;
+        });
         Json.okCouchbase(res);
     }
 
@@ -336,7 +355,7 @@ final class LibraryService implements HttpService {
         }
     }
 
-    private static boolean flag(ServerRequest req, String name) {
+    static boolean flag(ServerRequest req, String name) {
         String value = query(req, name, "false");
         return switch (value.toLowerCase(Locale.ROOT)) {
             case "true", "1", "" -> true;

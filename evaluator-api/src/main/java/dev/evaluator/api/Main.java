@@ -34,8 +34,15 @@ public final class Main {
         if (System.getProperty("java.util.logging.manager") == null) {
             System.setProperty("java.util.logging.manager", ServerLogManager.class.getName());
         }
+        if (ArchiveCommand.isCommand(args)) {
+            int code = ArchiveCommand.run(args, System.getenv(), System.in, System.out, System.err);
+            System.out.flush();
+            System.exit(code);
+            return;
+        }
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
             System.out.println(ServerSettings.USAGE);
+            System.out.println(ArchiveCommand.USAGE);
             return;
         }
         LogConfig.configureRuntime();

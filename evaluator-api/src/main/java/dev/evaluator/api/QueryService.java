@@ -1,11 +1,13 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.AuditLog;
 import dev.evaluator.engine.Caller;
 import dev.evaluator.engine.GoDuration;
 import dev.evaluator.engine.StatementRunner;
 import dev.evaluator.query.SqlParser;
 import dev.evaluator.query.Statement;
 import dev.evaluator.runtime.CallResult;
+import dev.evaluator.store.AuditEntry;
 import dev.evaluator.store.InvalidNameException;
 import dev.evaluator.store.Namespace;
 
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -55,7 +58,13 @@ final class QueryService implements HttpService {
     private final StatementRunner runner;
     private final ClientConnections clients;
 
-    QueryService(StatementRunner runner, ClientConnections clients) {
+    private final AuditLog audit;
+
+    /**
+     * @param audit where CREATE FUNCTION and DROP FUNCTION statements are recorded, done or refused
+     */
+    QueryService(StatementRunner runner, ClientConnections clients, AuditLog audit) {
+        this.audit = audit;
         this.clients = clients;
         this.runner = runner;
     }
@@ -65,6 +74,36 @@ final class QueryService implements HttpService {
         rules.get("/", (req, res) -> handle(req, res, false))
                 .post("/", (req, res) -> handle(req, res, true))
                 .any("/", MethodNotAllowed.allowing("GET", "POST"));
+    }
+
+    /** Run a statement; a function's creation or drop goes into the audit trail, done or refused. */
+    private StatementRunner.Outcome run(ServerRequest req, Statement statement, StatementRunner.Context context,
+                                        Map<String, JsonNode> fields) {
+        Optional<String> action = switch (statement) {
+            case Statement.CreateFunction c -> Optional.of("function.create");
+            case Statement.DropFunction d -> Optional.of("function.drop");
+            default -> Optional.empty();
+        };
+        if (action.isEmpty()) {
+            return runner.run(statement, context);
+        }
+        String name = switch (statement) {
+            case Statement.CreateFunction c -> c.name().toString();
+            case Statement.DropFunction d -> d.name().toString();
+            default -> "";
+        };
+        String detail = fields.containsKey("query_context") ? "query_context " + fields.get("query_context").asText()
+                : "";
+        String outcome = AuditEntry.SUCCESS;
+        try {
+            return runner.run(statement, context);
+        } catch (RuntimeException e) {
+            outcome = ErrorMapper.outcome(e);
+            throw e;
+        } finally {
+            audit.record(LibraryEdits.user(req), LibraryEdits.client(req), action.get(), name, outcome,
+                    OptionalLong.empty(), detail);
+        }
     }
 
     private void handle(ServerRequest req, ServerResponse res, boolean post) {
@@ -85,7 +124,7 @@ final class QueryService implements HttpService {
         StatementRunner.Context context = new StatementRunner.Context(caller, queryContext(fields),
                 positional(fields), named(fields), timeout(fields), logs, timing.startNanos(), clients.presence(req));
         long executionStart = System.nanoTime();
-        StatementRunner.Outcome outcome = runner.run(statement, context);
+        StatementRunner.Outcome outcome = run(req, statement, context, fields);
         long end = System.nanoTime();
 
         ObjectNode body = MAPPER.createObjectNode();

@@ -1,5 +1,6 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.AuditLog;
 import dev.evaluator.engine.Caller;
 import dev.evaluator.engine.EngineException;
 import dev.evaluator.engine.LoginThrottle;
@@ -14,6 +15,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -56,11 +58,14 @@ final class SecurityFilter implements Filter {
      */
     private final PasswordCheck credentials;
     private final boolean publicMetrics;
+    private final AuditLog audit;
 
     /**
      * @param publicMetrics whether {@code /metrics} answers without credentials ({@code --public-metrics})
+     * @param audit         where management actions refused for permission are recorded
      */
-    SecurityFilter(PasswordCheck credentials, LoginThrottle throttle, boolean publicMetrics) {
+    SecurityFilter(PasswordCheck credentials, LoginThrottle throttle, boolean publicMetrics, AuditLog audit) {
+        this.audit = audit;
         this.credentials = credentials;
         this.publicMetrics = publicMetrics;
         this.security = Security.builder()
@@ -83,6 +88,9 @@ final class SecurityFilter implements Filter {
         req.context().register(caller);
         Permission required = AccessPolicy.required(rule, req);
         if (!caller.may(required)) {
+            RefusedActions.of(rule, req).ifPresent(refused -> audit.record(caller.name(), req.remotePeer().host(),
+                    refused.action(), refused.target(), ErrorCode.FORBIDDEN.code(), OptionalLong.empty(),
+                    "requires " + required.grantingRole()));
             throw new ApiException(ErrorCode.FORBIDDEN, "Forbidden: this requires " + required.grantingRole()
                     + (required.equals(Permission.ADMIN) ? "" : " (or admin)"),
                     ApiException.details("required", required.grantingRole()), Map.of());

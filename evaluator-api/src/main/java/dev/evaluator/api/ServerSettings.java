@@ -1,5 +1,7 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.AuditLog;
+import dev.evaluator.engine.LibraryHistory;
 import dev.evaluator.engine.UserAccounts;
 import dev.evaluator.runtime.CallLimits;
 import dev.evaluator.runtime.RuntimeSettings;
@@ -32,6 +34,7 @@ import java.util.stream.Stream;
  * @param callLimits      what one function call may use; its timeout caps the timeout a request asks for
  * @param runtime         how many calls run at once and how many may wait
  * @param operations      how the server stops, logs and exposes its metrics
+ * @param lifecycle       how much library history and audit trail is kept
  */
 record ServerSettings(String host,
                       int port,
@@ -44,7 +47,27 @@ record ServerSettings(String host,
                       boolean lenientBindings,
                       CallLimits callLimits,
                       RuntimeSettings runtime,
-                      Operations operations) {
+                      Operations operations,
+                      Lifecycle lifecycle) {
+
+    /**
+     * How much of the libraries' past is kept.
+     *
+     * @param historyVersions versions kept per library ({@code --history-versions}); older ones are pruned
+     * @param auditDays       days audit entries are kept ({@code --audit-days}); older ones are pruned
+     */
+    record Lifecycle(int historyVersions, int auditDays) {
+        /** 100 versions per library, 90 days of audit trail. */
+        static final Lifecycle DEFAULT = new Lifecycle(LibraryHistory.DEFAULT_KEEP, AuditLog.DEFAULT_DAYS);
+    }
+
+    /** With the default history and audit retention. */
+    ServerSettings(String host, int port, Path dataDir, int maxLibraryBytes, String adminUser,
+                   Optional<String> adminPassword, Optional<TlsSettings> tls, boolean httpEnabled,
+                   boolean lenientBindings, CallLimits callLimits, RuntimeSettings runtime, Operations operations) {
+        this(host, port, dataDir, maxLibraryBytes, adminUser, adminPassword, tls, httpEnabled, lenientBindings,
+                callLimits, runtime, operations, Lifecycle.DEFAULT);
+    }
 
     /** How server log lines are written. */
     enum LogFormat {
@@ -144,6 +167,10 @@ record ServerSettings(String host,
                                    line is dropped with its connection (env EVALUATOR_HEADER_TIMEOUT_SECONDS, default 20)
               --body-timeout-seconds  the same for a body not all in this long after its headers
                                    (env EVALUATOR_BODY_TIMEOUT_SECONDS, default 60)
+            Library history and audit trail:
+              --history-versions   versions kept per library; older ones are pruned (env EVALUATOR_HISTORY_VERSIONS,
+                                   default 100)
+              --audit-days         days the audit trail keeps an entry (env EVALUATOR_AUDIT_DAYS, default 90)
             Administrator bootstrap: EVALUATOR_ADMIN_USER (default Administrator), EVALUATOR_ADMIN_PASSWORD
             (when unset on the first start, a random password is generated, printed once and written to
             <data-dir>/initial-admin-password).""";
@@ -155,7 +182,7 @@ record ServerSettings(String host,
             "tls-cert", "tls-key", "tls-keystore", "tls-port", "max-call-seconds", "call-memory-mib",
             "max-result-bytes", "js-workers", "js-queue", "max-js-workers", "max-namespace-share",
             "shutdown-grace-seconds", "log-format", "max-connections", "idle-timeout-seconds",
-            "header-timeout-seconds", "body-timeout-seconds");
+            "header-timeout-seconds", "body-timeout-seconds", "history-versions", "audit-days");
 
     /** Flags that are true when given alone, or take {@code =true} or {@code =false}. */
     private static final List<String> SWITCHES = List.of("disable-http", "lenient-bindings", "public-metrics",
@@ -171,6 +198,7 @@ record ServerSettings(String host,
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(callLimits, "callLimits");
         Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(lifecycle, "lifecycle");
         if (!httpEnabled && tls.isEmpty()) {
             throw new IllegalArgumentException("--disable-http needs HTTPS, else nothing would listen: " + TLS_HINT);
         }
@@ -190,7 +218,8 @@ record ServerSettings(String host,
         return "ServerSettings[host=" + host + ", port=" + port + ", dataDir=" + dataDir
                 + ", maxLibraryBytes=" + maxLibraryBytes + ", adminUser=" + adminUser + ", tls=" + tls
                 + ", httpEnabled=" + httpEnabled + ", lenientBindings=" + lenientBindings
-                + ", callLimits=" + callLimits + ", runtime=" + runtime + ", operations=" + operations + "]";
+                + ", callLimits=" + callLimits + ", runtime=" + runtime + ", operations=" + operations
+                + ", lifecycle=" + lifecycle + "]";
     }
 
     /**
@@ -296,7 +325,9 @@ record ServerSettings(String host,
                 Duration.ofSeconds(integer(values, "body-timeout-seconds",
                         (int) Operations.BODY_TIMEOUT.toSeconds(), 1, 3600)));
         return new ServerSettings(host, port, dataDir, maxLibraryBytes, adminUser, adminPassword, tls, !httpDisabled,
-                bool(values, "lenient-bindings"), callLimits, runtime, operations);
+                bool(values, "lenient-bindings"), callLimits, runtime, operations,
+                new Lifecycle(integer(values, "history-versions", LibraryHistory.DEFAULT_KEEP, 1, 1_000_000),
+                        integer(values, "audit-days", AuditLog.DEFAULT_DAYS, 1, 36_500)));
     }
 
     private static LogFormat logFormat(Map<String, String> values) {

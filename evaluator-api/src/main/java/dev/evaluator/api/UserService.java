@@ -1,7 +1,9 @@
 package dev.evaluator.api;
 
+import dev.evaluator.engine.AuditLog;
 import dev.evaluator.engine.Role;
 import dev.evaluator.engine.UserAccounts;
+import dev.evaluator.store.AuditEntry;
 import dev.evaluator.store.User;
 
 import java.util.ArrayList;
@@ -10,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,9 +36,15 @@ final class UserService implements HttpService {
     private static final Map<String, String> OK = Map.of("status", "OK");
 
     private final UserAccounts accounts;
+    private final AuditLog audit;
 
-    UserService(UserAccounts accounts) {
+    /**
+     * @param audit where user changes are recorded: who, which user, how it ended, and whether the password or the
+     *              roles changed (never the password)
+     */
+    UserService(UserAccounts accounts, AuditLog audit) {
         this.accounts = accounts;
+        this.audit = audit;
     }
 
     @Override
@@ -77,13 +86,33 @@ final class UserService implements HttpService {
 
     private void upsert(ServerRequest req, ServerResponse res) {
         String name = name(req);
-        Changes changes = parse(req);
-        accounts.upsert(name, changes.password(), changes.roles());
+        boolean created;
+        try {
+            Changes changes = parse(req);
+            created = accounts.upsert(name, changes.password(), changes.roles());
+            List<String> changed = new ArrayList<>();
+            changes.password().ifPresent(p -> changed.add("password"));
+            changes.roles().ifPresent(r -> changed.add("roles: " + r.stream().map(Role::text)
+                    .collect(java.util.stream.Collectors.joining(","))));
+            audit.record(LibraryEdits.user(req), LibraryEdits.client(req), created ? "user.create" : "user.change",
+                    UserAccounts.normalizeName(name), AuditEntry.SUCCESS, OptionalLong.empty(),
+                    String.join("; ", changed));
+        } catch (RuntimeException e) {
+            audit.record(LibraryEdits.user(req), LibraryEdits.client(req), "user.write", name,
+                    ErrorMapper.outcome(e), OptionalLong.empty(), "");
+            throw e;
+        }
         Json.ok(res, OK);
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
-        accounts.delete(name(req));
+        String name = name(req);
+        LibraryEdits.audited(audit, req, "user.delete", name, () -> {
+            accounts.delete(name);
+            return null;
+        });
+        audit.record(LibraryEdits.user(req), LibraryEdits.client(req), "user.delete", UserAccounts.normalizeName(name),
+                AuditEntry.SUCCESS, OptionalLong.empty(), "");
         Json.ok(res, OK);
     }
 

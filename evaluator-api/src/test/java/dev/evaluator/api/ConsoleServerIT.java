@@ -65,7 +65,12 @@ class ConsoleServerIT {
             "/ui/vendor/codemirror/lib/codemirror.js, text/javascript",
             "/ui/vendor/codemirror/lib/codemirror.css, text/css",
             "/ui/vendor/codemirror/mode/javascript/javascript.js, text/javascript",
-            "/ui/vendor/codemirror/addon/edit/matchbrackets.js, text/javascript"})
+            "/ui/vendor/codemirror/addon/edit/matchbrackets.js, text/javascript",
+            "/ui/vendor/codemirror/addon/merge/merge.js, text/javascript",
+            "/ui/vendor/codemirror/addon/merge/merge.css, text/css",
+            "/ui/vendor/diff-match-patch/index.js, text/javascript",
+            "/ui/history.js, text/javascript",
+            "/ui/module-shim.js, text/javascript"})
     void file_withoutCredentials_servedWithItsType(String path, String type) {
         Response response = server.anonymous().get(path);
         response.then().statusCode(200).header("Cache-Control", "no-cache");

@@ -85,6 +85,22 @@ class RbacMatrixIT {
             delete own            | 200   | 403 | 403  | 200  | 200  | 403   | 403   | 403  | 403    | 401  | 401
             delete sibling        | 200   | 403 | 403  | 403  | 200  | 403   | 403   | 403  | 403    | 401  | 401
             delete other bucket   | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            versions global       | 200   | 200 | 200  | 200  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            head versions own     | 200   | 200 | 403  | 200  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            version own           | 200   | 200 | 403  | 200  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            head version global   | 200   | 200 | 200  | 200  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            diff other bucket     | 204   | 204 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            head diff own         | 204   | 204 | 403  | 204  | 204  | 403   | 403   | 403  | 403    | 401  | 401
+            rollback own          | 200   | 403 | 403  | 200  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            rollback global       | 200   | 403 | 200  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            deleted histories     | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            head histories        | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            audit                 | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            head audit            | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            export all            | 200   | 200 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            export own scope      | 200   | 200 | 403  | 200  | 200  | 403   | 403   | 403  | 403    | 401  | 401
+            head export           | 405   | 405 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
+            import empty          | 400   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
             list users            | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
             head users            | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
             get user              | 200   | 403 | 403  | 403  | 403  | 403   | 403   | 403  | 403    | 401  | 401
@@ -168,6 +184,36 @@ class RbacMatrixIT {
                 LIBS + "/doomed?" + SIBLING, null));
         OPERATIONS.put("delete other bucket", new Operation("DELETE", lib, () -> library("/doomed", OTHER),
                 LIBS + "/doomed?" + OTHER, null));
+        String versions = LIBS + "/{library}/versions";
+        OPERATIONS.put("versions global", new Operation("GET", versions, () -> { }, LIBS + "/g/versions", null));
+        OPERATIONS.put("head versions own",
+                new Operation("HEAD", versions, () -> { }, LIBS + "/own/versions?" + OWN, null));
+        String version = LIBS + "/{library}/versions/{version}";
+        OPERATIONS.put("version own", new Operation("GET", version, () -> { }, LIBS + "/own/versions/1?" + OWN, null));
+        OPERATIONS.put("head version global",
+                new Operation("HEAD", version, () -> { }, LIBS + "/g/versions/1", null));
+        String diff = LIBS + "/{library}/versions/{from}/diff/{to}";
+        OPERATIONS.put("diff other bucket",
+                new Operation("GET", diff, () -> { }, LIBS + "/far/versions/1/diff/1?" + OTHER, null));
+        OPERATIONS.put("head diff own",
+                new Operation("HEAD", diff, () -> { }, LIBS + "/own/versions/1/diff/1?" + OWN, null));
+        String rollback = LIBS + "/{library}/rollback";
+        OPERATIONS.put("rollback own", new Operation("POST", rollback, () -> { }, LIBS + "/own/rollback?" + OWN,
+                "{\"version\": 1}"));
+        OPERATIONS.put("rollback global", new Operation("POST", rollback, () -> { }, LIBS + "/g/rollback",
+                "{\"version\": 1}"));
+        OPERATIONS.put("deleted histories", new Operation("GET", HistoryService.HISTORY_PATH, () -> { },
+                HistoryService.HISTORY_PATH + "?deleted=true", null));
+        OPERATIONS.put("head histories", new Operation("HEAD", HistoryService.HISTORY_PATH, () -> { },
+                HistoryService.HISTORY_PATH, null));
+        OPERATIONS.put("audit", new Operation("GET", AuditService.PATH, () -> { }, AuditService.PATH, null));
+        OPERATIONS.put("head audit", new Operation("HEAD", AuditService.PATH, () -> { }, AuditService.PATH, null));
+        String export = ArchiveService.EXPORT_PATH;
+        OPERATIONS.put("export all", new Operation("GET", export, () -> { }, export, null));
+        OPERATIONS.put("export own scope", new Operation("GET", export, () -> { }, export + "?" + OWN, null));
+        OPERATIONS.put("head export", new Operation("HEAD", export, () -> { }, export, null));
+        OPERATIONS.put("import empty", new Operation("POST", ArchiveService.IMPORT_PATH, () -> { },
+                ArchiveService.IMPORT_PATH + "?mode=append", null));
         OPERATIONS.put("list users", new Operation("GET", UserService.PATH, () -> { }, UserService.PATH, null));
         OPERATIONS.put("head users", new Operation("HEAD", UserService.PATH, () -> { }, UserService.PATH, null));
         OPERATIONS.put("get user", new Operation("GET", user, () -> { }, UserService.PATH + "/local/ro", null));
@@ -269,7 +315,8 @@ class RbacMatrixIT {
         RequestSpecification request = as(caller).urlEncodingEnabled(false);
         if (op.body() != null) {
             boolean form = op.method().equals("PUT") || op.path().startsWith(QueryService.PATH);
-            boolean json = op.path().endsWith("/invoke") || op.path().contains("/invoke?");
+            boolean json = op.path().endsWith("/invoke") || op.path().contains("/invoke?")
+                    || op.path().contains("/rollback");
             request = request.contentType(form ? "application/x-www-form-urlencoded"
                     : json ? "application/json" : "application/javascript").body(op.body());
         }

@@ -97,7 +97,8 @@ class ServerProcessIT {
             int port = server.awaitListening();
             for (String file : new String[] {"/ui/", "/ui/app.js", "/ui/editor.js", "/ui/console.css",
                     "/ui/vendor/codemirror/lib/codemirror.js", "/ui/vendor/codemirror/mode/javascript/javascript.js",
-                    "/ui/vendor/codemirror/addon/edit/matchbrackets.js"}) {
+                    "/ui/vendor/codemirror/addon/edit/matchbrackets.js", "/ui/vendor/diff-match-patch/index.js",
+                    "/ui/vendor/codemirror/addon/merge/merge.js"}) {
                 String etag = RestAssured.given().port(port).filter(TestServer.OUR_SPEC).get(file)
                         .then().statusCode(200).header("Cache-Control", "no-cache").extract().header("ETag");
                 RestAssured.given().port(port).filter(TestServer.OUR_SPEC).header("If-None-Match", etag).get(file)

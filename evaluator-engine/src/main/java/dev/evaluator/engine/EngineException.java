@@ -67,7 +67,21 @@ public final class EngineException extends RuntimeException {
         /** The user does not exist. */
         USER_NOT_FOUND(OptionalInt.empty()),
         /** The change would leave no administrator. */
-        LAST_ADMIN(OptionalInt.empty());
+        LAST_ADMIN(OptionalInt.empty()),
+        /** The library has no version of that number (never made, pruned or purged). */
+        VERSION_NOT_FOUND(OptionalInt.empty()),
+        /**
+         * A condition of the request ({@code If-Match}, {@code If-None-Match: *}) does not hold for the library as
+         * it is; the field carries its current ETag, empty when it does not exist.
+         */
+        PRECONDITION_FAILED(OptionalInt.empty()),
+        /**
+         * An import document is damaged, truncated, of another format, or holds a library or binding that would be
+         * refused; the field says where.
+         */
+        IMPORT_INVALID(OptionalInt.empty()),
+        /** An import in {@code append} mode names libraries or functions that exist; the functions list them. */
+        IMPORT_COLLISION(OptionalInt.empty());
 
         private final OptionalInt queryCode;
 
@@ -101,7 +115,8 @@ public final class EngineException extends RuntimeException {
      * @param kind      why
      * @param message   what happened and what to do, for people
      * @param functions the qualified names of the SQL++ functions concerned (the guard's conflicts)
-     * @param field     the value at fault (a role's text, the existing user name a new one looks like), or empty
+     * @param field     the value at fault (a role's text, the existing user name a new one looks like, a
+     *                  library's current ETag), or empty
      */
     public EngineException(Kind kind, String message, List<String> functions, String field) {
         super(message);

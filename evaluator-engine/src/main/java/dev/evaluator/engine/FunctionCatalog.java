@@ -10,6 +10,7 @@ import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.LibraryStore;
 import dev.evaluator.store.Namespace;
 import dev.evaluator.store.Store;
+import dev.evaluator.store.StoreTransaction;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -111,7 +112,7 @@ public final class FunctionCatalog {
         return libraries.find(id);
     }
 
-    private static EngineException notFound(LibraryId id) {
+    static EngineException notFound(LibraryId id) {
         String where = id.namespace() instanceof Namespace.Scoped s
                 ? " in scope " + s.bucket() + "." + s.scope()
                 : " among global libraries";
@@ -205,10 +206,69 @@ public final class FunctionCatalog {
      * @throws EngineException                         {@code BINDING_BROKEN} when bound functions would disappear
      */
     public void upsertLibrary(LibraryId id, String code, boolean force) {
+        upsertLibrary(id, code, force, LibraryChange.none());
+    }
+
+    /**
+     * What a change of a library does in its transaction besides the change (its preconditions, its version and
+     * its audit record: see {@link LibraryHistory}), so that all of it is one atomic write or nothing.
+     *
+     * @param <T> what a write hands back to its caller
+     */
+    public interface LibraryChange<T> {
+        /**
+         * A change that does nothing more.
+         *
+         * @return the change
+         */
+        static LibraryChange<Void> none() {
+            return (tx, previous, written, kept) -> null;
+        }
+
+        /**
+         * Refuse the change, before the guard looks at it.
+         *
+         * @param current the library as it is
+         * @throws EngineException to refuse; nothing is written
+         */
+        default void check(StoreTransaction tx, Optional<Library> current) {
+        }
+
+        /**
+         * The library was written (it will be when the transaction commits).
+         *
+         * @param previous the library as it was
+         * @param kept     the bindings a forced replace keeps broken, as qualified names
+         * @return what to hand back to the caller
+         */
+        T written(StoreTransaction tx, Optional<Library> previous, Library written, List<String> kept);
+
+        /**
+         * The library was deleted (it will be when the transaction commits).
+         *
+         * @param deleted the library as it was
+         */
+        default void deleted(StoreTransaction tx, Library deleted) {
+        }
+    }
+
+    /**
+     * Create or replace a library, with more writes in the same transaction.
+     *
+     * @param force  keep bindings to functions the new code no longer defines (they are reported as broken)
+     * @param change what else the change checks and writes
+     * @return what {@link LibraryChange#written} returned
+     * @throws dev.evaluator.runtime.JsSyntaxException when the code does not parse; nothing is changed
+     * @throws EngineException                         {@code BINDING_BROKEN} when bound functions would disappear,
+     *                                                 or what the change's check throws
+     */
+    public <T> T upsertLibrary(LibraryId id, String code, boolean force, LibraryChange<T> change) {
         // Parsing checks the syntax too, with the same errors as JsRuntime.checkSyntax.
         List<JsFunction> defined = runtime.functions(id.name(), code);
         Set<String> names = defined.stream().map(JsFunction::name).collect(Collectors.toSet());
-        store.transact(tx -> {
+        T result = store.transact(tx -> {
+            Optional<Library> current = tx.findLibrary(id);
+            change.check(tx, current);
             List<FunctionDefinition> broken = tx.boundTo(id).stream()
                     .filter(f -> !names.contains(f.object()))
                     .toList();
@@ -220,10 +280,12 @@ public final class FunctionCatalog {
                         + "; keep them in the code, drop those SQL++ functions first, or pass force=true",
                         broken.stream().map(f -> QualifiedName.of(f.id())).toList(), "");
             }
-            return tx.upsertLibrary(id, code, OptionalInt.of(defined.size()));
+            Library written = tx.upsertLibrary(id, code, OptionalInt.of(defined.size()));
+            return change.written(tx, current, written, broken.stream().map(f -> QualifiedName.of(f.id())).toList());
         });
         // What the runtime keeps of the old code (its contexts, with whatever their top levels hold) goes.
         runtime.release(sourceKey(id));
+        return result;
     }
 
     /**
@@ -233,16 +295,30 @@ public final class FunctionCatalog {
      *                         when it does not exist; nothing is changed
      */
     public void deleteLibrary(LibraryId id) {
+        deleteLibrary(id, LibraryChange.none());
+    }
+
+    /**
+     * Delete a library, with more writes in the same transaction.
+     *
+     * @param change what else the change checks and writes
+     * @throws EngineException {@code LIBRARY_IN_USE} while functions are bound to it, {@code LIBRARY_NOT_FOUND}
+     *                         when it does not exist, or what the change's check throws; nothing is changed
+     */
+    public void deleteLibrary(LibraryId id, LibraryChange<?> change) {
         store.transact(tx -> {
+            Optional<Library> current = tx.findLibrary(id);
+            change.check(tx, current);
             List<String> bound = tx.boundTo(id).stream().map(f -> QualifiedName.of(f.id())).toList();
             if (!bound.isEmpty()) {
                 throw new EngineException(EngineException.Kind.LIBRARY_IN_USE, "Library [" + id.name()
                         + "] is used by " + bound.size() + " SQL++ function(s): " + String.join(", ", bound)
                         + "; drop them first", bound, "");
             }
-            if (!tx.deleteLibrary(id)) {
+            if (current.isEmpty() || !tx.deleteLibrary(id)) {
                 throw notFound(id);
             }
+            change.deleted(tx, current.get());
             return null;
         });
         runtime.release(sourceKey(id));
@@ -319,7 +395,23 @@ public final class FunctionCatalog {
                         + definition.object());
     }
 
-    private void checkBinding(FunctionDefinition definition, Optional<Library> found) {
+    /** Whether CREATE FUNCTION skips checking its library and JavaScript function (Couchbase's late binding). */
+    boolean lenientBindings() {
+        return lenientBindings;
+    }
+
+    /** Drop what the runtime keeps of a library's old code, after a write the catalog did not make (an import). */
+    void release(LibraryId id) {
+        runtime.release(sourceKey(id));
+    }
+
+    /**
+     * The checks of CREATE FUNCTION: the library exists, defines the function, and takes the declared parameters.
+     *
+     * @param found the library as the binding would see it
+     * @throws EngineException {@code LIBRARY_NOT_FOUND}, {@code OBJECT_NOT_FOUND}, {@code PARAMETER_MISMATCH}
+     */
+    void checkBinding(FunctionDefinition definition, Optional<Library> found) {
         Library library = found.orElseThrow(() -> new EngineException(
                 EngineException.Kind.LIBRARY_NOT_FOUND, "Library " + describe(definition.library())
                 + " does not exist: create it first"));

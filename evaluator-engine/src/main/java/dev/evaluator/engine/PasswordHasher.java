@@ -69,6 +69,25 @@ public final class PasswordHasher {
         }
     }
 
+    /**
+     * Whether a text is a hash this class wrote (and {@link #verify} can check): an import takes no other.
+     *
+     * @return true for {@code pbkdf2-sha256$<rounds>$<salt>$<hash>} with a positive round count and base64 parts
+     */
+    public static boolean isEncoded(String encoded) {
+        String[] parts = encoded.split("\\$", -1);
+        if (parts.length != 4 || !PREFIX.equals(parts[0]) || parts[2].isEmpty() || parts[3].isEmpty()) {
+            return false;
+        }
+        try {
+            Base64.getDecoder().decode(parts[2]);
+            Base64.getDecoder().decode(parts[3]);
+            return Integer.parseInt(parts[1]) > 0;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     private static byte[] derive(char[] password, byte[] salt, int rounds) {
         PBEKeySpec spec = new PBEKeySpec(password, salt, rounds, HASH_BITS);
         try {

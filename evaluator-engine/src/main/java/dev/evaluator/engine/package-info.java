@@ -6,7 +6,11 @@
  * the namespace-level permission checks ({@code Role.allows}, {@code NamespaceAccess}), and the one rule for
  * writing SQL++ names ({@code QualifiedName}). Every refusal is an {@code EngineException} of a closed kind.
  * <p>
- * May depend on {@code dev.evaluator.store}, {@code .runtime} and {@code .query}, Jackson and Caffeine; never on
+ * Also the library lifecycle ({@code LibraryHistory}: versions, diffs, rollback, preconditions) and the audit trail
+ * ({@code AuditLog}).
+ * <p>
+ * May depend on {@code dev.evaluator.store}, {@code .runtime} and {@code .query}, Jackson, Caffeine and
+ * java-diff-utils; never on
  * Helidon or anything of HTTP (no paths, no statuses).
  */
 package dev.evaluator.engine;

@@ -183,7 +183,8 @@ class StatementRunnerTest {
 
     @Test
     void everyStatementKind_hasARowInTheTableOrItsOwnTest() {
-        // The kinds that no statement raises: the guard's (tested below through the catalog) and the user ones.
+        // The kinds that no statement raises: the guard's (tested below through the catalog), the user ones, and
+        // the library lifecycle's (LibraryHistoryTest, LibraryArchiveTest).
         List<EngineException.Kind> notStatements = List.of(EngineException.Kind.LIBRARY_IN_USE,
                 EngineException.Kind.BINDING_BROKEN, EngineException.Kind.UNKNOWN_PARAMETER,
                 EngineException.Kind.INVALID_ARGUMENT, EngineException.Kind.QUERY_TIMEOUT,
@@ -191,7 +192,9 @@ class StatementRunnerTest {
                 EngineException.Kind.INVALID_ROLE, EngineException.Kind.CONFUSABLE_NAME,
                 EngineException.Kind.INVALID_PASSWORD,
                 EngineException.Kind.PASSWORD_REQUIRED, EngineException.Kind.USER_NOT_FOUND,
-                EngineException.Kind.LAST_ADMIN);
+                EngineException.Kind.LAST_ADMIN, EngineException.Kind.VERSION_NOT_FOUND,
+                EngineException.Kind.PRECONDITION_FAILED, EngineException.Kind.IMPORT_INVALID,
+                EngineException.Kind.IMPORT_COLLISION);
         String table = String.join("\n", List.of(getClass().getDeclaredMethods()).stream()
                 .filter(m -> m.getName().equals("run_refused_failsWithItsKindAndChangesNothing"))
                 .map(m -> String.join("\n", m.getAnnotation(CsvSource.class).value()))

@@ -29,6 +29,20 @@ public interface Store extends AutoCloseable {
     UserStore users();
 
     /**
+     * The libraries' version histories.
+     *
+     * @return the history store
+     */
+    HistoryStore history();
+
+    /**
+     * The audit log.
+     *
+     * @return the audit store
+     */
+    AuditStore audit();
+
+    /**
      * Run a check and the writes it allows as one atomic transaction over libraries and functions: the writes are
      * applied together, and only if nothing the work read was changed meanwhile by another thread or another process
      * sharing the store; otherwise the work runs again on a fresh transaction. This is how a rule that spans records

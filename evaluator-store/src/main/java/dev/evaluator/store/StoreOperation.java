@@ -30,6 +30,14 @@ public enum StoreOperation {
     USER_WRITE,
     /** Delete a user. */
     USER_DELETE,
+    /** Read a library's versions or their code. */
+    HISTORY_READ,
+    /** Append to the audit log outside a transaction. */
+    AUDIT_WRITE,
+    /** Read the audit log. */
+    AUDIT_READ,
+    /** Delete old entries of the audit log. */
+    AUDIT_PRUNE,
     /** A transaction over libraries and functions (see {@link Store#transact}), counted once however often it ran. */
     TRANSACTION,
     /** The write that proves the store accepts writes (see {@link Store#checkWritable()}). */

@@ -94,4 +94,64 @@ public interface StoreTransaction {
      * @throws StoreException if the store cannot be read
      */
     boolean deleteFunction(FunctionId id);
+
+    /**
+     * One user, as this transaction sees it (its own writes included).
+     *
+     * @param name the user's login name
+     * @return the user, or empty when there is none
+     * @throws StoreException if the store cannot be read
+     */
+    Optional<User> findUser(String name);
+
+    /**
+     * Create the user, or replace its hash and roles, when the transaction commits (imports write users with the
+     * libraries they go with; {@link UserStore} writes them alone).
+     *
+     * @param user the user
+     * @throws StoreException if the store cannot be read
+     */
+    void upsertUser(User user);
+
+    /**
+     * A library's newest version, as this transaction sees it (its own appends included).
+     *
+     * @param library the library
+     * @return the newest version, or empty when the library has no history
+     * @throws StoreException if the store cannot be read
+     */
+    Optional<LibraryVersion> latestVersion(LibraryId library);
+
+    /**
+     * Append a version of a library to its history when the transaction commits, numbered one above every number
+     * the library ever had (also after a delete or a purge), and delete its versions older than the newest
+     * {@code keep}, in the same write.
+     *
+     * @param library the library
+     * @param code    the version's code
+     * @param user    who made it
+     * @param message what its author said of it, or empty
+     * @param keep    how many versions to keep, at least 1
+     * @return the version as it will be stored
+     * @throws StoreException if the store cannot be read
+     */
+    LibraryVersion appendVersion(LibraryId library, String code, String user, String message, int keep);
+
+    /**
+     * Delete a library's whole history when the transaction commits (its numbering goes on from where it was).
+     *
+     * @param library the library
+     * @return how many versions there were
+     * @throws StoreException if the store cannot be read
+     */
+    int purgeHistory(LibraryId library);
+
+    /**
+     * Append an entry to the audit log when the transaction commits.
+     *
+     * @param entry the entry; its {@code id} and {@code time} are ignored: the store stamps both
+     * @return the entry as it will be stored, with its position and time
+     * @throws StoreException if the store cannot be read
+     */
+    AuditEntry appendAudit(AuditEntry entry);
 }

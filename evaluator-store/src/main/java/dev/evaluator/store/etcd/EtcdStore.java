@@ -1,6 +1,8 @@
 package dev.evaluator.store.etcd;
 
+import dev.evaluator.store.AuditStore;
 import dev.evaluator.store.FunctionStore;
+import dev.evaluator.store.HistoryStore;
 import dev.evaluator.store.LibraryStore;
 import dev.evaluator.store.Store;
 import dev.evaluator.store.StoreException;
@@ -190,6 +192,24 @@ public final class EtcdStore implements Store {
     @Override
     public UserStore users() {
         return users;
+    }
+
+    /** Not kept on etcd yet: the server runs on RocksDB, which keeps them (issue 16). */
+    @Override
+    public HistoryStore history() {
+        throw noHistory();
+    }
+
+    /** Not kept on etcd yet: the server runs on RocksDB, which keeps it (issue 16). */
+    @Override
+    public AuditStore audit() {
+        throw noHistory();
+    }
+
+    /** Library histories and the audit log are not kept on etcd yet, nor are users written in transactions. */
+    static UnsupportedOperationException noHistory() {
+        return new UnsupportedOperationException("The etcd store keeps no library history or audit log yet, and"
+                + " writes no users in transactions (imports); run the server on RocksDB for them");
     }
 
     @Override

@@ -1,10 +1,13 @@
 package dev.evaluator.store.etcd;
 
+import dev.evaluator.store.AuditEntry;
 import dev.evaluator.store.FunctionDefinition;
 import dev.evaluator.store.FunctionId;
 import dev.evaluator.store.Library;
 import dev.evaluator.store.LibraryId;
+import dev.evaluator.store.LibraryVersion;
 import dev.evaluator.store.StoreTransaction;
+import dev.evaluator.store.User;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -109,6 +112,36 @@ final class EtcdTransaction implements StoreTransaction {
         unbind(old.get().library(), id);
         writes.put(keys.function(id), Optional.empty());
         return true;
+    }
+
+    @Override
+    public Optional<User> findUser(String name) {
+        throw EtcdStore.noHistory();
+    }
+
+    @Override
+    public void upsertUser(User user) {
+        throw EtcdStore.noHistory();
+    }
+
+    @Override
+    public Optional<LibraryVersion> latestVersion(LibraryId library) {
+        throw EtcdStore.noHistory();
+    }
+
+    @Override
+    public LibraryVersion appendVersion(LibraryId library, String code, String user, String message, int keep) {
+        throw EtcdStore.noHistory();
+    }
+
+    @Override
+    public int purgeHistory(LibraryId library) {
+        throw EtcdStore.noHistory();
+    }
+
+    @Override
+    public AuditEntry appendAudit(AuditEntry entry) {
+        throw EtcdStore.noHistory();
     }
 
     /**

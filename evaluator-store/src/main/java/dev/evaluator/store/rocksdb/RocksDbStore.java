@@ -1,6 +1,8 @@
 package dev.evaluator.store.rocksdb;
 
+import dev.evaluator.store.AuditStore;
 import dev.evaluator.store.FunctionStore;
+import dev.evaluator.store.HistoryStore;
 import dev.evaluator.store.LibraryStore;
 import dev.evaluator.store.Store;
 import dev.evaluator.store.StoreException;
@@ -43,7 +45,8 @@ import org.rocksdb.WriteOptions;
  * The store on RocksDB: one database per data directory, one column family per kind of record.
  * <p>
  * Column families: {@code meta} (the schema version), {@code libraries}, {@code users}, {@code functions} and
- * {@code bindings} (library to functions index). Every write uses a synced
+ * {@code bindings} (library to functions index), {@code versions}, {@code version_code} and
+ * {@code version_counters} (libraries' histories, see {@link RocksDbHistoryStore}) and {@code audit}. Every write uses a synced
  * write-ahead log, so a write that returned survives a crash of the process or the machine.
  * <p>
  * Closing flushes every column family to sorted tables, which leaves the write-ahead log empty: a store that finds
@@ -65,6 +68,10 @@ public final class RocksDbStore implements Store {
     private static final String CF_USERS = "users";
     private static final String CF_FUNCTIONS = "functions";
     private static final String CF_BINDINGS = "bindings";
+    private static final String CF_VERSIONS = "versions";
+    private static final String CF_VERSION_CODE = "version_code";
+    private static final String CF_VERSION_COUNTERS = "version_counters";
+    private static final String CF_AUDIT = "audit";
 
     static {
         RocksDB.loadLibrary();
@@ -77,6 +84,8 @@ public final class RocksDbStore implements Store {
     private final RocksDbLibraryStore libraries;
     private final RocksDbUserStore users;
     private final RocksDbFunctionStore functions;
+    private final RocksDbHistoryStore history;
+    private final RocksDbAuditStore audit;
     private final List<ColumnFamilyHandle> families;
     private final ColumnFamilyHandle meta;
     private final ColumnFamilyHandle libraryFamily;
@@ -94,7 +103,10 @@ public final class RocksDbStore implements Store {
     /** Written under the lifecycle lock; volatile for {@link #isOpen()}, which reads without it. */
     private volatile boolean closed;
 
-    /** Families in the order of the descriptors: default, meta, libraries, users, functions, bindings. */
+    /**
+     * Families in the order of the descriptors: default, meta, libraries, users, functions, bindings, versions,
+     * version_code, version_counters, audit.
+     */
     private RocksDbStore(Path directory, RocksDB db, WriteOptions syncWrites, Deque<AutoCloseable> handles,
                          List<ColumnFamilyHandle> families, StoreObserver observer, long recoveredLogBytes) {
         this.directory = directory;
@@ -111,6 +123,8 @@ public final class RocksDbStore implements Store {
         this.libraries = new RocksDbLibraryStore(this, families.get(2));
         this.users = new RocksDbUserStore(this, families.get(3));
         this.functions = new RocksDbFunctionStore(this, families.get(4), families.get(5));
+        this.history = new RocksDbHistoryStore(this, families.get(6), families.get(7), families.get(8));
+        this.audit = new RocksDbAuditStore(this, families.get(9), db);
     }
 
     /**
@@ -163,7 +177,11 @@ public final class RocksDbStore implements Store {
                     new ColumnFamilyDescriptor(bytes(CF_LIBRARIES), familyOptions),
                     new ColumnFamilyDescriptor(bytes(CF_USERS), familyOptions),
                     new ColumnFamilyDescriptor(bytes(CF_FUNCTIONS), familyOptions),
-                    new ColumnFamilyDescriptor(bytes(CF_BINDINGS), familyOptions));
+                    new ColumnFamilyDescriptor(bytes(CF_BINDINGS), familyOptions),
+                    new ColumnFamilyDescriptor(bytes(CF_VERSIONS), familyOptions),
+                    new ColumnFamilyDescriptor(bytes(CF_VERSION_CODE), familyOptions),
+                    new ColumnFamilyDescriptor(bytes(CF_VERSION_COUNTERS), familyOptions),
+                    new ColumnFamilyDescriptor(bytes(CF_AUDIT), familyOptions));
             List<ColumnFamilyHandle> families = new ArrayList<>();
             RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, families);
             // Closed in reverse order: families before the database, the database before its options.
@@ -195,6 +213,16 @@ public final class RocksDbStore implements Store {
     @Override
     public UserStore users() {
         return users;
+    }
+
+    @Override
+    public HistoryStore history() {
+        return history;
+    }
+
+    @Override
+    public AuditStore audit() {
+        return audit;
     }
 
     /**
@@ -239,7 +267,7 @@ public final class RocksDbStore implements Store {
                     try (WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
                          ReadOptions reads = new ReadOptions()) {
                         tx = new RocksDbTransaction(db, batch, reads, libraryFamily, functionFamily, bindingFamily,
-                                locks);
+                                locks, history, audit, users);
                         T result = work.apply(tx);
                         if (batch.count() > 0) {
                             db.write(writes, batch);
@@ -250,6 +278,7 @@ public final class RocksDbStore implements Store {
                     } finally {
                         if (tx != null) {
                             tx.librariesWritten().forEach(libraries::written);
+                            tx.usersWritten().forEach(users::written);
                         }
                     }
                 }

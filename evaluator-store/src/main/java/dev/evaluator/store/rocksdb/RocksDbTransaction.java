@@ -1,12 +1,19 @@
 package dev.evaluator.store.rocksdb;
 
+import dev.evaluator.store.AuditEntry;
 import dev.evaluator.store.FunctionDefinition;
 import dev.evaluator.store.FunctionId;
 import dev.evaluator.store.Library;
 import dev.evaluator.store.LibraryId;
+import dev.evaluator.store.LibraryVersion;
 import dev.evaluator.store.StoreTransaction;
+import dev.evaluator.store.User;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -39,10 +46,18 @@ final class RocksDbTransaction implements StoreTransaction {
     private final ColumnFamilyHandle bindings;
     private final Set<LibraryId> librariesWritten = new HashSet<>();
     private final KeyLocks.Held locks;
+    private final RocksDbHistoryStore history;
+    private final RocksDbAuditStore audit;
+    private final RocksDbUserStore users;
+    private final Set<String> usersWritten = new HashSet<>();
 
     RocksDbTransaction(RocksDB db, WriteBatchWithIndex batch, ReadOptions reads, ColumnFamilyHandle libraries,
-                       ColumnFamilyHandle functions, ColumnFamilyHandle bindings, KeyLocks.Held locks) {
+                       ColumnFamilyHandle functions, ColumnFamilyHandle bindings, KeyLocks.Held locks,
+                       RocksDbHistoryStore history, RocksDbAuditStore audit, RocksDbUserStore users) {
         this.locks = locks;
+        this.users = users;
+        this.history = history;
+        this.audit = audit;
         this.db = db;
         this.batch = batch;
         this.reads = reads;
@@ -147,6 +162,129 @@ final class RocksDbTransaction implements StoreTransaction {
             batch.delete(bindings, RocksDbFunctionStore.bindingKey(old.get().library(), key));
         });
         return true;
+    }
+
+    /** The users this transaction wrote, whose cached records its commit makes stale. */
+    Set<String> usersWritten() {
+        return usersWritten;
+    }
+
+    @Override
+    public Optional<User> findUser(String name) {
+        byte[] value = get(users.family(), RocksDbStore.bytes(name), "Reading user " + name);
+        return value == null ? Optional.empty() : Optional.of(RocksDbUserStore.decode(name, value));
+    }
+
+    @Override
+    public void upsertUser(User user) {
+        locks.lock("user:" + user.name());
+        usersWritten.add(user.name());
+        run("Writing user " + user.name(), () -> batch.put(users.family(), RocksDbStore.bytes(user.name()),
+                RocksDbUserStore.encode(user)));
+    }
+
+    @Override
+    public Optional<LibraryVersion> latestVersion(LibraryId library) {
+        // A library's history changes with it, under its lock.
+        locks.lock(library);
+        long last = lastNumber(library);
+        if (last == 0) {
+            return Optional.empty();
+        }
+        byte[] value = get(history.versionFamily(), RocksDbHistoryStore.key(library, last),
+                "Reading the history of library " + library);
+        return value == null ? Optional.empty() : Optional.of(RocksDbHistoryStore.decode(library, last, value));
+    }
+
+    @Override
+    public LibraryVersion appendVersion(LibraryId library, String code, String user, String message, int keep) {
+        if (keep < 1) {
+            throw new IllegalArgumentException("keep must be at least 1");
+        }
+        locks.lock(library);
+        byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
+        long number = lastNumber(library) + 1;
+        LibraryVersion version = new LibraryVersion(library, number, Instant.ofEpochMilli(System.currentTimeMillis()),
+                user, sha256(bytes), bytes.length, message);
+        String action = "Writing the history of library " + library;
+        Optional<Range> kept = kept(library);
+        run(action, () -> {
+            byte[] key = RocksDbHistoryStore.key(library, number);
+            batch.put(history.versionFamily(), key, RocksDbHistoryStore.encode(version));
+            batch.put(history.codeFamily(), key, bytes);
+            batch.put(history.counterFamily(), RocksDbLibraryStore.key(library),
+                    RocksDbHistoryStore.counterValue(number));
+            // The kept versions are consecutive, ending at the new one: the oldest beyond the newest keep go.
+            if (kept.isPresent()) {
+                for (long old = kept.get().first(); old <= number - keep; old++) {
+                    batch.delete(history.versionFamily(), RocksDbHistoryStore.key(library, old));
+                    batch.delete(history.codeFamily(), RocksDbHistoryStore.key(library, old));
+                }
+            }
+        });
+        return version;
+    }
+
+    @Override
+    public int purgeHistory(LibraryId library) {
+        locks.lock(library);
+        Optional<Range> kept = kept(library);
+        if (kept.isEmpty()) {
+            return 0;
+        }
+        Range range = kept.get();
+        run("Purging the history of library " + library, () -> {
+            for (long old = range.first(); old <= range.last(); old++) {
+                batch.delete(history.versionFamily(), RocksDbHistoryStore.key(library, old));
+                batch.delete(history.codeFamily(), RocksDbHistoryStore.key(library, old));
+            }
+        });
+        return Math.toIntExact(range.last() - range.first() + 1);
+    }
+
+    @Override
+    public AuditEntry appendAudit(AuditEntry entry) {
+        AuditEntry stored = audit.stamped(entry);
+        run("Appending to the audit log", () -> batch.put(audit.family(), RocksDbAuditStore.key(stored.id()),
+                RocksDbAuditStore.encode(stored)));
+        return stored;
+    }
+
+    /** The numbers of a library's kept versions, first to last. */
+    private record Range(long first, long last) {
+    }
+
+    /** The numbers of a library's kept versions, if it has any. */
+    private Optional<Range> kept(LibraryId library) {
+        long last = lastNumber(library);
+        byte[] prefix = RocksDbHistoryStore.prefix(library);
+        long[] first = {0};
+        run("Reading the history of library " + library, () -> {
+            try (RocksIterator base = db.newIterator(history.versionFamily(), reads);
+                 RocksIterator it = batch.newIteratorWithBase(history.versionFamily(), base, reads)) {
+                it.seek(prefix);
+                if (it.isValid() && Keys.startsWith(it.key(), prefix)) {
+                    first[0] = RocksDbHistoryStore.number(it.key());
+                }
+                it.status();
+            }
+        });
+        return first[0] == 0 ? Optional.empty() : Optional.of(new Range(first[0], last));
+    }
+
+    /** The highest number the library's versions ever had; 0 for none. */
+    private long lastNumber(LibraryId library) {
+        byte[] value = get(history.counterFamily(), RocksDbLibraryStore.key(library),
+                "Reading the history of library " + library);
+        return value == null ? 0 : RocksDbHistoryStore.counter(value);
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private byte[] get(ColumnFamilyHandle family, byte[] key, String action) {

@@ -38,6 +38,15 @@ final class RocksDbUserStore implements UserStore {
         this.cache = new ReadCache<>(store, CACHED_USERS, (name, user) -> 1);
     }
 
+    /** Forget a user's cached record after a transaction wrote it, also one that failed (it may have happened). */
+    void written(String name) {
+        cache.written(name);
+    }
+
+    ColumnFamilyHandle family() {
+        return family;
+    }
+
     @Override
     public Optional<User> find(String name) {
         return cache.find(name, "Reading user", key -> {
@@ -84,7 +93,7 @@ final class RocksDbUserStore implements UserStore {
         }
     }
 
-    private static byte[] encode(User user) {
+    static byte[] encode(User user) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(VALUE_FORMAT);
@@ -99,7 +108,7 @@ final class RocksDbUserStore implements UserStore {
         return bytes.toByteArray();
     }
 
-    private static User decode(String name, byte[] value) {
+    static User decode(String name, byte[] value) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
             if (in.readByte() != VALUE_FORMAT) {
                 throw new IOException("unknown format");

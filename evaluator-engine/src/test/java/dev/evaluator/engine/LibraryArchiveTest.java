@@ -1,0 +1,268 @@
+package dev.evaluator.engine;
+
+import dev.evaluator.runtime.JsRuntime;
+import dev.evaluator.store.AuditQuery;
+import dev.evaluator.store.FunctionDefinition;
+import dev.evaluator.store.FunctionId;
+import dev.evaluator.store.LibraryId;
+import dev.evaluator.store.Namespace;
+import dev.evaluator.store.User;
+import dev.evaluator.store.rocksdb.RocksDbStore;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Export and import on real RocksDB and real GraalJS: round trip, modes, validation before anything is applied. */
+class LibraryArchiveTest {
+    private static final Namespace INVENTORY = Namespace.scoped("travel-sample", "inventory");
+    private static final LibraryArchive.ExportOptions ALL = new LibraryArchive.ExportOptions(Optional.empty(), false,
+            false);
+
+    @TempDir
+    Path dir;
+
+    private RocksDbStore store;
+    private JsRuntime runtime;
+    private FunctionCatalog catalog;
+    private AuditLog audit;
+    private LibraryHistory history;
+    private LibraryArchive archive;
+
+    @BeforeEach
+    void open() {
+        store = RocksDbStore.open(dir);
+        runtime = JsRuntime.create();
+        catalog = new FunctionCatalog(store, runtime, false);
+        audit = new AuditLog(store, Duration.ofDays(90), Duration.ofHours(1));
+        history = new LibraryHistory(store, catalog, audit, 100);
+        archive = new LibraryArchive(store, catalog, audit, 100);
+    }
+
+    @AfterEach
+    void close() {
+        audit.close();
+        runtime.close();
+        store.close();
+    }
+
+    private static LibraryHistory.Edit edit() {
+        return new LibraryHistory.Edit("alice", "127.0.0.1", "", LibraryHistory.Precondition.NONE);
+    }
+
+    private void seed() {
+        history.write(LibraryId.global("math"), "function add(a, b) { return a + b; }", false, edit());
+        history.write(new LibraryId(INVENTORY, "geo"), "function km(m) { return m / 1000; }\n// é ✓", false,
+                edit());
+        catalog.createFunction(new FunctionDefinition(new FunctionId(INVENTORY, "km"), Optional.of(List.of("m")),
+                new LibraryId(INVENTORY, "geo"), "km", Instant.now()), "km", false, false);
+        catalog.createFunction(new FunctionDefinition(new FunctionId(Namespace.GLOBAL, "plus"), Optional.empty(),
+                LibraryId.global("math"), "add", Instant.now()), "plus", false, false);
+    }
+
+    private byte[] export(LibraryArchive.ExportOptions options) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        archive.export(options, out);
+        return out.toByteArray();
+    }
+
+    /** The document without what differs between two exports of the same content: times and checksums. */
+    private static String timeless(byte[] document) {
+        return new String(document, StandardCharsets.UTF_8)
+                .replaceAll("\"(exported|modified|created)\":\"[^\"]*\"", "\"$1\":\"-\"")
+                .replaceAll(",\"sha256\":\"[0-9a-f]{64}\"}\\n$", "}");
+    }
+
+    private EngineException refused(byte[] document, LibraryArchive.Mode mode) {
+        return assertThrows(EngineException.class, () -> archive.importDocument(document, mode, "bob", "::1"));
+    }
+
+    @Test
+    void roundTrip_exportFlushImportExport_isTheSameApartFromTimes() {
+        seed();
+        byte[] first = export(ALL);
+
+        LibraryArchive.Imported done = archive.importDocument(first, LibraryArchive.Mode.FLUSH, "bob", "::1");
+        byte[] second = export(ALL);
+
+        assertEquals(new LibraryArchive.Imported(LibraryArchive.Mode.FLUSH, 2, 2, 2, 0), done);
+        assertEquals(timeless(first), timeless(second));
+        assertTrue(timeless(first).contains("\"code\":\"function km(m) { return m / 1000; }\\n// é ✓\""));
+        assertEquals("import", audit.find(AuditQuery.newest(1)).getFirst().action());
+        assertEquals("Imported (flush)", history.versions(LibraryId.global("math"), Long.MAX_VALUE, 1).getFirst()
+                .message());
+    }
+
+    @Test
+    void export_ofOneNamespace_withHistory() {
+        seed();
+        history.write(new LibraryId(INVENTORY, "geo"), "function km(m) { return m / 1e3; }", false, edit());
+
+        String text = new String(export(new LibraryArchive.ExportOptions(Optional.of(INVENTORY), true, false)),
+                StandardCharsets.UTF_8);
+
+        assertTrue(text.contains("\"name\":\"geo\""), text);
+        assertTrue(!text.contains("\"name\":\"math\"") && !text.contains("\"name\":\"plus\""), text);
+        assertTrue(text.contains("\"history\":[{\"version\":2,"), text);
+        assertTrue(text.contains("{\"version\":1,"), text);
+    }
+
+    @Test
+    void import_whoseThousandthLibraryHasASyntaxError_changesNothing() {
+        // In the store's order: keep, lib000 ... lib997, zbroken: the 1,000th is the broken one.
+        history.write(LibraryId.global("keep"), "function keep() {}", false, edit());
+        for (int i = 0; i < 998; i++) {
+            history.write(LibraryId.global("lib%03d".formatted(i)), "function f" + i + "() { return " + i + "; }",
+                    false, edit());
+        }
+        history.write(LibraryId.global("zbroken"), "function broken() { return 1; }", false, edit());
+        String good = new String(export(ALL), StandardCharsets.UTF_8);
+        // The checksums are those of the damaged document, as a tool that wrote it would make them.
+        byte[] document = rechecksummed(good.replace("function broken() { return 1; }",
+                        "function broken() { return 1 +; }")
+                .replace(LibraryHistory.sha256("function broken() { return 1; }"),
+                        LibraryHistory.sha256("function broken() { return 1 +; }")));
+        for (int i = 0; i < 998; i++) {
+            catalog.deleteLibrary(LibraryId.global("lib%03d".formatted(i)));
+        }
+        catalog.deleteLibrary(LibraryId.global("zbroken"));
+
+        for (LibraryArchive.Mode mode : LibraryArchive.Mode.values()) {
+            EngineException e = refused(document, mode);
+
+            assertEquals(EngineException.Kind.IMPORT_INVALID, e.kind(), mode.text());
+            assertEquals("libraries[999]", e.field());
+            assertTrue(e.getMessage().startsWith("Library [zbroken] (libraries[999], entry 1000 of the document):"
+                    + " SyntaxError: "), e.getMessage());
+            assertEquals(List.of("keep"), catalog.libraries(Optional.empty()).stream().map(l -> l.id().name())
+                    .toList());
+        }
+        assertTrue(audit.find(AuditQuery.newest(5)).stream().noneMatch(a -> a.action().equals("import")));
+    }
+
+    @Test
+    void append_refusesCollisions_listingThem_replaceOverwrites() {
+        seed();
+        byte[] document = export(ALL);
+
+        EngineException e = refused(document, LibraryArchive.Mode.APPEND);
+        assertEquals(EngineException.Kind.IMPORT_COLLISION, e.kind());
+        assertEquals(List.of("library [geo] in scope travel-sample.inventory", "library [math]",
+                "function default:plus", "function default:`travel-sample`.inventory.km"), e.functions());
+
+        history.write(LibraryId.global("math"), "function add(a, b) { return b + a; }", false, edit());
+        archive.importDocument(document, LibraryArchive.Mode.REPLACE, "bob", "::1");
+        assertEquals("function add(a, b) { return a + b; }", catalog.library(LibraryId.global("math")).code());
+    }
+
+    @Test
+    void replace_thatWouldBreakAnExistingBinding_isRefused() {
+        seed();
+        byte[] document = export(ALL);
+        String twoFunctions = "function add(a, b) { return a + b; }\nfunction add2(a) { return a + 2; }";
+        history.write(LibraryId.global("math"), twoFunctions, false, edit());
+        catalog.createFunction(new FunctionDefinition(new FunctionId(Namespace.GLOBAL, "sum"), Optional.empty(),
+                LibraryId.global("math"), "add2", Instant.now()), "sum", false, false);
+
+        EngineException e = refused(document, LibraryArchive.Mode.REPLACE);
+
+        assertEquals(EngineException.Kind.IMPORT_INVALID, e.kind());
+        assertTrue(e.getMessage().contains("default:sum: Library [math] defines no top-level function named add2"),
+                e.getMessage());
+        assertEquals(twoFunctions, catalog.library(LibraryId.global("math")).code());
+    }
+
+    @Test
+    void damagedOrTruncatedDocuments_sayWhere_andChangeNothing() {
+        seed();
+        byte[] document = export(ALL);
+        String text = new String(document, StandardCharsets.UTF_8);
+        String before = timeless(export(ALL));
+
+        EngineException truncated = refused(text.substring(0, text.length() / 2).getBytes(StandardCharsets.UTF_8),
+                LibraryArchive.Mode.FLUSH);
+        assertTrue(truncated.getMessage().startsWith("The document is truncated at line 1, column"),
+                truncated.getMessage());
+        EngineException tampered = refused(text.replace("return a + b", "return a - b")
+                .getBytes(StandardCharsets.UTF_8), LibraryArchive.Mode.FLUSH);
+        assertEquals("sha256", tampered.field());
+        EngineException library = refused(rechecksummed(text.replace("return a + b", "return a - b")),
+                LibraryArchive.Mode.FLUSH);
+        // Libraries are exported in the list's order: geo, then math.
+        assertEquals("libraries[1]", library.field());
+        assertTrue(library.getMessage().contains("does not match its sha256"), library.getMessage());
+        EngineException format = refused(rechecksummed(text.replace("\"formatVersion\":1", "\"formatVersion\":2")),
+                LibraryArchive.Mode.FLUSH);
+        assertEquals("formatVersion", format.field());
+        assertEquals(EngineException.Kind.IMPORT_INVALID, refused("[]".getBytes(StandardCharsets.UTF_8),
+                LibraryArchive.Mode.FLUSH).kind());
+        assertEquals(before, timeless(export(ALL)));
+    }
+
+    @Test
+    void bindings_thatWouldNotResolve_areRefused() {
+        seed();
+        String text = new String(export(ALL), StandardCharsets.UTF_8);
+        byte[] document = rechecksummed(text.replace("\"object\":\"add\"", "\"object\":\"nosuch\""));
+
+        EngineException e = refused(document, LibraryArchive.Mode.FLUSH);
+
+        assertEquals(EngineException.Kind.IMPORT_INVALID, e.kind());
+        assertTrue(e.getMessage().contains("default:plus: Library [math] defines no top-level function named nosuch"),
+                e.getMessage());
+        assertNotEquals(List.of(), catalog.functions());
+    }
+
+    @Test
+    void users_withTheirHashes_roundTrip_andNoImportLeavesNoAdministrator() {
+        PasswordHasher hasher = new PasswordHasher();
+        String carolHash = hasher.hash("carol-password".toCharArray());
+        store.users().upsert(new User("carol", carolHash, List.of("ro_admin")));
+        byte[] onlyCarol = export(new LibraryArchive.ExportOptions(Optional.empty(), false, true));
+        store.users().upsert(new User("root", hasher.hash("root-password".toCharArray()), List.of("admin")));
+        byte[] both = export(new LibraryArchive.ExportOptions(Optional.empty(), false, true));
+        store.users().delete("carol");
+
+        EngineException collision = refused(both, LibraryArchive.Mode.APPEND);
+        assertEquals(List.of("user root"), collision.functions());
+        LibraryArchive.Imported done = archive.importDocument(both, LibraryArchive.Mode.REPLACE, "bob", "::1");
+
+        assertEquals(2, done.users());
+        assertEquals(carolHash, store.users().find("carol").orElseThrow().passwordHash());
+        assertTrue(hasher.verify("carol-password".toCharArray(), store.users().find("carol").orElseThrow()
+                .passwordHash()));
+        assertTrue(audit.find(AuditQuery.newest(1)).getFirst().detail().endsWith("2 users"));
+
+        // Demoting the only administrator through an import is refused, like any change that leaves none.
+        store.users().delete("carol");
+        String demoted = new String(both, StandardCharsets.UTF_8).replace("\"roles\":[\"admin\"]",
+                "\"roles\":[\"ro_admin\"]");
+        EngineException noAdmin = refused(rechecksummed(demoted), LibraryArchive.Mode.REPLACE);
+        assertEquals("users", noAdmin.field());
+        assertTrue(store.users().find("carol").isEmpty(), "nothing was imported");
+        assertEquals(List.of("admin"), store.users().find("root").orElseThrow().roles());
+        EngineException badHash = refused(rechecksummed(new String(onlyCarol, StandardCharsets.UTF_8)
+                .replace(carolHash, "plain-text-password")), LibraryArchive.Mode.REPLACE);
+        assertEquals("users[0]", badHash.field());
+    }
+
+    /** The document with its checksum computed again, as for a document damaged before it was checksummed. */
+    private static byte[] rechecksummed(String document) {
+        String body = document.replaceAll(",\"sha256\":\"[0-9a-f]{64}\"}\\n$", "");
+        return (body + ",\"sha256\":\"" + LibraryHistory.sha256(body) + "\"}\n").getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,191 @@
+package dev.evaluator.store;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.LongStream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The behaviour every {@link HistoryStore} (with the history writes of {@link StoreTransaction}) must have; each
+ * implementation's test extends this.
+ */
+public abstract class HistoryStoreContract {
+    private static final LibraryId MATH = LibraryId.global("math");
+    private static final LibraryId SCOPED_MATH = new LibraryId(Namespace.scoped("travel-sample", "inventory"),
+            "math");
+    /** A name of which {@code math} is a prefix: their histories must not mix. */
+    private static final LibraryId MATHS = LibraryId.global("maths");
+
+    @TempDir
+    Path dir;
+
+    private Store store;
+
+    /**
+     * Open the implementation's store in a directory, creating it when empty.
+     *
+     * @param dir the data directory
+     * @return the open store
+     */
+    protected abstract Store open(Path dir);
+
+    @BeforeEach
+    void openStore() {
+        store = open(dir);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    private LibraryVersion append(LibraryId id, String code, int keep) {
+        return store.transact(tx -> {
+            tx.upsertLibrary(id, code);
+            return tx.appendVersion(id, code, "alice", "v of " + code, keep);
+        });
+    }
+
+    private List<Long> numbers(LibraryId id) {
+        return store.history().versions(id, Long.MAX_VALUE, 1000).stream().map(LibraryVersion::number).toList();
+    }
+
+    @Test
+    void appendVersion_numbersFromOne_withHashSizeUserAndMessage() {
+        LibraryVersion first = append(MATH, "function f() {}", 10);
+        LibraryVersion second = append(MATH, "function g() { return 'é'; }", 10);
+
+        assertEquals(1, first.number());
+        assertEquals(2, second.number());
+        LibraryVersion read = store.history().find(MATH, 2).orElseThrow();
+        assertEquals(second, read);
+        assertEquals("alice", read.user());
+        assertEquals("v of function g() { return 'é'; }", read.message());
+        assertEquals("function g() { return 'é'; }".getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+                read.size());
+        // echo -n 'function f() {}' | sha256sum
+        assertEquals("224a68b61da133a9f6fe8ad9f2bfd51e1b6046a0bbc284962d49ec23c5f0d7c3", first.sha256());
+        assertEquals(Optional.of("function f() {}"), store.history().code(MATH, 1));
+        assertEquals(List.of(2L, 1L), numbers(MATH));
+    }
+
+    @Test
+    void versions_pages_newestFirst_belowACursor() {
+        LongStream.rangeClosed(1, 7).forEach(i -> append(MATH, "function f" + i + "() {}", 100));
+
+        List<LibraryVersion> first = store.history().versions(MATH, Long.MAX_VALUE, 3);
+        List<LibraryVersion> second = store.history().versions(MATH, first.get(2).number(), 3);
+        List<LibraryVersion> last = store.history().versions(MATH, second.get(2).number(), 3);
+
+        assertEquals(List.of(7L, 6L, 5L), first.stream().map(LibraryVersion::number).toList());
+        assertEquals(List.of(4L, 3L, 2L), second.stream().map(LibraryVersion::number).toList());
+        assertEquals(List.of(1L), last.stream().map(LibraryVersion::number).toList());
+        assertEquals(List.of(), store.history().versions(MATH, 1, 3));
+    }
+
+    @Test
+    void histories_ofLibrariesWhoseKeysSharePrefixes_doNotMix() {
+        append(MATH, "function a() {}", 10);
+        append(MATHS, "function b() {}", 10);
+        append(SCOPED_MATH, "function c() {}", 10);
+        append(MATHS, "function d() {}", 10);
+
+        assertEquals(List.of(1L), numbers(MATH));
+        assertEquals(List.of(2L, 1L), numbers(MATHS));
+        assertEquals(List.of(1L), numbers(SCOPED_MATH));
+        assertEquals(List.of(MATH, SCOPED_MATH, MATHS), store.history().libraries());
+    }
+
+    @Test
+    void appendVersion_beyondKeep_prunesTheOldestInTheSameWrite() {
+        LongStream.rangeClosed(1, 5).forEach(i -> append(MATH, "function f" + i + "() {}", 3));
+
+        assertEquals(List.of(5L, 4L, 3L), numbers(MATH));
+        assertEquals(Optional.empty(), store.history().find(MATH, 2));
+        assertEquals(Optional.empty(), store.history().code(MATH, 1));
+
+        append(MATH, "function six() {}", 1);
+        assertEquals(List.of(6L), numbers(MATH));
+    }
+
+    @Test
+    void latestVersion_seesTheTransactionsOwnAppend() {
+        append(MATH, "function a() {}", 10);
+
+        long seen = store.<Long>transact(tx -> {
+            tx.appendVersion(MATH, "function b() {}", "bob", "", 10);
+            return tx.latestVersion(MATH).orElseThrow().number();
+        });
+
+        assertEquals(2, seen);
+        assertEquals("bob", store.history().find(MATH, 2).orElseThrow().user());
+    }
+
+    @Test
+    void deleteLibrary_keepsItsHistory_andNumbersGoOnAfterARecreate() {
+        append(MATH, "function a() {}", 10);
+        store.transact(tx -> tx.deleteLibrary(MATH));
+
+        assertEquals(List.of(1L), numbers(MATH));
+        assertEquals(List.of(MATH), store.history().libraries());
+        assertEquals(2, append(MATH, "function b() {}", 10).number());
+    }
+
+    @Test
+    void purgeHistory_removesEveryVersion_butNumbersAreNeverReused() {
+        append(MATH, "function a() {}", 10);
+        append(MATH, "function b() {}", 10);
+
+        int purged = store.transact(tx -> tx.purgeHistory(MATH));
+
+        assertEquals(2, purged);
+        assertEquals(List.of(), numbers(MATH));
+        assertEquals(Optional.empty(), store.history().code(MATH, 2));
+        assertEquals(List.of(), store.history().libraries());
+        assertEquals(Optional.empty(), store.transact(tx -> tx.latestVersion(MATH)));
+        assertEquals(3, append(MATH, "function c() {}", 10).number());
+        assertEquals(0, (int) store.transact(tx -> tx.purgeHistory(MATHS)));
+    }
+
+    @Test
+    void transaction_thatThrows_writesNoVersion() {
+        assertThrows(IllegalStateException.class, () -> store.transact(tx -> {
+            tx.upsertLibrary(MATH, "function a() {}");
+            tx.appendVersion(MATH, "function a() {}", "alice", "", 10);
+            throw new IllegalStateException("refused");
+        }));
+
+        assertEquals(List.of(), numbers(MATH));
+        assertEquals(Optional.empty(), store.libraries().find(MATH));
+        assertEquals(1, append(MATH, "function a() {}", 10).number());
+    }
+
+    @Test
+    void history_survivesAReopen() {
+        append(SCOPED_MATH, "function a() {}", 10);
+        store.close();
+        store = open(dir);
+
+        assertEquals(Optional.of("function a() {}"), store.history().code(SCOPED_MATH, 1));
+        assertEquals(2, append(SCOPED_MATH, "function b() {}", 10).number());
+    }
+
+    @Test
+    void find_numbersThatCannotExist_areEmpty() {
+        append(MATH, "function a() {}", 10);
+
+        assertTrue(store.history().find(MATH, 0).isEmpty());
+        assertTrue(store.history().find(MATH, -1).isEmpty());
+        assertTrue(store.history().find(MATH, 2).isEmpty());
+        assertTrue(store.history().code(MATHS, 1).isEmpty());
+    }
+}
