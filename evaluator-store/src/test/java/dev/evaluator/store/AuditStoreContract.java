@@ -1,16 +1,12 @@
 package dev.evaluator.store;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,30 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The behaviour every {@link AuditStore} (with {@link StoreTransaction#appendAudit}) must have; each
  * implementation's test extends this.
  */
-public abstract class AuditStoreContract {
-    @TempDir
-    Path dir;
-
-    private Store store;
-
-    /**
-     * Open the implementation's store in a directory, creating it when empty.
-     *
-     * @param dir the data directory
-     * @return the open store
-     */
-    protected abstract Store open(Path dir);
-
-    @BeforeEach
-    void openStore() {
-        store = open(dir);
-    }
-
-    @AfterEach
-    void closeStore() {
-        store.close();
-    }
-
+public abstract class AuditStoreContract extends StoreContract {
     private static AuditEntry entry(Instant time, String user, String action, String target) {
         return new AuditEntry(0, time, user, "127.0.0.1", action, target, AuditEntry.SUCCESS, OptionalLong.of(3),
                 "");

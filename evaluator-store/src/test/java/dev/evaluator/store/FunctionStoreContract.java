@@ -12,10 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,34 +24,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The behaviour every {@link FunctionStore} and {@link Store#transact} implementation must have; each implementation's
  * test extends this.
  */
-public abstract class FunctionStoreContract {
+public abstract class FunctionStoreContract extends StoreContract {
     private static final Namespace INVENTORY = Namespace.scoped("travel-sample", "inventory");
     private static final LibraryId MATH = new LibraryId(INVENTORY, "math");
     private static final LibraryId GLOBAL_MATH = LibraryId.global("math");
     private static final Instant CREATED = Instant.ofEpochMilli(1_700_000_000_000L);
-
-    @TempDir
-    Path dir;
-
-    private Store store;
-
-    /**
-     * Open the implementation's store in a directory, creating it when empty.
-     *
-     * @param dir the data directory
-     * @return the open store
-     */
-    protected abstract Store open(Path dir);
-
-    @BeforeEach
-    void openStore() {
-        store = open(dir);
-    }
-
-    @AfterEach
-    void closeStore() {
-        store.close();
-    }
 
     private FunctionStore functions() {
         return store.functions();

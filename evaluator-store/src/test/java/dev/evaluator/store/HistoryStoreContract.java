@@ -1,14 +1,10 @@
 package dev.evaluator.store;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.LongStream;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,35 +14,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The behaviour every {@link HistoryStore} (with the history writes of {@link StoreTransaction}) must have; each
  * implementation's test extends this.
  */
-public abstract class HistoryStoreContract {
+public abstract class HistoryStoreContract extends StoreContract {
     private static final LibraryId MATH = LibraryId.global("math");
     private static final LibraryId SCOPED_MATH = new LibraryId(Namespace.scoped("travel-sample", "inventory"),
             "math");
     /** A name of which {@code math} is a prefix: their histories must not mix. */
     private static final LibraryId MATHS = LibraryId.global("maths");
-
-    @TempDir
-    Path dir;
-
-    private Store store;
-
-    /**
-     * Open the implementation's store in a directory, creating it when empty.
-     *
-     * @param dir the data directory
-     * @return the open store
-     */
-    protected abstract Store open(Path dir);
-
-    @BeforeEach
-    void openStore() {
-        store = open(dir);
-    }
-
-    @AfterEach
-    void closeStore() {
-        store.close();
-    }
 
     private LibraryVersion append(LibraryId id, String code, int keep) {
         return store.transact(tx -> {

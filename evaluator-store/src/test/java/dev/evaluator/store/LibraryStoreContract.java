@@ -1,6 +1,5 @@
 package dev.evaluator.store;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,10 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,33 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The behaviour every {@link LibraryStore} implementation must have; each implementation's test extends this.
  */
-public abstract class LibraryStoreContract {
+public abstract class LibraryStoreContract extends StoreContract {
     private static final Namespace INVENTORY = Namespace.scoped("travel-sample", "inventory");
     private static final String ADD = "function add(a, b) { let data = a + b; return data; }\n"
             + " function sub(a, b) { let data = a - b; return data; }";
-
-    @TempDir
-    Path dir;
-
-    private Store store;
-
-    /**
-     * Open the implementation's store in a directory, creating it when empty.
-     *
-     * @param dir the data directory
-     * @return the open store
-     */
-    protected abstract Store open(Path dir);
-
-    @BeforeEach
-    void openStore() {
-        store = open(dir);
-    }
-
-    @AfterEach
-    void closeStore() {
-        store.close();
-    }
 
     private LibraryStore libraries() {
         return store.libraries();

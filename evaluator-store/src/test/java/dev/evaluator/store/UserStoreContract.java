@@ -1,6 +1,5 @@
 package dev.evaluator.store;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -10,10 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,31 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The behaviour every {@link UserStore} implementation must have; each implementation's test extends this.
  */
-public abstract class UserStoreContract {
+public abstract class UserStoreContract extends StoreContract {
     private static final String HASH = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
-
-    @TempDir
-    Path dir;
-
-    private Store store;
-
-    /**
-     * Open the implementation's store in a directory, creating it when empty.
-     *
-     * @param dir the data directory
-     * @return the open store
-     */
-    protected abstract Store open(Path dir);
-
-    @BeforeEach
-    void openStore() {
-        store = open(dir);
-    }
-
-    @AfterEach
-    void closeStore() {
-        store.close();
-    }
 
     private UserStore users() {
         return store.users();
