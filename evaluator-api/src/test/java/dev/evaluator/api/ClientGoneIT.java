@@ -87,6 +87,17 @@ class ClientGoneIT {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
+    /** The metrics once they contain the line, or after 10 s as they are then. */
+    private static String awaitMetrics(String line) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        String metrics = server.admin().get("/metrics").then().statusCode(200).extract().asString();
+        while (!metrics.contains(line) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            metrics = server.admin().get("/metrics").then().statusCode(200).extract().asString();
+        }
+        return metrics;
+    }
+
     private static Predicate<Map<String, Object>> function(String name) {
         return c -> name.equals(c.get("function"));
     }
@@ -126,7 +137,8 @@ class ClientGoneIT {
         Socket client = send("POST", LIBS + "/loops/functions/spin/invoke?timeout=60s", "application/json", "{}");
         assertEquals(1, awaitCount(c -> "spin".equals(c.get("function")) && "queued".equals(c.get("state")), 1),
                 "the third call waits");
-        String metrics = server.admin().get("/metrics").then().statusCode(200).extract().asString();
+        // The runtime's figures are read for the metrics at most every 100 ms: wait for a reading after the queueing.
+        String metrics = awaitMetrics("evaluator_js_namespace_queued{namespace=\"global\"} 1.0");
         assertTrue(metrics.contains("evaluator_js_namespace_slots{namespace=\"global\"} 2.0"), "slots by namespace");
         assertTrue(metrics.contains("evaluator_js_namespace_queued{namespace=\"global\"} 1.0"), "queue by namespace");
         client.close();
