@@ -69,6 +69,17 @@ public interface Store extends AutoCloseable {
     boolean isOpen();
 
     /**
+     * Whether this process hears every change other processes make to the store, so that what it caches is current.
+     * A store only this process writes (RocksDB) is always in sync; a shared one (etcd) is not while its watch is
+     * broken, and then serves every read from the shared store itself, never from a cache.
+     *
+     * @return true while caches of the store's records can be trusted
+     */
+    default boolean inSync() {
+        return true;
+    }
+
+    /**
      * Prove that the store accepts durable writes now, by writing a small record (synced like every write).
      *
      * @throws StoreException when the write fails: the store is closed, the disk is full or read-only, or a background

@@ -30,8 +30,8 @@ final class EtcdFunctionStore implements FunctionStore {
     @Override
     public Optional<FunctionDefinition> find(FunctionId id) {
         String action = "Reading function " + id;
-        return store.apply(StoreOperation.FUNCTION_READ, action, () -> store.get(action, keys.function(id))
-                .map(kv -> EtcdValues.function(id, kv.getValue().getBytes())));
+        return store.apply(StoreOperation.FUNCTION_READ, action, () -> store.value(action, keys.function(id))
+                .map(value -> EtcdValues.function(id, value)));
     }
 
     @Override

@@ -14,8 +14,8 @@ import java.util.Optional;
 import io.etcd.jetcd.KeyValue;
 
 /**
- * Libraries under {@code <prefix>lib/}: a namespace's libraries are the one range under its path. Not cached: every
- * read asks etcd, so it sees what any process wrote before.
+ * Libraries under {@code <prefix>lib/}: a namespace's libraries are the one range under its path. Lists ask etcd;
+ * a read of one library is served by the store's read cache when it has one (see {@link EtcdReadCache}).
  */
 final class EtcdLibraryStore implements LibraryStore {
     private final EtcdStore store;
@@ -39,8 +39,8 @@ final class EtcdLibraryStore implements LibraryStore {
     @Override
     public Optional<Library> find(LibraryId id) {
         String action = "Reading library " + id;
-        return store.apply(StoreOperation.LIBRARY_READ, action, () -> store.get(action, keys.library(id))
-                .map(kv -> EtcdValues.library(id, kv.getValue().getBytes())));
+        return store.apply(StoreOperation.LIBRARY_READ, action, () -> store.value(action, keys.library(id))
+                .map(value -> EtcdValues.library(id, value)));
     }
 
     @Override

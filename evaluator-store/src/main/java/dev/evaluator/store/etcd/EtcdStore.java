@@ -101,6 +101,8 @@ public final class EtcdStore implements Store {
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     /** Written under the lifecycle lock; volatile for {@link #isOpen()}, which reads without it. */
     private volatile boolean closed;
+    /** Single records read by key, kept exact by a watch; null when reads are not cached. */
+    private volatile EtcdReadCache cache;
 
     private EtcdStore(EtcdOptions options, ClientBuilder clients, StoreObserver observer) {
         this.options = options;
@@ -141,6 +143,25 @@ public final class EtcdStore implements Store {
      * @throws StoreException as {@link #open(EtcdOptions)}
      */
     public static EtcdStore open(EtcdOptions options, StoreObserver observer) {
+        return open(options, observer, 0);
+    }
+
+    /**
+     * Connect to an etcd cluster, telling an observer about every operation, and keep the libraries, functions and
+     * users read by key in a cache that a watch of the prefix keeps exact (see {@link EtcdReadCache}): a change made
+     * by any process is heard within milliseconds, and while the watch is broken the cache is not used
+     * ({@link #inSync()} is false). For a server, whose every request reads its caller and its library.
+     *
+     * @param options    the cluster and the prefix
+     * @param observer   told about every operation when it completes
+     * @param cacheBytes how many bytes of records to cache at most; 0 for no cache (every read asks etcd)
+     * @return the open store
+     * @throws StoreException as {@link #open(EtcdOptions)}
+     */
+    public static EtcdStore open(EtcdOptions options, StoreObserver observer, long cacheBytes) {
+        if (cacheBytes < 0) {
+            throw new IllegalArgumentException("cacheBytes must not be negative");
+        }
         ClientBuilder builder = Client.builder()
                 .endpoints(options.endpoints())
                 .connectTimeout(options.connectTimeout())
@@ -163,6 +184,12 @@ public final class EtcdStore implements Store {
                 store.checkSchema();
                 return null;
             });
+            if (cacheBytes > 0) {
+                EtcdReadCache cache = new EtcdReadCache(store.keys, cacheBytes);
+                // Not used until the watch is established (connected), so no change after this can be missed.
+                store.watch(store.revision() + 1, cache);
+                store.cache = cache;
+            }
             return store;
         } catch (RuntimeException e) {
             store.close();
@@ -259,6 +286,18 @@ public final class EtcdStore implements Store {
     @Override
     public boolean isOpen() {
         return !closed;
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * On etcd: false while the watch of the prefix that keeps the read cache exact is broken (then every read goes to
+     * etcd); always true for a store opened without a cache, whose every read asks etcd.
+     */
+    @Override
+    public boolean inSync() {
+        EtcdReadCache c = cache;
+        return c == null || c.inSync();
     }
 
     @Override
@@ -409,6 +448,19 @@ public final class EtcdStore implements Store {
         return call(action, client.getKVClient().get(key(k))).getKvs().stream().findFirst();
     }
 
+    /** Reads the read cache answered so far; 0 without a cache. */
+    long cacheHits() {
+        EtcdReadCache c = cache;
+        return c == null ? 0 : c.hits();
+    }
+
+    /** One record's value by key: from the read cache when there is one and it is in sync, else from etcd. */
+    Optional<byte[]> value(String action, String k) {
+        Supplier<Optional<byte[]>> read = () -> get(action, k).map(kv -> kv.getValue().getBytes());
+        EtcdReadCache c = cache;
+        return c == null ? read.get() : c.find(k, read);
+    }
+
     /** Every key under a prefix, in key order, read page by page at the revision of the first page. */
     List<KeyValue> range(String action, String prefix) {
         List<KeyValue> all = new ArrayList<>();
@@ -458,10 +510,18 @@ public final class EtcdStore implements Store {
                     + size + " bytes, more than etcd's request limit of " + options.maxRequestBytes()
                     + " bytes (its --max-request-bytes); nothing was changed", null);
         }
-        return call(action, client.getKVClient().txn()
-                .If(compares.toArray(Cmp[]::new))
-                .Then(ops.toArray(Op[]::new))
-                .commit());
+        try {
+            return call(action, client.getKVClient().txn()
+                    .If(compares.toArray(Cmp[]::new))
+                    .Then(ops.toArray(Op[]::new))
+                    .commit());
+        } finally {
+            // Also after a failure: the write may have been applied. This process reads its own writes at once.
+            EtcdReadCache c = cache;
+            if (c != null) {
+                c.written(writes.keySet());
+            }
+        }
     }
 
     /** Wait for a request, within the request timeout, wrapping its failure once. */

@@ -25,8 +25,8 @@ final class EtcdUserStore implements UserStore {
     @Override
     public Optional<User> find(String name) {
         String action = "Reading user " + name;
-        return store.apply(StoreOperation.USER_READ, action, () -> store.get(action, keys.user(name))
-                .map(kv -> EtcdValues.user(name, kv.getValue().getBytes())));
+        return store.apply(StoreOperation.USER_READ, action, () -> store.value(action, keys.user(name))
+                .map(value -> EtcdValues.user(name, value)));
     }
 
     @Override
