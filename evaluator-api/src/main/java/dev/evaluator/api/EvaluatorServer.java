@@ -13,13 +13,16 @@ import dev.evaluator.engine.UserAccounts;
 import dev.evaluator.runtime.JsRuntime;
 import dev.evaluator.store.Store;
 import dev.evaluator.store.UserStore;
+import dev.evaluator.store.etcd.EtcdStore;
 import dev.evaluator.store.rocksdb.RocksDbStore;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -49,6 +52,12 @@ import io.helidon.webserver.observe.ObserveFeature;
 final class EvaluatorServer implements AutoCloseable {
     static final String LIBRARIES_PATH = "/evaluator/v1/libraries";
 
+    /**
+     * How many bytes of libraries, functions and users a node on etcd keeps read (the watch of the prefix keeps
+     * them exact); the least recently used go first.
+     */
+    static final long ETCD_CACHE_BYTES = 64L << 20;
+
     /** How often audit entries older than {@code --audit-days} are pruned. */
     private static final Duration AUDIT_PRUNING = Duration.ofHours(1);
 
@@ -66,9 +75,11 @@ final class EvaluatorServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile int requestsCutOff;
     private final ReadTimeouts readTimeouts;
+    private final String node;
 
     private EvaluatorServer(Store store, Path dataDir, JsRuntime runtime, WebServer server, ServerMetrics metrics,
-                            Optional<String> generatedPassword, ReadTimeouts readTimeouts) {
+                            Optional<String> generatedPassword, ReadTimeouts readTimeouts, String node) {
+        this.node = node;
         this.readTimeouts = readTimeouts;
         this.store = store;
         this.dataDir = dataDir;
@@ -103,11 +114,21 @@ final class EvaluatorServer implements AutoCloseable {
             checkAddressFree(settings.host(), settings.port(), "--port");
         }
         settings.tls().ifPresent(t -> checkAddressFree(settings.host(), t.port(), "--tls-port"));
-        ServerMetrics metrics = new ServerMetrics();
+        String node = nodeName(settings);
+        ServerMetrics metrics = new ServerMetrics(node);
         Path dataDir = settings.dataDir().toAbsolutePath().normalize();
         Store store;
         try {
-            store = RocksDbStore.open(dataDir, metrics);
+            if (settings.etcd().isPresent()) {
+                store = EtcdStore.open(settings.etcd().get(), metrics, ETCD_CACHE_BYTES);
+                // Only a generated administrator password is written here.
+                Files.createDirectories(dataDir);
+            } else {
+                store = RocksDbStore.open(dataDir, metrics);
+            }
+        } catch (IOException e) {
+            metrics.close();
+            throw new UncheckedIOException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             metrics.close();
             throw e;
@@ -133,8 +154,8 @@ final class EvaluatorServer implements AutoCloseable {
                     history, audit);
             UserService users = new UserService(new UserAccounts(store.users(), hasher), audit);
             WhoAmIService whoAmI = new WhoAmIService();
-            QueryService query = new QueryService(new StatementRunner(catalog, executor), clients, audit);
-            StatsService stats = new StatsService(executor.stats());
+            QueryService query = new QueryService(new StatementRunner(catalog, executor, node), clients, audit);
+            StatsService stats = new StatsService(executor.stats(), node);
             CallsService calls = new CallsService(executor.running());
             MetricsService metricsService = new MetricsService(metrics);
             metrics.bindStore(store);
@@ -142,7 +163,7 @@ final class EvaluatorServer implements AutoCloseable {
             metrics.bindFunctionStats(executor.stats());
             ErrorMapper errors = new ErrorMapper();
             List<InetSocketAddress> listening = new java.util.concurrent.CopyOnWriteArrayList<>();
-            HealthChecks health = new HealthChecks(store, runtime, () -> listening);
+            HealthChecks health = new HealthChecks(store, settings.etcd().isPresent(), runtime, () -> listening);
             ConsoleService console = new ConsoleService();
             RequestGuard guard = new RequestGuard();
             Consumer<HttpRouting.Builder> routing = rules -> rules.addFilter(requests)
@@ -237,7 +258,7 @@ final class EvaluatorServer implements AutoCloseable {
             if (tls.isPresent() && settings.httpEnabled()) {
                 listening.add(new InetSocketAddress(selfHost, server.port(HTTPS_SOCKET)));
             }
-            return new EvaluatorServer(store, dataDir, runtime, server, metrics, generated, readTimeouts);
+            return new EvaluatorServer(store, dataDir, runtime, server, metrics, generated, readTimeouts, node);
         } catch (RuntimeException e) {
             if (runtime != null) {
                 runtime.close();
@@ -246,6 +267,24 @@ final class EvaluatorServer implements AutoCloseable {
             metrics.close();
             throw e;
         }
+    }
+
+    /**
+     * The node's name: {@code --node-name}, else this host's name and the port it serves on (plain HTTP's, else
+     * HTTPS's); with a port picked at start (0), the process id stands for it.
+     */
+    private static String nodeName(ServerSettings settings) {
+        if (settings.nodeName().isPresent()) {
+            return settings.nodeName().get();
+        }
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "localhost";
+        }
+        int port = settings.httpEnabled() ? settings.port() : settings.tls().map(TlsSettings::port).orElse(0);
+        return host + ":" + (port != 0 ? Integer.toString(port) : "pid" + ProcessHandle.current().pid());
     }
 
     /**
@@ -323,6 +362,11 @@ final class EvaluatorServer implements AutoCloseable {
     /** The store (tests close it under a running server to see the server notice). */
     Store store() {
         return store;
+    }
+
+    /** This node's name, in metrics and statistics. */
+    String node() {
+        return node;
     }
 
     /** The data directory, absolute. */

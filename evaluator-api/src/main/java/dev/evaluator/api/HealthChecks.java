@@ -16,11 +16,12 @@ import java.time.Duration;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.health.HealthObserverConfig;
 
 /**
  * The health probes, answered without credentials by Helidon's health observer: {@value #LIVE_PATH} is up while
- * the server answers at all; {@value #READY_PATH} is up only while the store is open and takes writes and the
- * JavaScript engine is initialised. The answers name each check and its status, nothing more; why a check is down
+ * the server answers at all; {@value #READY_PATH} is up only while the store is open and takes writes, on etcd
+ * this node hears the other nodes' changes ({@code store-sync}), and the JavaScript engine is initialised. The answers name each check and its status, nothing more; why a check is down
  * goes to the server log.
  * <p>
  * The server listens only once the store is open and the engine initialised, and stops listening as soon as it
@@ -36,11 +37,14 @@ final class HealthChecks {
     private static final System.Logger LOG = System.getLogger(HealthChecks.class.getName());
 
     private final Store store;
+    /** Whether other nodes write the store too (etcd): then readiness also needs their changes heard. */
+    private final boolean shared;
     private final JsRuntime runtime;
     private final Supplier<List<InetSocketAddress>> listeners;
     private long listenersCheckedAt;
     private boolean listenersUp = true;
 
+    private boolean syncedBefore = true;
     private boolean probed;
     private long probedAt;
     private boolean writable;
@@ -48,7 +52,8 @@ final class HealthChecks {
     /**
      * @param listeners the addresses the web server listens on (empty until it does)
      */
-    HealthChecks(Store store, JsRuntime runtime, Supplier<List<InetSocketAddress>> listeners) {
+    HealthChecks(Store store, boolean shared, JsRuntime runtime, Supplier<List<InetSocketAddress>> listeners) {
+        this.shared = shared;
         this.store = store;
         this.runtime = runtime;
         this.listeners = listeners;
@@ -56,15 +61,31 @@ final class HealthChecks {
 
     /** The health endpoints, for the web server's observe feature. */
     HealthObserver observer() {
-        return HealthObserver.builder()
+        HealthObserverConfig.Builder builder = HealthObserver.builder()
                 .endpoint("/health")
                 .details(true)
                 .useSystemServices(false)
                 .addCheck(() -> status(true), HealthCheckType.LIVENESS, "server")
                 .addCheck(() -> status(listening()), HealthCheckType.LIVENESS, "listeners")
-                .addCheck(() -> status(storeWritable()), HealthCheckType.READINESS, "store")
-                .addCheck(() -> status(runtime.stats().open()), HealthCheckType.READINESS, "javascript")
+                .addCheck(() -> status(storeWritable()), HealthCheckType.READINESS, "store");
+        if (shared) {
+            builder.addCheck(() -> status(inSync()), HealthCheckType.READINESS, "store-sync");
+        }
+        return builder.addCheck(() -> status(runtime.stats().open()), HealthCheckType.READINESS, "javascript")
                 .build();
+    }
+
+    /** Whether this node hears the other nodes' changes (its watch of etcd is connected). */
+    private boolean inSync() {
+        boolean now = store.inSync();
+        synchronized (this) {
+            if (!now && syncedBefore) {
+                LOG.log(Level.WARNING, "Not ready: the watch of etcd is broken, so changes made through other"
+                        + " nodes may go unheard; reads go to etcd until it is back");
+            }
+            syncedBefore = now;
+        }
+        return now;
     }
 
     private static HealthCheckResponse status(boolean up) {

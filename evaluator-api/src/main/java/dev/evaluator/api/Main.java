@@ -93,7 +93,9 @@ public final class Main {
                 ? "active (" + evaluator.runtime().implementationName() + ")"
                 : "INACTIVE, interpreter only";
         console.info("Evaluator " + listening(settings.host(), evaluator.port(), evaluator.tlsPort())
-                + " | data dir " + evaluator.dataDir() + " | JavaScript JIT " + jit);
+                + " | " + settings.etcd().map(etcd -> "etcd " + etcd.endpoints() + " prefix " + etcd.prefix()
+                        + " | node " + evaluator.node()).orElse("data dir " + evaluator.dataDir())
+                + " | JavaScript JIT " + jit);
         clearTextWarning(settings, evaluator.port(), evaluator.tlsPort()).ifPresent(console::warn);
 
         if (!evaluator.runtime().jitActive()) {

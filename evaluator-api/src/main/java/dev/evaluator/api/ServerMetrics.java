@@ -1,6 +1,7 @@
 package dev.evaluator.api;
 
 import dev.evaluator.engine.FunctionStats;
+import dev.evaluator.engine.StatementRunner;
 import dev.evaluator.runtime.CancelCause;
 import dev.evaluator.runtime.JsRuntime;
 import dev.evaluator.runtime.RuntimeStats;
@@ -71,6 +72,14 @@ final class ServerMetrics implements StoreObserver, AutoCloseable {
     }
 
     ServerMetrics() {
+        this(StatementRunner.LOCAL_NODE);
+    }
+
+    /**
+     * @param node this node's name, a label ({@code node}) of every series: each node reports its own figures
+     */
+    ServerMetrics(String node) {
+        registry.config().commonTags("node", node);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

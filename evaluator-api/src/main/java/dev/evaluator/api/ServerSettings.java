@@ -8,8 +8,13 @@ import dev.evaluator.runtime.RuntimeSettings;
 import dev.evaluator.store.InvalidNameException;
 import dev.evaluator.store.User;
 
+import dev.evaluator.store.etcd.EtcdOptions;
+
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,6 +40,10 @@ import java.util.stream.Stream;
  * @param runtime         how many calls run at once and how many may wait
  * @param operations      how the server stops, logs and exposes its metrics
  * @param lifecycle       how much library history and audit trail is kept
+ * @param etcd            the etcd cluster to keep everything on ({@code --store etcd}); empty for the embedded
+ *                        RocksDB store in {@code dataDir} (the default)
+ * @param nodeName        this node's name in metrics and statistics ({@code --node-name}); empty for the host name
+ *                        and the port the server listens on
  */
 record ServerSettings(String host,
                       int port,
@@ -48,7 +57,9 @@ record ServerSettings(String host,
                       CallLimits callLimits,
                       RuntimeSettings runtime,
                       Operations operations,
-                      Lifecycle lifecycle) {
+                      Lifecycle lifecycle,
+                      Optional<EtcdOptions> etcd,
+                      Optional<String> nodeName) {
 
     /**
      * How much of the libraries' past is kept.
@@ -66,7 +77,13 @@ record ServerSettings(String host,
                    Optional<String> adminPassword, Optional<TlsSettings> tls, boolean httpEnabled,
                    boolean lenientBindings, CallLimits callLimits, RuntimeSettings runtime, Operations operations) {
         this(host, port, dataDir, maxLibraryBytes, adminUser, adminPassword, tls, httpEnabled, lenientBindings,
-                callLimits, runtime, operations, Lifecycle.DEFAULT);
+                callLimits, runtime, operations, Lifecycle.DEFAULT, Optional.empty(), Optional.empty());
+    }
+
+    /** The same settings on another store, under another node name. */
+    ServerSettings on(Optional<EtcdOptions> etcd, Optional<String> nodeName) {
+        return new ServerSettings(host, port, dataDir, maxLibraryBytes, adminUser, adminPassword, tls, httpEnabled,
+                lenientBindings, callLimits, runtime, operations, lifecycle, etcd, nodeName);
     }
 
     /** How server log lines are written. */
@@ -171,18 +188,35 @@ record ServerSettings(String host,
               --history-versions   versions kept per library; older ones are pruned (env EVALUATOR_HISTORY_VERSIONS,
                                    default 100)
               --audit-days         days the audit trail keeps an entry (env EVALUATOR_AUDIT_DAYS, default 90)
+            Store (several nodes share one etcd cluster; see the README's "Several nodes on etcd"):
+              --store              rocksdb (embedded, in --data-dir) or etcd (env EVALUATOR_STORE, default rocksdb)
+              --etcd-endpoints     comma-separated client URLs of etcd members, http:// or https://
+                                   (env EVALUATOR_ETCD_ENDPOINTS, default http://127.0.0.1:2379)
+              --etcd-prefix        key prefix of this evaluator's records (env EVALUATOR_ETCD_PREFIX, default /evaluator/)
+              --etcd-user          etcd user, when etcd's authentication is on (env EVALUATOR_ETCD_USER); its password
+                                   only from env EVALUATOR_ETCD_PASSWORD, never on the command line
+              --etcd-ca-file       PEM certificate authorities to trust for https:// endpoints (env EVALUATOR_ETCD_CA_FILE)
+              --etcd-max-request-bytes  the cluster's --max-request-bytes; larger writes are refused with 413
+                                   (env EVALUATOR_ETCD_MAX_REQUEST_BYTES, default 1572864)
+              --etcd-timeout-seconds  how long a store operation may wait for etcd before 503
+                                   (env EVALUATOR_ETCD_TIMEOUT_SECONDS, default 5)
+              --node-name          this node's name in metrics and statistics (env EVALUATOR_NODE_NAME, default
+                                   host name:port)
             Administrator bootstrap: EVALUATOR_ADMIN_USER (default Administrator), EVALUATOR_ADMIN_PASSWORD
             (when unset on the first start, a random password is generated, printed once and written to
             <data-dir>/initial-admin-password).""";
 
     static final String KEYSTORE_PASSWORD_ENV = "EVALUATOR_TLS_KEYSTORE_PASSWORD";
+    static final String ETCD_PASSWORD_ENV = "EVALUATOR_ETCD_PASSWORD";
 
     /** Flags that take a value. */
     private static final List<String> FLAGS = List.of("host", "port", "data-dir", "max-library-bytes",
             "tls-cert", "tls-key", "tls-keystore", "tls-port", "max-call-seconds", "call-memory-mib",
             "max-result-bytes", "js-workers", "js-queue", "max-js-workers", "max-namespace-share",
             "shutdown-grace-seconds", "log-format", "max-connections", "idle-timeout-seconds",
-            "header-timeout-seconds", "body-timeout-seconds", "history-versions", "audit-days");
+            "header-timeout-seconds", "body-timeout-seconds", "history-versions", "audit-days", "store",
+            "etcd-endpoints", "etcd-prefix", "etcd-user", "etcd-ca-file", "etcd-max-request-bytes",
+            "etcd-timeout-seconds", "node-name");
 
     /** Flags that are true when given alone, or take {@code =true} or {@code =false}. */
     private static final List<String> SWITCHES = List.of("disable-http", "lenient-bindings", "public-metrics",
@@ -199,6 +233,8 @@ record ServerSettings(String host,
         Objects.requireNonNull(callLimits, "callLimits");
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(lifecycle, "lifecycle");
+        Objects.requireNonNull(etcd, "etcd");
+        Objects.requireNonNull(nodeName, "nodeName");
         if (!httpEnabled && tls.isEmpty()) {
             throw new IllegalArgumentException("--disable-http needs HTTPS, else nothing would listen: " + TLS_HINT);
         }
@@ -219,7 +255,7 @@ record ServerSettings(String host,
                 + ", maxLibraryBytes=" + maxLibraryBytes + ", adminUser=" + adminUser + ", tls=" + tls
                 + ", httpEnabled=" + httpEnabled + ", lenientBindings=" + lenientBindings
                 + ", callLimits=" + callLimits + ", runtime=" + runtime + ", operations=" + operations
-                + ", lifecycle=" + lifecycle + "]";
+                + ", lifecycle=" + lifecycle + ", etcd=" + etcd + ", nodeName=" + nodeName + "]";
     }
 
     /**
@@ -260,6 +296,10 @@ record ServerSettings(String host,
             if (name.equals("tls-keystore-password")) {
                 throw new IllegalArgumentException("--tls-keystore-password is not accepted: other users can read"
                         + " command lines; set " + KEYSTORE_PASSWORD_ENV + " instead");
+            }
+            if (name.equals("etcd-password")) {
+                throw new IllegalArgumentException("--etcd-password is not accepted: other users can read"
+                        + " command lines; set " + ETCD_PASSWORD_ENV + " instead");
             }
             if (!FLAGS.contains(name) && !SWITCHES.contains(name)) {
                 throw new IllegalArgumentException("Unknown flag --" + name);
@@ -327,7 +367,80 @@ record ServerSettings(String host,
         return new ServerSettings(host, port, dataDir, maxLibraryBytes, adminUser, adminPassword, tls, !httpDisabled,
                 bool(values, "lenient-bindings"), callLimits, runtime, operations,
                 new Lifecycle(integer(values, "history-versions", LibraryHistory.DEFAULT_KEEP, 1, 1_000_000),
-                        integer(values, "audit-days", AuditLog.DEFAULT_DAYS, 1, 36_500)));
+                        integer(values, "audit-days", AuditLog.DEFAULT_DAYS, 1, 36_500)),
+                etcd(values, env), nodeName(values));
+    }
+
+    private static Optional<String> nodeName(Map<String, String> values) {
+        String name = values.get("node-name");
+        if (name == null) {
+            return Optional.empty();
+        }
+        if (name.isBlank() || name.length() > 200 || !name.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new IllegalArgumentException("--node-name (or " + envName("node-name") + ") must be 1 to 200"
+                    + " printable ASCII characters without spaces, not '" + name + "'");
+        }
+        return Optional.of(name);
+    }
+
+    /** The etcd options of {@code --store etcd}; empty for RocksDB. The etcd flags alone are an error. */
+    private static Optional<EtcdOptions> etcd(Map<String, String> values, Map<String, String> env) {
+        String store = values.getOrDefault("store", "rocksdb").trim().toLowerCase(Locale.ROOT);
+        Optional<String> password = Optional.ofNullable(env.get(ETCD_PASSWORD_ENV)).filter(p -> !p.isEmpty());
+        List<String> etcdFlags = Stream.of("etcd-endpoints", "etcd-prefix", "etcd-user", "etcd-ca-file",
+                "etcd-max-request-bytes", "etcd-timeout-seconds").filter(values::containsKey).toList();
+        switch (store) {
+            case "rocksdb" -> {
+                if (!etcdFlags.isEmpty() || password.isPresent()) {
+                    throw new IllegalArgumentException((etcdFlags.isEmpty() ? ETCD_PASSWORD_ENV
+                            : "--" + etcdFlags.getFirst()) + " needs --store etcd");
+                }
+                return Optional.empty();
+            }
+            case "etcd" -> {
+                // Handled below.
+            }
+            default -> throw new IllegalArgumentException("--store (or " + envName("store")
+                    + ") must be rocksdb or etcd, not '" + values.get("store") + "'");
+        }
+        List<URI> endpoints = new ArrayList<>();
+        for (String endpoint : values.getOrDefault("etcd-endpoints", "http://127.0.0.1:2379").split(",")) {
+            if (endpoint.isBlank()) {
+                continue;
+            }
+            try {
+                endpoints.add(new URI(endpoint.trim()));
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("--etcd-endpoints: '" + endpoint.trim() + "' is not a URL");
+            }
+        }
+        Optional<String> user = Optional.ofNullable(values.get("etcd-user")).map(String::trim);
+        if (user.isPresent() && user.get().isEmpty()) {
+            throw new IllegalArgumentException("--etcd-user must not be empty");
+        }
+        if (user.isPresent() != password.isPresent()) {
+            throw new IllegalArgumentException(user.isPresent()
+                    ? "--etcd-user needs the user's password in " + ETCD_PASSWORD_ENV
+                    : ETCD_PASSWORD_ENV + " is set but --etcd-user is not");
+        }
+        try {
+            EtcdOptions options = EtcdOptions.create(endpoints)
+                    .withPrefix(values.getOrDefault("etcd-prefix", EtcdOptions.DEFAULT_PREFIX).trim())
+                    .withTimeouts(EtcdOptions.DEFAULT_CONNECT_TIMEOUT, Duration.ofSeconds(integer(values,
+                            "etcd-timeout-seconds", (int) EtcdOptions.DEFAULT_REQUEST_TIMEOUT.toSeconds(), 1, 600)))
+                    .withMaxRequestBytes(integer(values, "etcd-max-request-bytes",
+                            EtcdOptions.DEFAULT_MAX_REQUEST_BYTES, 64 * 1024, Integer.MAX_VALUE));
+            if (user.isPresent()) {
+                options = options.withCredentials(user.get(), password.get());
+            }
+            Optional<Path> ca = path(values, "etcd-ca-file");
+            if (ca.isPresent()) {
+                options = options.withCaFile(ca.get());
+            }
+            return Optional.of(options);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--store etcd: " + e.getMessage(), e);
+        }
     }
 
     private static LogFormat logFormat(Map<String, String> values) {

@@ -22,9 +22,14 @@ final class StatsService implements HttpService {
     static final String PATH = "/evaluator/v1/stats";
 
     private final FunctionStats stats;
+    private final String node;
 
-    StatsService(FunctionStats stats) {
+    /**
+     * @param node this node's name: the figures are this node's alone (each node counts its own calls)
+     */
+    StatsService(FunctionStats stats, String node) {
         this.stats = stats;
+        this.node = node;
     }
 
     @Override
@@ -44,14 +49,14 @@ final class StatsService implements HttpService {
     }
 
     /** The response. */
-    record StatsView(List<FunctionView> functions, List<NamespaceView> namespaces) {
+    record StatsView(String node, List<FunctionView> functions, List<NamespaceView> namespaces) {
     }
 
     private void report(ServerRequest req, ServerResponse res) {
         Optional<Namespace> namespace = LibraryService.namespace(req);
         FunctionStats.Report report = stats.report(NamespaceAccess.visibleStatistics(
                 req.context().get(Caller.class).orElseThrow(), namespace));
-        Json.ok(res, new StatsView(
+        Json.ok(res, new StatsView(node,
                 report.functions().stream().map(f -> new FunctionView(f.library().name(),
                         FunctionStats.bucket(f.library().namespace()), FunctionStats.scope(f.library().namespace()),
                         f.function(), f.calls(), f.errors(), f.timeouts(), millis(f.minNanos()),

@@ -81,7 +81,7 @@ class ClientGoneIT {
     }
 
     private static double clientGoneCancellations() {
-        String metrics = server.admin().get("/metrics").then().statusCode(200).extract().asString();
+        String metrics = server.metrics();
         return metrics.lines().filter(l -> l.startsWith("evaluator_js_cancellations_total{")
                         && l.contains("cause=\"client_gone\""))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
@@ -90,10 +90,10 @@ class ClientGoneIT {
     /** The metrics once they contain the line, or after 10 s as they are then. */
     private static String awaitMetrics(String line) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
-        String metrics = server.admin().get("/metrics").then().statusCode(200).extract().asString();
+        String metrics = server.metrics();
         while (!metrics.contains(line) && System.nanoTime() < deadline) {
             Thread.sleep(50);
-            metrics = server.admin().get("/metrics").then().statusCode(200).extract().asString();
+            metrics = server.metrics();
         }
         return metrics;
     }
@@ -152,7 +152,7 @@ class ClientGoneIT {
             assertEquals(422, holder.get().statusCode(), "stopped by the operator");
         }
         clients.close();
-        String after = server.admin().get("/metrics").then().statusCode(200).extract().asString();
+        String after = server.metrics();
         assertFalse(after.contains("evaluator_js_namespace_slots{"), "a namespace holding nothing is not listed");
         assertFalse(after.contains("evaluator_js_namespace_queued{"));
     }

@@ -144,11 +144,11 @@ class ConnectionLimitsIT {
                 }
             }
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            String metrics = server.admin().get("/metrics").then().statusCode(200).extract().asString();
+            String metrics = server.metrics();
             while (metrics.contains("evaluator_connections_open{listener=\"@default\"} 1") == false
                     && System.nanoTime() < deadline) {
                 Thread.sleep(100);
-                metrics = server.admin().get("/metrics").then().statusCode(200).extract().asString();
+                metrics = server.metrics();
             }
             assertTrue(metrics.contains("evaluator_connections_refused_total{listener=\"@default\"} 2.0"), metrics);
             server.anonymous().get(HealthChecks.LIVE_PATH).then().statusCode(200);

@@ -103,6 +103,17 @@ class MetricsIT {
         assertEquals(value(after, invoked), value(after, fast), "every call is in the last finite bucket");
     }
 
+    /** Each node reports its own figures: every series names the node, so several nodes' scrapes never mix. */
+    @Test
+    void metrics_everySeriesLabelledWithTheNode() {
+        String text = server.admin().get(MetricsService.PATH).then().statusCode(200).extract().asString();
+        List<String> samples = text.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).toList();
+        assertTrue(samples.size() > 50, "a full scrape");
+        for (String sample : samples) {
+            assertTrue(sample.contains("node=\"" + TestServer.NODE + "\""), sample);
+        }
+    }
+
     @Test
     void metrics_routePatternsNeverRawPaths() {
         server.admin().get(LIBS + "/secretlib").then().statusCode(200);
@@ -149,7 +160,8 @@ class MetricsIT {
     }
 
     private static String scrape(RequestSpecification as) {
-        return "\n" + as.get(MetricsService.PATH).then().statusCode(200).extract().asString();
+        return "\n" + TestServer.withoutNodeLabel(as.get(MetricsService.PATH).then().statusCode(200).extract()
+                .asString());
     }
 
     private static RequestSpecification as(String user) {

@@ -134,6 +134,11 @@ final class ServerExtension implements BeforeAllCallback, AfterAllCallback, Befo
         return server().admin();
     }
 
+    /** A scrape without the node label (see {@link TestServer#metrics()}). */
+    String metrics() {
+        return server().metrics();
+    }
+
     int port() {
         return server().port();
     }

@@ -1,6 +1,11 @@
 package dev.evaluator.api;
 
+import dev.evaluator.store.etcd.EtcdOptions;
+
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -281,5 +286,51 @@ class ServerSettingsTest {
     void toString_neverShowsThePassword() {
         ServerSettings settings = ServerSettings.parse(new String[0], Map.of("EVALUATOR_ADMIN_PASSWORD", "hunter2-x"));
         assertFalse(settings.toString().contains("hunter2-x"));
+    }
+
+    @Test
+    void parse_store_rocksdbByDefault_etcdWithItsOptions() {
+        assertEquals(Optional.empty(), ServerSettings.parse(new String[0], Map.of()).etcd());
+        assertEquals(Optional.empty(), ServerSettings.parse(new String[] {"--store", "rocksdb"}, Map.of()).etcd());
+
+        ServerSettings settings = ServerSettings.parse(new String[] {"--store", "etcd", "--etcd-endpoints",
+                "http://10.0.0.1:2379, http://10.0.0.2:2379", "--etcd-prefix", "/team-a/", "--etcd-user", "evaluator",
+                "--etcd-max-request-bytes", "2097152", "--etcd-timeout-seconds", "9", "--node-name", "eval-1"},
+                Map.of("EVALUATOR_ETCD_PASSWORD", "etcd-secret"));
+        EtcdOptions etcd = settings.etcd().orElseThrow();
+        assertEquals(List.of(URI.create("http://10.0.0.1:2379"), URI.create("http://10.0.0.2:2379")), etcd.endpoints());
+        assertEquals("/team-a/", etcd.prefix());
+        assertEquals(Optional.of("evaluator"), etcd.user());
+        assertEquals(Optional.of("etcd-secret"), etcd.password());
+        assertEquals(2097152, etcd.maxRequestBytes());
+        assertEquals(Duration.ofSeconds(9), etcd.requestTimeout());
+        assertEquals(Optional.of("eval-1"), settings.nodeName());
+        assertFalse(settings.toString().contains("etcd-secret"), "never the etcd password");
+
+        EtcdOptions defaults = ServerSettings.parse(new String[0], Map.of("EVALUATOR_STORE", "etcd")).etcd()
+                .orElseThrow();
+        assertEquals(List.of(URI.create("http://127.0.0.1:2379")), defaults.endpoints());
+        assertEquals(EtcdOptions.DEFAULT_PREFIX, defaults.prefix());
+        assertEquals(EtcdOptions.DEFAULT_MAX_REQUEST_BYTES, defaults.maxRequestBytes());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--store cassandra||--store (or EVALUATOR_STORE) must be rocksdb or etcd, not 'cassandra'",
+            "--etcd-endpoints http://h:2379||--etcd-endpoints needs --store etcd",
+            "||EVALUATOR_ETCD_PASSWORD needs --store etcd",
+            "--store etcd --etcd-endpoints ftp://h:21||--store etcd: An etcd endpoint is an http:// or https:// URL",
+            "--store etcd --etcd-prefix evaluator||--store etcd: The etcd key prefix starts and ends with '/'",
+            "--store etcd --etcd-user bob||--etcd-user needs the user's password in EVALUATOR_ETCD_PASSWORD",
+            "--store etcd|x|EVALUATOR_ETCD_PASSWORD is set but --etcd-user is not",
+            "--store etcd --etcd-password pw||--etcd-password is not accepted",
+            "--node-name a\tb||--node-name (or EVALUATOR_NODE_NAME) must be 1 to 200 printable ASCII"})
+    void parse_badStoreSettings_messageNamesThem(String args, String password, String message) {
+        Map<String, String> env = password == null && args == null ? Map.of("EVALUATOR_ETCD_PASSWORD", "pw")
+                : password == null ? Map.of() : Map.of("EVALUATOR_ETCD_PASSWORD", password);
+        String[] argv = args == null ? new String[0] : args.replace("\\t", "\t").split(" ");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServerSettings.parse(argv, env));
+        assertTrue(e.getMessage().startsWith(message), e.getMessage());
     }
 }

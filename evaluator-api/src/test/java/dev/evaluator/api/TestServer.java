@@ -2,6 +2,7 @@ package dev.evaluator.api;
 
 import dev.evaluator.runtime.CallLimits;
 import dev.evaluator.runtime.RuntimeSettings;
+import dev.evaluator.store.etcd.EtcdOptions;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -24,6 +25,8 @@ final class TestServer implements AutoCloseable {
     static final String ADMIN = "Administrator";
     static final String PASSWORD = "s3cret-test-password";
     static final String LIBRARIES = EvaluatorServer.LIBRARIES_PATH;
+    /** The test servers' node name, a label of every metric. */
+    static final String NODE = "test-node";
 
     /** Responses must match openapi.yaml; requests are not checked, since tests send bad ones on purpose. */
     static final OpenApiValidationFilter OUR_SPEC = validator("META-INF/openapi.yaml", LevelResolver.create()
@@ -79,7 +82,30 @@ final class TestServer implements AutoCloseable {
                                     RuntimeSettings runtime, ServerSettings.Operations operations) {
         ServerSettings settings = new ServerSettings("127.0.0.1", 0, dataDir, maxLibraryBytes, ADMIN,
                 Optional.of(PASSWORD), Optional.empty(), true, lenientBindings, CallLimits.DEFAULT, runtime,
-                operations);
+                operations).on(Optional.empty(), Optional.of(NODE));
+        return new TestServer(EvaluatorServer.start(settings), dataDir);
+    }
+
+    /**
+     * A Prometheus scrape of this server with the node label taken out of every series (each carries it), so tests
+     * can name a series by its other labels.
+     */
+    String metrics() {
+        return withoutNodeLabel(admin().get(MetricsService.PATH).then().statusCode(200).extract().asString());
+    }
+
+    /** A scrape without the {@link #NODE} label, which every series carries. */
+    static String withoutNodeLabel(String scrape) {
+        return scrape.replace("{node=\"" + NODE + "\"}", "")
+                .replace("{node=\"" + NODE + "\",", "{")
+                .replace(",node=\"" + NODE + "\"", "");
+    }
+
+    /** A server on an etcd cluster, as one node of several. */
+    static TestServer startOnEtcd(Path dataDir, EtcdOptions etcd, String node) {
+        ServerSettings settings = new ServerSettings("127.0.0.1", 0, dataDir, 1024 * 1024, ADMIN,
+                Optional.of(PASSWORD), Optional.empty(), true, false, CallLimits.DEFAULT, RuntimeSettings.defaults(),
+                ServerSettings.Operations.DEFAULT).on(Optional.of(etcd), Optional.of(node));
         return new TestServer(EvaluatorServer.start(settings), dataDir);
     }
 

@@ -73,6 +73,9 @@ public final class StatementRunner {
     public record Outcome(List<JsonNode> results, Optional<JsonNode> signature) {
     }
 
+    /** The node name of a runner that was given none. */
+    public static final String LOCAL_NODE = "127.0.0.1:8093";
+
     private final FunctionCatalog catalog;
     private final FunctionExecutor executor;
     private final SystemKeyspaces system;
@@ -82,9 +85,19 @@ public final class StatementRunner {
      * @param executor runs the functions that statements call
      */
     public StatementRunner(FunctionCatalog catalog, FunctionExecutor executor) {
+        this(catalog, executor, LOCAL_NODE);
+    }
+
+    /**
+     * @param catalog  the functions and libraries
+     * @param executor runs the functions that statements call
+     * @param node     this node's name, shown in the rows of the per-node keyspaces ({@code functions_cache},
+     *                 {@code active_requests}) as Couchbase shows its Query node's
+     */
+    public StatementRunner(FunctionCatalog catalog, FunctionExecutor executor, String node) {
         this.catalog = catalog;
         this.executor = executor;
-        this.system = new SystemKeyspaces(catalog, executor.stats(), executor.running());
+        this.system = new SystemKeyspaces(catalog, executor.stats(), executor.running(), node);
     }
 
     /**

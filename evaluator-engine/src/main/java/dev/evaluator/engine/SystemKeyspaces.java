@@ -42,6 +42,8 @@ final class SystemKeyspaces {
     private final FunctionCatalog catalog;
     private final FunctionStats stats;
     private final RunningCalls running;
+    /** This node's name, in the rows of the per-node keyspaces (functions_cache, active_requests), as Couchbase. */
+    private final String node;
     /** Each keyspace's name after {@code system:}, and its documents as one caller sees them. */
     private final Map<String, Function<Caller, List<Document>>> keyspaces = new LinkedHashMap<>();
 
@@ -58,7 +60,8 @@ final class SystemKeyspaces {
         }
     }
 
-    SystemKeyspaces(FunctionCatalog catalog, FunctionStats stats, RunningCalls running) {
+    SystemKeyspaces(FunctionCatalog catalog, FunctionStats stats, RunningCalls running, String node) {
+        this.node = node;
         this.catalog = catalog;
         this.stats = stats;
         this.running = running;
@@ -111,11 +114,11 @@ final class SystemKeyspaces {
             // Statistics need the library permission, as the library rows do; naming the function needs its own
             if (visible.test(f.id().namespace()) && NamespaceAccess.visibleFunction(caller, f)) {
                 stats.sqlFunction(f.id()).ifPresent(figures -> documents.add(new Document(key(f.id()),
-                        sqlFunctionCacheDocument(f, figures))));
+                        sqlFunctionCacheDocument(f, figures).put("node", node))));
             }
         }
         stats.report(visible).functions().forEach(f -> documents.add(new Document(f.library() + "/" + f.function(),
-                cacheDocument(f))));
+                cacheDocument(f).put("node", node))));
         return documents;
     }
 
@@ -133,7 +136,7 @@ final class SystemKeyspaces {
      * {@code scope}), its body ({@code #language}, {@code parameters}, {@code library}, {@code object}, and
      * {@code prefix} for a scoped library), then {@code uses}, {@code lastUse} and the service times.
      */
-    private static JsonNode sqlFunctionCacheDocument(FunctionDefinition f, FunctionStats.SqlFunctionSnapshot figures) {
+    private static ObjectNode sqlFunctionCacheDocument(FunctionDefinition f, FunctionStats.SqlFunctionSnapshot figures) {
         ObjectNode document = JSON.objectNode();
         document.put("name", QualifiedName.of(f.id()));
         document.put("namespace", DEFAULT_NAMESPACE);
@@ -177,6 +180,7 @@ final class SystemKeyspaces {
                         .put("scope", s.scope());
             }
             document.put("entryPoint", call.entryPoint());
+            document.put("node", node);
             return new Document(Long.toString(call.id()), document);
         }).toList();
     }
@@ -217,7 +221,7 @@ final class SystemKeyspaces {
      * timeouts and the 99th percentile are additions, and so is the row itself: Couchbase keys its cache by SQL++
      * function only. A library function has one such row whichever way it was called; it has no {@code name}.
      */
-    private static JsonNode cacheDocument(FunctionStats.Snapshot f) {
+    private static ObjectNode cacheDocument(FunctionStats.Snapshot f) {
         ObjectNode document = JSON.objectNode();
         document.put("#language", "javascript");
         document.put("library", f.library().name());

@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * <p>
  * Test classes get them from {@link EtcdExtension}; a test that kills members starts its own in a {@code @TempDir}.
  */
-final class EtcdMembers implements AutoCloseable {
+public final class EtcdMembers implements AutoCloseable {
     private static final String ETCD = "etcd";
     private static final Duration STARTUP = Duration.ofSeconds(30);
 
@@ -56,7 +56,7 @@ final class EtcdMembers implements AutoCloseable {
      * @param extraFlags more flags for every member, such as {@code --max-request-bytes=...}
      * @return the running members
      */
-    static EtcdMembers start(Path dir, int count, String... extraFlags) {
+    public static EtcdMembers start(Path dir, int count, String... extraFlags) {
         EtcdMembers cluster = new EtcdMembers(dir, count, List.of(extraFlags));
         try {
             for (int i = 0; i < count; i++) {
@@ -78,7 +78,7 @@ final class EtcdMembers implements AutoCloseable {
      * @param count how many members
      * @return the running members
      */
-    static EtcdMembers startInTemporaryDirectory(int count) {
+    public static EtcdMembers startInTemporaryDirectory(int count) {
         Path dir;
         try {
             dir = Files.createTempDirectory("etcd-members");
@@ -91,23 +91,23 @@ final class EtcdMembers implements AutoCloseable {
     }
 
     /** The client URLs of every member, running or not. */
-    List<URI> endpoints() {
+    public List<URI> endpoints() {
         return members.stream().map(m -> URI.create(m.clientUrl())).toList();
     }
 
     /** The client URL of one member. */
-    URI endpoint(int member) {
+    public URI endpoint(int member) {
         return URI.create(members.get(member).clientUrl());
     }
 
     /** Options for a store on these members under a prefix, with short timeouts for tests of failures. */
-    EtcdOptions options(String prefix) {
+    public EtcdOptions options(String prefix) {
         return EtcdOptions.create(endpoints()).withPrefix(prefix)
                 .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5));
     }
 
     /** Kill one member at once ({@code kill -9}): as a crash, or a machine gone. */
-    void kill(int member) {
+    public void kill(int member) {
         Process process = members.get(member).process;
         if (process != null) {
             process.destroyForcibly();
@@ -117,13 +117,13 @@ final class EtcdMembers implements AutoCloseable {
     }
 
     /** Start a killed member again on its data directory and ports, and wait until it is healthy. */
-    void restart(int member) {
+    public void restart(int member) {
         launch(member);
         awaitHealthy(member);
     }
 
     /** Start a killed member again without waiting (it cannot be healthy alone while the others are down). */
-    void launch(int member) {
+    public void launch(int member) {
         Member m = members.get(member);
         Path data = dir.resolve(m.name);
         List<String> command = new ArrayList<>(List.of(ETCD,
@@ -152,7 +152,7 @@ final class EtcdMembers implements AutoCloseable {
     }
 
     /** Wait until a member answers its health check with {@code "health":"true"}. */
-    void awaitHealthy(int member) {
+    public void awaitHealthy(int member) {
         Member m = members.get(member);
         long deadline = System.nanoTime() + STARTUP.toNanos();
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
@@ -179,7 +179,7 @@ final class EtcdMembers implements AutoCloseable {
                 + log(member));
     }
 
-    Path log(int member) {
+    public Path log(int member) {
         return dir.resolve(members.get(member).name + ".log");
     }
 
