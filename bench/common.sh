@@ -96,6 +96,8 @@ bench_summary() {
 # it) with ./evaluator's JVM defaults, an admin with a random password, no access log, on a free loopback port and
 # the data dir $work/data, plus FLAGS; waits until it listens. Sets $base, $libs, $authorization, $server_pid. Called
 # again (after the server was stopped), it restarts the same copy on the same data dir with the same password.
+# With $bench_node set (a suffix), several servers run side by side: data dir $work/data$bench_node, logs
+# $work/evaluator$bench_node.log and .err.
 bench_start_server() {
     local api=evaluator-api/target user=Administrator deadline port=""
     # A second start (a restart on the same data dir) keeps the copy and the admin's password.
@@ -109,15 +111,15 @@ bench_start_server() {
     jvm_defaults_for "$work/app/jvmci" "${BENCH_JAVA_OPTS:-}"
     EVALUATOR_ACCESS_LOG=false EVALUATOR_ADMIN_USER="$user" EVALUATOR_ADMIN_PASSWORD="$bench_password" \
         "$JAVA_HOME/bin/java" "${jvm_defaults[@]}" ${BENCH_JAVA_OPTS:-} \
-        -jar "$work/app/evaluator.jar" --host 127.0.0.1 --port 0 --data-dir "$work/data" "$@" \
-        >"$work/evaluator.log" 2>"$work/evaluator.err" &
+        -jar "$work/app/evaluator.jar" --host 127.0.0.1 --port 0 --data-dir "$work/data${bench_node:-}" "$@" \
+        >"$work/evaluator${bench_node:-}.log" 2>"$work/evaluator${bench_node:-}.err" &
     pids+=("$!")
     server_pid="$!"
     deadline=$((SECONDS + 120))
-    until port="$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$work/evaluator.log" \
-            | head -n 1)" && [ -n "$port" ]; do
+    until port="$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' \
+            "$work/evaluator${bench_node:-}.log" | head -n 1)" && [ -n "$port" ]; do
         if ! kill -0 "$server_pid" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
-            cat "$work/evaluator.err" >&2
+            cat "$work/evaluator${bench_node:-}.err" >&2
             echo "$bench: the server did not start (its stderr is above)." >&2
             exit 1
         fi
