@@ -94,6 +94,8 @@ public final class EtcdStore implements Store {
     private final EtcdLibraryStore libraries;
     private final EtcdFunctionStore functions;
     private final EtcdUserStore users;
+    private final EtcdHistoryStore history;
+    private final EtcdAuditStore audit;
     /** Re-establishes broken watches; one daemon thread, closed with the store. */
     private final ScheduledExecutorService watchRetries;
     private final Set<EtcdWatch> watches = ConcurrentHashMap.newKeySet();
@@ -112,6 +114,8 @@ public final class EtcdStore implements Store {
         this.libraries = new EtcdLibraryStore(this, keys);
         this.functions = new EtcdFunctionStore(this, keys);
         this.users = new EtcdUserStore(this, keys);
+        this.history = new EtcdHistoryStore(this, keys);
+        this.audit = new EtcdAuditStore(this, keys);
         this.watchRetries = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
                 .name("etcd-watch-retry")
                 .daemon(true)
@@ -161,6 +165,7 @@ public final class EtcdStore implements Store {
         try {
             store.retryingWhileUnavailable(System.nanoTime(), () -> {
                 store.checkSchema();
+                store.audit.start();
                 return null;
             });
             return store;
@@ -194,22 +199,14 @@ public final class EtcdStore implements Store {
         return users;
     }
 
-    /** Not kept on etcd yet: the server runs on RocksDB, which keeps them (issue 16). */
     @Override
     public HistoryStore history() {
-        throw noHistory();
+        return history;
     }
 
-    /** Not kept on etcd yet: the server runs on RocksDB, which keeps it (issue 16). */
     @Override
     public AuditStore audit() {
-        throw noHistory();
-    }
-
-    /** Library histories and the audit log are not kept on etcd yet, nor are users written in transactions. */
-    static UnsupportedOperationException noHistory() {
-        return new UnsupportedOperationException("The etcd store keeps no library history or audit log yet, and"
-                + " writes no users in transactions (imports); run the server on RocksDB for them");
+        return audit;
     }
 
     @Override
@@ -317,7 +314,7 @@ public final class EtcdStore implements Store {
     <T> T transaction(StoreOperation kind, String action, Function<EtcdTransaction, T> work) {
         return apply(kind, action, () -> {
             for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-                EtcdTransaction tx = new EtcdTransaction(this, keys, action);
+                EtcdTransaction tx = new EtcdTransaction(this, keys, audit, action);
                 T result = work.apply(tx);
                 if (tx.commit()) {
                     return result;
@@ -430,6 +427,37 @@ public final class EtcdStore implements Store {
     }
 
     /**
+     * One page of a range of keys, {@code [from, end)}.
+     *
+     * @param limit      at most this many keys
+     * @param descending newest (highest key) first; etcd then reads the whole range to sort it, so only for ranges
+     *                   known to be small
+     * @param revision   the revision to read at, or 0 for the latest
+     * @param keysOnly   without the values
+     */
+    GetResponse page(String action, String from, String end, int limit, boolean descending, long revision,
+                     boolean keysOnly) {
+        GetOption.Builder option = GetOption.builder()
+                .withRange(key(end))
+                .withLimit(limit)
+                .withRevision(revision)
+                .withKeysOnly(keysOnly);
+        if (descending) {
+            option.withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.DESCEND);
+        }
+        return call(action, client.getKVClient().get(key(from), option.build()));
+    }
+
+    /** Delete every key of {@code [from, end)} in one request. */
+    void deleteRange(String action, String from, String end) {
+        call(action, client.getKVClient().delete(key(from), DeleteOption.builder().withRange(key(end)).build()));
+    }
+
+    /** A range of keys, {@code [from, end)}, to delete. */
+    record KeyRange(String from, String end) {
+    }
+
+    /**
      * Apply writes in one etcd transaction if every expected key still has the modification revision given (0 for a
      * key expected absent).
      *
@@ -439,6 +467,20 @@ public final class EtcdStore implements Store {
      * @throws StoreException with reason {@code TOO_LARGE}, before sending, when the request cannot fit
      */
     TxnResponse commit(String action, Map<String, Long> expected, Map<String, Optional<byte[]>> writes) {
+        return commit(action, expected, writes, List.of());
+    }
+
+    /**
+     * Apply writes and range deletes in one etcd transaction if every expected key still has the modification
+     * revision given (0 for a key expected absent). etcd refuses a transaction that writes a key inside a range it
+     * deletes, so the ranges are cut around the keys written (which replace whatever was there anyway).
+     *
+     * @param ranges the ranges of keys to delete
+     * @return the response, to see whether the comparisons held
+     * @throws StoreException with reason {@code TOO_LARGE}, before sending, when the request cannot fit
+     */
+    TxnResponse commit(String action, Map<String, Long> expected, Map<String, Optional<byte[]>> writes,
+                       List<KeyRange> ranges) {
         long size = REQUEST_OVERHEAD + options.user().map(String::length).orElse(0);
         List<Cmp> compares = new ArrayList<>();
         for (Map.Entry<String, Long> e : expected.entrySet()) {
@@ -453,6 +495,12 @@ public final class EtcdStore implements Store {
                     ? Op.put(k, ByteSequence.from(e.getValue().get()), PutOption.DEFAULT)
                     : Op.delete(k, DeleteOption.DEFAULT));
         }
+        for (KeyRange range : cut(ranges, writes.keySet())) {
+            ByteSequence from = key(range.from());
+            ByteSequence end = key(range.end());
+            size += from.size() + end.size() + ITEM_OVERHEAD;
+            ops.add(Op.delete(from, DeleteOption.builder().withRange(end).build()));
+        }
         if (size > options.maxRequestBytes()) {
             throw new StoreException(StoreException.Reason.TOO_LARGE, action + " failed: the write needs about "
                     + size + " bytes, more than etcd's request limit of " + options.maxRequestBytes()
@@ -462,6 +510,37 @@ public final class EtcdStore implements Store {
                 .If(compares.toArray(Cmp[]::new))
                 .Then(ops.toArray(Op[]::new))
                 .commit());
+    }
+
+    /** Ranges without the keys given: each range cut into the pieces between those inside it. */
+    static List<KeyRange> cut(List<KeyRange> ranges, Set<String> keysWritten) {
+        List<KeyRange> pieces = new ArrayList<>();
+        for (KeyRange range : ranges) {
+            List<String> inside = keysWritten.stream()
+                    .filter(k -> inRange(k, range))
+                    .sorted(EtcdStore::compareKeys)
+                    .toList();
+            String from = range.from();
+            for (String k : inside) {
+                if (compareKeys(from, k) < 0) {
+                    pieces.add(new KeyRange(from, k));
+                }
+                from = k + "\0";
+            }
+            if (compareKeys(from, range.end()) < 0) {
+                pieces.add(new KeyRange(from, range.end()));
+            }
+        }
+        return pieces;
+    }
+
+    /** Whether a key is in a range, in etcd's order of keys (their UTF-8 bytes, unsigned). */
+    static boolean inRange(String k, KeyRange range) {
+        return compareKeys(range.from(), k) <= 0 && compareKeys(k, range.end()) < 0;
+    }
+
+    static int compareKeys(String a, String b) {
+        return Arrays.compareUnsigned(bytes(a), bytes(b));
     }
 
     /** Wait for a request, within the request timeout, wrapping its failure once. */
