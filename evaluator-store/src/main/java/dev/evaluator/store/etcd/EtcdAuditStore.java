@@ -56,14 +56,25 @@ final class EtcdAuditStore implements AuditStore {
 
     private final EtcdStore store;
     private final EtcdKeys keys;
-    private final Clock clock = Clock.systemUTC();
-    private final long storeNumber = new SecureRandom().nextInt(1 << STORE_BITS);
+    private final Clock clock;
+    /** This store's number, in the low bits of its positions. */
+    private final long storeNumber;
     /** The microsecond of the last position given. */
     private final AtomicLong lastMicros = new AtomicLong();
 
     EtcdAuditStore(EtcdStore store, EtcdKeys keys) {
+        this(store, keys, Clock.systemUTC(), new SecureRandom().nextInt(1 << STORE_BITS));
+    }
+
+    /** A log stamping with a clock and a store number of the caller's (the tests': two stores that collide). */
+    EtcdAuditStore(EtcdStore store, EtcdKeys keys, Clock clock, long storeNumber) {
+        if (storeNumber < 0 || storeNumber >= 1 << STORE_BITS) {
+            throw new IllegalArgumentException("a store number is " + STORE_BITS + " bits");
+        }
         this.store = store;
         this.keys = keys;
+        this.clock = clock;
+        this.storeNumber = storeNumber;
     }
 
     /**
