@@ -573,6 +573,11 @@ public final class EtcdStore implements Store {
                     + " larger than its --max-request-bytes; nothing was changed (tell the store the cluster's limit"
                     + " so it refuses such writes itself)", failure);
         }
+        if (message.contains("too many operations in txn request")) {
+            return new StoreException(StoreException.Reason.TOO_LARGE, action + " failed: the write changes more keys"
+                    + " than etcd takes in one transaction (its --max-txn-ops, 128 by default; a library with its"
+                    + " version takes 4 to 6); nothing was changed", failure);
+        }
         if (lostConnection(failure)) {
             return unavailable(action, message, failure);
         }
