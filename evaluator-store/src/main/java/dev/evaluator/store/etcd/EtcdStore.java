@@ -58,9 +58,9 @@ import io.grpc.Status;
  * The store on an etcd cluster: every record one key under the options' prefix (the layout is in
  * {@code package-info.java}), so any number of processes can share it.
  * <p>
- * Every write is one etcd request (a put, a delete, or a transaction for changes of several keys), which etcd
- * acknowledges only once a majority of its members has committed it: a write that returned survives the loss of a
- * minority of members. Reads are linearizable: a read sees every write acknowledged before it started, on any
+ * Every write is one etcd request (a put, a delete, or a transaction for changes of several keys; only pruning the
+ * audit log takes one range delete per thousand entries), which etcd acknowledges only once a majority of its
+ * members has committed it: a write that returned survives the loss of a minority of members. Reads are linearizable: a read sees every write acknowledged before it started, on any
  * process. A write that cannot fit in one request (the options' {@code maxRequestBytes}) is refused before it is sent.
  * <p>
  * Multi-key changes are optimistic transactions ({@link #transact}): the work's reads are made at one revision, and
@@ -68,7 +68,11 @@ import io.grpc.Status;
  * only if none changed; when one did, the work runs again.
  */
 public final class EtcdStore implements Store {
-    /** The schema version this code writes and reads. */
+    /**
+     * The schema version this code writes and reads. The history, code, counter and audit keys came without a new
+     * version: they are new prefixes, which code of version 1 that does not know them never reads (nor hears of in a
+     * watch), and no record it reads changed; a bump would only lock older code out of data it reads correctly.
+     */
     static final int SCHEMA_VERSION = 1;
     /** Records a range read returns at most per request: a page stays far below gRPC's message limit. */
     private static final int PAGE = 32;

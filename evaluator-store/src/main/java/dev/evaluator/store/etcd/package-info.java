@@ -54,6 +54,9 @@
  * half-written. A library write carries its version's code and the audit entry too, so a library of S bytes
  * needs about 2 S + 1.7 KB: at the default limit, libraries up to about 785,000 bytes fit (785,597 measured by
  * {@code EtcdHistoryRaceTest}, library {@code travel-sample/inventory/math}).</li>
+ * <li>etcd also caps the operations of one transaction ({@code --max-txn-ops}, 128 by default): a library written
+ * with its version is 4 puts (6 operations when it prunes), so one transaction writes up to about 30 libraries
+ * with their versions; beyond, etcd's refusal is {@code TOO_LARGE} and nothing is written.</li>
  * </ul>
  */
 package dev.evaluator.store.etcd;
