@@ -20,6 +20,12 @@ final class EtcdKeys {
     static final String BINDINGS = "bound/";
     static final String USERS = "user/";
     static final String META = "meta/";
+    static final String HISTORY = "history/";
+    static final String CODE = "code/";
+    static final String COUNTERS = "counter/";
+    static final String AUDIT = "audit/";
+    /** Version numbers and audit positions are written in decimal, zero-padded to this many digits (any long). */
+    static final int NUMBER_DIGITS = 20;
 
     private final String prefix;
 
@@ -63,6 +69,76 @@ final class EtcdKeys {
     /** The index of the functions bound to a library. */
     String bindings(LibraryId library) {
         return prefix + BINDINGS + path(library.namespace()) + "/" + library.name();
+    }
+
+    /** The metadata of a library's versions: one range, in number order. */
+    String versions(LibraryId library) {
+        return prefix + HISTORY + path(library.namespace()) + "/" + library.name() + "/";
+    }
+
+    String version(LibraryId library, long number) {
+        return versions(library) + number(number);
+    }
+
+    /** The code of a library's versions, apart from their metadata so that listing versions never reads code. */
+    String codes(LibraryId library) {
+        return prefix + CODE + path(library.namespace()) + "/" + library.name() + "/";
+    }
+
+    String code(LibraryId library, long number) {
+        return codes(library) + number(number);
+    }
+
+    String counters() {
+        return prefix + COUNTERS;
+    }
+
+    /** A library's version counter: the numbers of its kept versions, and the highest it ever had. */
+    String counter(LibraryId library) {
+        return prefix + COUNTERS + path(library.namespace()) + "/" + library.name();
+    }
+
+    LibraryId counterOf(String key) {
+        Named named = parsePath(after(key, counters()));
+        return new LibraryId(named.namespace(), named.name());
+    }
+
+    String audit() {
+        return prefix + AUDIT;
+    }
+
+    String audit(long id) {
+        return prefix + AUDIT + number(id);
+    }
+
+    long auditOf(String key) {
+        return numberOf(key, audit());
+    }
+
+    /** The number at the end of a key of a version ({@link #version}, {@link #code}) or of the audit log. */
+    static long numberOf(String key, String start) {
+        String digits = after(key, start);
+        try {
+            if (digits.length() == NUMBER_DIGITS) {
+                return Long.parseLong(digits);
+            }
+        } catch (NumberFormatException e) {
+            throw damaged(key, e);
+        }
+        throw damaged(key, null);
+    }
+
+    /** The first key after every key that starts with a prefix: the end of the prefix's range. */
+    static String rangeEnd(String prefix) {
+        return prefix.substring(0, prefix.length() - 1) + (char) (prefix.charAt(prefix.length() - 1) + 1);
+    }
+
+    private static String number(long number) {
+        if (number < 0) {
+            throw new IllegalArgumentException("a stored number is never negative: " + number);
+        }
+        String digits = Long.toString(number);
+        return "0".repeat(NUMBER_DIGITS - digits.length()) + digits;
     }
 
     String users() {
@@ -118,7 +194,7 @@ final class EtcdKeys {
         return after(key, users());
     }
 
-    /** What a changed key means to a listener; the indexes and meta records mean nothing to it. */
+    /** What a changed key means to a listener; the indexes, histories, audit log and meta records mean nothing to it. */
     Optional<StoreChange> change(String key, boolean deleted, long revision) {
         if (key.startsWith(libraries())) {
             return Optional.of(new StoreChange.LibraryChanged(libraryOf(key), deleted, revision));

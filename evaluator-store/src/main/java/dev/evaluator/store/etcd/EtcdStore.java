@@ -58,9 +58,9 @@ import io.grpc.Status;
  * The store on an etcd cluster: every record one key under the options' prefix (the layout is in
  * {@code package-info.java}), so any number of processes can share it.
  * <p>
- * Every write is one etcd request (a put, a delete, or a transaction for changes of several keys), which etcd
- * acknowledges only once a majority of its members has committed it: a write that returned survives the loss of a
- * minority of members. Reads are linearizable: a read sees every write acknowledged before it started, on any
+ * Every write is one etcd request (a put, a delete, or a transaction for changes of several keys; only pruning the
+ * audit log takes one range delete per thousand entries), which etcd acknowledges only once a majority of its
+ * members has committed it: a write that returned survives the loss of a minority of members. Reads are linearizable: a read sees every write acknowledged before it started, on any
  * process. A write that cannot fit in one request (the options' {@code maxRequestBytes}) is refused before it is sent.
  * <p>
  * Multi-key changes are optimistic transactions ({@link #transact}): the work's reads are made at one revision, and
@@ -68,7 +68,11 @@ import io.grpc.Status;
  * only if none changed; when one did, the work runs again.
  */
 public final class EtcdStore implements Store {
-    /** The schema version this code writes and reads. */
+    /**
+     * The schema version this code writes and reads. The history, code, counter and audit keys came without a new
+     * version: they are new prefixes, which code of version 1 that does not know them never reads (nor hears of in a
+     * watch), and no record it reads changed; a bump would only lock older code out of data it reads correctly.
+     */
     static final int SCHEMA_VERSION = 1;
     /** Records a range read returns at most per request: a page stays far below gRPC's message limit. */
     private static final int PAGE = 32;
@@ -94,6 +98,8 @@ public final class EtcdStore implements Store {
     private final EtcdLibraryStore libraries;
     private final EtcdFunctionStore functions;
     private final EtcdUserStore users;
+    private final EtcdHistoryStore history;
+    private final EtcdAuditStore audit;
     /** Re-establishes broken watches; one daemon thread, closed with the store. */
     private final ScheduledExecutorService watchRetries;
     private final Set<EtcdWatch> watches = ConcurrentHashMap.newKeySet();
@@ -114,6 +120,8 @@ public final class EtcdStore implements Store {
         this.libraries = new EtcdLibraryStore(this, keys);
         this.functions = new EtcdFunctionStore(this, keys);
         this.users = new EtcdUserStore(this, keys);
+        this.history = new EtcdHistoryStore(this, keys);
+        this.audit = new EtcdAuditStore(this, keys);
         this.watchRetries = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
                 .name("etcd-watch-retry")
                 .daemon(true)
@@ -182,6 +190,7 @@ public final class EtcdStore implements Store {
         try {
             store.retryingWhileUnavailable(System.nanoTime(), () -> {
                 store.checkSchema();
+                store.audit.start();
                 return null;
             });
             if (cacheBytes > 0) {
@@ -221,22 +230,14 @@ public final class EtcdStore implements Store {
         return users;
     }
 
-    /** Not kept on etcd yet: the server runs on RocksDB, which keeps them (issue 16). */
     @Override
     public HistoryStore history() {
-        throw noHistory();
+        return history;
     }
 
-    /** Not kept on etcd yet: the server runs on RocksDB, which keeps it (issue 16). */
     @Override
     public AuditStore audit() {
-        throw noHistory();
-    }
-
-    /** Library histories and the audit log are not kept on etcd yet, nor are users written in transactions. */
-    static UnsupportedOperationException noHistory() {
-        return new UnsupportedOperationException("The etcd store keeps no library history or audit log yet, and"
-                + " writes no users in transactions (imports); run the server on RocksDB for them");
+        return audit;
     }
 
     @Override
@@ -356,7 +357,7 @@ public final class EtcdStore implements Store {
     <T> T transaction(StoreOperation kind, String action, Function<EtcdTransaction, T> work) {
         return apply(kind, action, () -> {
             for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-                EtcdTransaction tx = new EtcdTransaction(this, keys, action);
+                EtcdTransaction tx = new EtcdTransaction(this, keys, audit, action);
                 T result = work.apply(tx);
                 if (tx.commit()) {
                     return result;
@@ -482,6 +483,37 @@ public final class EtcdStore implements Store {
     }
 
     /**
+     * One page of a range of keys, {@code [from, end)}.
+     *
+     * @param limit      at most this many keys
+     * @param descending newest (highest key) first; etcd then reads the whole range to sort it, so only for ranges
+     *                   known to be small
+     * @param revision   the revision to read at, or 0 for the latest
+     * @param keysOnly   without the values
+     */
+    GetResponse page(String action, String from, String end, int limit, boolean descending, long revision,
+                     boolean keysOnly) {
+        GetOption.Builder option = GetOption.builder()
+                .withRange(key(end))
+                .withLimit(limit)
+                .withRevision(revision)
+                .withKeysOnly(keysOnly);
+        if (descending) {
+            option.withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.DESCEND);
+        }
+        return call(action, client.getKVClient().get(key(from), option.build()));
+    }
+
+    /** Delete every key of {@code [from, end)} in one request. */
+    void deleteRange(String action, String from, String end) {
+        call(action, client.getKVClient().delete(key(from), DeleteOption.builder().withRange(key(end)).build()));
+    }
+
+    /** A range of keys, {@code [from, end)}, to delete. */
+    record KeyRange(String from, String end) {
+    }
+
+    /**
      * Apply writes in one etcd transaction if every expected key still has the modification revision given (0 for a
      * key expected absent).
      *
@@ -491,6 +523,20 @@ public final class EtcdStore implements Store {
      * @throws StoreException with reason {@code TOO_LARGE}, before sending, when the request cannot fit
      */
     TxnResponse commit(String action, Map<String, Long> expected, Map<String, Optional<byte[]>> writes) {
+        return commit(action, expected, writes, List.of());
+    }
+
+    /**
+     * Apply writes and range deletes in one etcd transaction if every expected key still has the modification
+     * revision given (0 for a key expected absent). etcd refuses a transaction that writes a key inside a range it
+     * deletes, so the ranges are cut around the keys written (which replace whatever was there anyway).
+     *
+     * @param ranges the ranges of keys to delete
+     * @return the response, to see whether the comparisons held
+     * @throws StoreException with reason {@code TOO_LARGE}, before sending, when the request cannot fit
+     */
+    TxnResponse commit(String action, Map<String, Long> expected, Map<String, Optional<byte[]>> writes,
+                       List<KeyRange> ranges) {
         long size = REQUEST_OVERHEAD + options.user().map(String::length).orElse(0);
         List<Cmp> compares = new ArrayList<>();
         for (Map.Entry<String, Long> e : expected.entrySet()) {
@@ -504,6 +550,12 @@ public final class EtcdStore implements Store {
             ops.add(e.getValue().isPresent()
                     ? Op.put(k, ByteSequence.from(e.getValue().get()), PutOption.DEFAULT)
                     : Op.delete(k, DeleteOption.DEFAULT));
+        }
+        for (KeyRange range : cut(ranges, writes.keySet())) {
+            ByteSequence from = key(range.from());
+            ByteSequence end = key(range.end());
+            size += from.size() + end.size() + ITEM_OVERHEAD;
+            ops.add(Op.delete(from, DeleteOption.builder().withRange(end).build()));
         }
         if (size > options.maxRequestBytes()) {
             throw new StoreException(StoreException.Reason.TOO_LARGE, action + " failed: the write needs about "
@@ -522,6 +574,37 @@ public final class EtcdStore implements Store {
                 c.written(writes.keySet());
             }
         }
+    }
+
+    /** Ranges without the keys given: each range cut into the pieces between those inside it. */
+    static List<KeyRange> cut(List<KeyRange> ranges, Set<String> keysWritten) {
+        List<KeyRange> pieces = new ArrayList<>();
+        for (KeyRange range : ranges) {
+            List<String> inside = keysWritten.stream()
+                    .filter(k -> inRange(k, range))
+                    .sorted(EtcdStore::compareKeys)
+                    .toList();
+            String from = range.from();
+            for (String k : inside) {
+                if (compareKeys(from, k) < 0) {
+                    pieces.add(new KeyRange(from, k));
+                }
+                from = k + "\0";
+            }
+            if (compareKeys(from, range.end()) < 0) {
+                pieces.add(new KeyRange(from, range.end()));
+            }
+        }
+        return pieces;
+    }
+
+    /** Whether a key is in a range, in etcd's order of keys (their UTF-8 bytes, unsigned). */
+    static boolean inRange(String k, KeyRange range) {
+        return compareKeys(range.from(), k) <= 0 && compareKeys(k, range.end()) < 0;
+    }
+
+    static int compareKeys(String a, String b) {
+        return Arrays.compareUnsigned(bytes(a), bytes(b));
     }
 
     /** Wait for a request, within the request timeout, wrapping its failure once. */
@@ -553,6 +636,11 @@ public final class EtcdStore implements Store {
             return new StoreException(StoreException.Reason.TOO_LARGE, action + " failed: etcd refused a request"
                     + " larger than its --max-request-bytes; nothing was changed (tell the store the cluster's limit"
                     + " so it refuses such writes itself)", failure);
+        }
+        if (message.contains("too many operations in txn request")) {
+            return new StoreException(StoreException.Reason.TOO_LARGE, action + " failed: the write changes more keys"
+                    + " than etcd takes in one transaction (its --max-txn-ops, 128 by default; a library with its"
+                    + " version takes 4 to 6); nothing was changed", failure);
         }
         if (lostConnection(failure)) {
             return unavailable(action, message, failure);

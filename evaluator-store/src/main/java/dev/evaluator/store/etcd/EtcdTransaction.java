@@ -9,6 +9,7 @@ import dev.evaluator.store.LibraryVersion;
 import dev.evaluator.store.StoreTransaction;
 import dev.evaluator.store.User;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,6 +31,11 @@ import io.etcd.jetcd.KeyValue;
  * The index of a library's functions is one key, read by {@link #boundTo} and rewritten by every function write
  * that binds or unbinds one: a function bound by another process after this transaction read the index changes that
  * key, so a delete that relied on "none are bound" cannot commit.
+ * <p>
+ * A library's version counter is the same for its history: every append and purge reads and rewrites it, so two
+ * processes appending to one library cannot both commit with the same number, and an append racing a purge is
+ * applied either before it (and purged) or after it (and kept, numbered on). Audit entries written here are compared
+ * as absent, nothing else: they never make transactions conflict with each other.
  */
 final class EtcdTransaction implements StoreTransaction {
     private final EtcdStore store;
@@ -42,10 +48,14 @@ final class EtcdTransaction implements StoreTransaction {
     private final Map<String, Optional<byte[]>> readValues = new HashMap<>();
     /** Values to write, in order; empty to delete. */
     private final Map<String, Optional<byte[]>> writes = new LinkedHashMap<>();
+    /** Ranges of keys to delete: the versions a purge or a prune removes. */
+    private final List<EtcdStore.KeyRange> deletedRanges = new ArrayList<>();
+    private final EtcdAuditStore audit;
 
-    EtcdTransaction(EtcdStore store, EtcdKeys keys, String action) {
+    EtcdTransaction(EtcdStore store, EtcdKeys keys, EtcdAuditStore audit, String action) {
         this.store = store;
         this.keys = keys;
+        this.audit = audit;
         this.action = action;
     }
 
@@ -116,32 +126,85 @@ final class EtcdTransaction implements StoreTransaction {
 
     @Override
     public Optional<User> findUser(String name) {
-        throw EtcdStore.noHistory();
+        return read(keys.user(name)).map(value -> EtcdValues.user(name, value));
     }
 
     @Override
     public void upsertUser(User user) {
-        throw EtcdStore.noHistory();
+        writes.put(keys.user(user.name()), Optional.of(EtcdValues.user(user)));
     }
 
     @Override
     public Optional<LibraryVersion> latestVersion(LibraryId library) {
-        throw EtcdStore.noHistory();
+        EtcdValues.Counter counter = counter(library);
+        if (!counter.kept()) {
+            return Optional.empty();
+        }
+        long last = counter.last();
+        return read(keys.version(library, last)).map(value -> EtcdValues.version(library, last, value));
     }
 
     @Override
     public LibraryVersion appendVersion(LibraryId library, String code, String user, String message, int keep) {
-        throw EtcdStore.noHistory();
+        if (keep < 1) {
+            throw new IllegalArgumentException("keep must be at least 1");
+        }
+        // Reading the counter makes it part of the commit's comparison: of two processes appending to one library,
+        // one commits and the other runs again with the counter the first wrote.
+        EtcdValues.Counter counter = counter(library);
+        long number = counter.last() + 1;
+        byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
+        LibraryVersion version = new LibraryVersion(library, number, Instant.ofEpochMilli(System.currentTimeMillis()),
+                user, EtcdValues.sha256(bytes), bytes.length, message);
+        // The kept versions are consecutive, ending at the new one: those below the newest keep go.
+        long first = counter.kept() ? Math.max(counter.first(), number - keep + 1) : number;
+        if (counter.kept() && first > counter.first()) {
+            deleteRange(keys.versions(library), keys.version(library, first));
+            deleteRange(keys.codes(library), keys.code(library, first));
+        }
+        writes.put(keys.version(library, number), Optional.of(EtcdValues.version(version)));
+        writes.put(keys.code(library, number), Optional.of(bytes));
+        writes.put(keys.counter(library), Optional.of(EtcdValues.counter(new EtcdValues.Counter(first, number))));
+        return version;
     }
 
     @Override
     public int purgeHistory(LibraryId library) {
-        throw EtcdStore.noHistory();
+        EtcdValues.Counter counter = counter(library);
+        if (!counter.kept()) {
+            return 0;
+        }
+        deleteRange(keys.versions(library), EtcdKeys.rangeEnd(keys.versions(library)));
+        deleteRange(keys.codes(library), EtcdKeys.rangeEnd(keys.codes(library)));
+        // The counter keeps the highest number, so numbers are never reused; rewriting it also makes two purges
+        // (and a purge and an append) of one library conflict.
+        writes.put(keys.counter(library), Optional.of(EtcdValues.counter(
+                new EtcdValues.Counter(counter.last() + 1, counter.last()))));
+        return Math.toIntExact(counter.last() - counter.first() + 1);
     }
 
     @Override
     public AuditEntry appendAudit(AuditEntry entry) {
-        throw EtcdStore.noHistory();
+        AuditEntry stored = audit.stamped(entry);
+        String key = keys.audit(stored.id());
+        // Compared as absent, never read: positions are unique by construction, and should two stores ever stamp
+        // the same one, the second commit fails and runs again with a new position instead of overwriting.
+        readRevisions.putIfAbsent(key, 0L);
+        writes.put(key, Optional.of(EtcdValues.audit(stored)));
+        return stored;
+    }
+
+    /** A library's version counter, as this transaction sees it. */
+    private EtcdValues.Counter counter(LibraryId library) {
+        return read(keys.counter(library)).map(value -> EtcdValues.counter(library, value))
+                .orElse(EtcdValues.Counter.NONE);
+    }
+
+    /** Delete every key of {@code [from, end)} when the transaction commits, the writes buffered in it too. */
+    private void deleteRange(String from, String end) {
+        EtcdStore.KeyRange range = new EtcdStore.KeyRange(from, end);
+        writes.keySet().removeIf(k -> EtcdStore.inRange(k, range));
+        deletedRanges.add(range);
     }
 
     /**
@@ -150,11 +213,11 @@ final class EtcdTransaction implements StoreTransaction {
      * @return false when something read had changed: nothing was written, and the work must run again
      */
     boolean commit() {
-        if (writes.isEmpty()) {
+        if (writes.isEmpty() && deletedRanges.isEmpty()) {
             // Read-only: every read was made at one revision, a consistent state; nothing to compare.
             return true;
         }
-        return store.commit(action, readRevisions, writes).isSucceeded();
+        return store.commit(action, readRevisions, writes, deletedRanges).isSucceeded();
     }
 
     private List<FunctionId> index(LibraryId library) {
@@ -177,6 +240,9 @@ final class EtcdTransaction implements StoreTransaction {
         Optional<byte[]> written = writes.get(key);
         if (written != null) {
             return written;
+        }
+        if (deletedRanges.stream().anyMatch(range -> EtcdStore.inRange(key, range))) {
+            return Optional.empty();
         }
         prefetch(List.of(key));
         return readValues.get(key);

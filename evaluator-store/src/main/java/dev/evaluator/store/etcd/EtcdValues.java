@@ -1,9 +1,11 @@
 package dev.evaluator.store.etcd;
 
+import dev.evaluator.store.AuditEntry;
 import dev.evaluator.store.FunctionDefinition;
 import dev.evaluator.store.FunctionId;
 import dev.evaluator.store.Library;
 import dev.evaluator.store.LibraryId;
+import dev.evaluator.store.LibraryVersion;
 import dev.evaluator.store.StoreException;
 import dev.evaluator.store.User;
 
@@ -14,11 +16,15 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * The values of the records: a format byte first, then, in {@link DataOutputStream} encoding,
@@ -29,14 +35,24 @@ import java.util.OptionalInt;
  * <li>function: the variadic flag, the parameter names, the library's path ({@code global/math}), the JavaScript
  * function's name and the creation time;</li>
  * <li>index of a library's functions: their paths, sorted;</li>
- * <li>user: the password hash and the role names.</li>
+ * <li>user: the password hash and the role names;</li>
+ * <li>version metadata: the creation time in epoch milliseconds, the code's size in UTF-8 bytes, its SHA-256
+ * (32 bytes), the user and the message;</li>
+ * <li>version counter: the lowest kept number and the highest number ever given (no version is kept when the
+ * lowest is above the highest);</li>
+ * <li>audit entry: the time in epoch milliseconds, the version (-1 for none), then user, client, action, target,
+ * outcome and detail.</li>
  * </ul>
+ * Texts of versions and audit entries are their UTF-8 length (4 bytes) and bytes, so none has a length limit.
+ * A version's code is stored as its UTF-8 bytes, with nothing around them.
  */
 final class EtcdValues {
     private static final byte FORMAT = 0x01;
     private static final int LIBRARY_HEADER_1 = 1 + Long.BYTES;
     private static final byte LIBRARY_FORMAT = 0x02;
     private static final int LIBRARY_HEADER = 1 + Long.BYTES + Integer.BYTES;
+    private static final int SHA_BYTES = 32;
+    private static final HexFormat HEX = HexFormat.of();
 
     private EtcdValues() {
     }
@@ -116,6 +132,94 @@ final class EtcdValues {
         return read(value, "user " + name, in -> new User(name, in.readUTF(), readStrings(in)));
     }
 
+    static byte[] version(LibraryVersion version) {
+        return write(out -> {
+            out.writeLong(version.created().toEpochMilli());
+            out.writeInt(version.size());
+            out.write(HEX.parseHex(version.sha256()));
+            writeText(out, version.user());
+            writeText(out, version.message());
+        });
+    }
+
+    static LibraryVersion version(LibraryId library, long number, byte[] value) {
+        return read(value, "version " + number + " of library " + library, in -> {
+            Instant created = Instant.ofEpochMilli(in.readLong());
+            int size = in.readInt();
+            byte[] sha = new byte[SHA_BYTES];
+            in.readFully(sha);
+            String user = readText(in);
+            String message = readText(in);
+            return new LibraryVersion(library, number, created, user, HEX.formatHex(sha), size, message);
+        });
+    }
+
+    /**
+     * A library's version counter.
+     *
+     * @param first the lowest kept number; above {@code last} when none is kept
+     * @param last  the highest number ever given; 0 for none
+     */
+    record Counter(long first, long last) {
+        /** The counter of a library that never had a version. */
+        static final Counter NONE = new Counter(1, 0);
+
+        boolean kept() {
+            return first <= last;
+        }
+    }
+
+    static byte[] counter(Counter counter) {
+        return write(out -> {
+            out.writeLong(counter.first());
+            out.writeLong(counter.last());
+        });
+    }
+
+    static Counter counter(LibraryId library, byte[] value) {
+        return read(value, "version counter of library " + library, in -> {
+            long first = in.readLong();
+            long last = in.readLong();
+            if (first < 1 || last < 0 || first > last + 1) {
+                throw new IOException("impossible numbers " + first + ".." + last);
+            }
+            return new Counter(first, last);
+        });
+    }
+
+    static byte[] audit(AuditEntry entry) {
+        return write(out -> {
+            out.writeLong(entry.time().toEpochMilli());
+            out.writeLong(entry.version().orElse(-1));
+            for (String text : List.of(entry.user(), entry.client(), entry.action(), entry.target(),
+                    entry.outcome(), entry.detail())) {
+                writeText(out, text);
+            }
+        });
+    }
+
+    static AuditEntry audit(long id, byte[] value) {
+        return read(value, "audit log entry " + id, in -> {
+            Instant time = Instant.ofEpochMilli(in.readLong());
+            long version = in.readLong();
+            String[] texts = new String[6];
+            for (int i = 0; i < texts.length; i++) {
+                texts[i] = readText(in);
+            }
+            return new AuditEntry(id, time, texts[0], texts[1], texts[2], texts[3], texts[4],
+                    version < 0 ? OptionalLong.empty() : OptionalLong.of(version), texts[5]);
+        });
+    }
+
+    /** The SHA-256 of some bytes, in lower-case hexadecimal. */
+    static String sha256(byte[] bytes) {
+        try {
+            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
     /** Writes one value's fields. */
     @FunctionalInterface
     private interface Writer {
@@ -157,6 +261,22 @@ final class EtcdValues {
         for (String s : strings) {
             out.writeUTF(s);
         }
+    }
+
+    private static void writeText(DataOutputStream out, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static String readText(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > in.available()) {
+            throw new IOException("a text longer than its record");
+        }
+        byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     private static List<String> readStrings(DataInputStream in) throws IOException {

@@ -16,10 +16,22 @@
  * &lt;prefix&gt;fn/scoped/&lt;bucket&gt;/&lt;scope&gt;/&lt;name&gt;       a scoped SQL++ function
  * &lt;prefix&gt;bound/&lt;library namespace&gt;/&lt;library name&gt;  index: the functions bound to that library (absent: none)
  * &lt;prefix&gt;user/&lt;name&gt;                            a user
+ * &lt;prefix&gt;history/&lt;ns&gt;/&lt;library&gt;/&lt;number&gt;        a version's metadata (number: 20 digits, zero-padded)
+ * &lt;prefix&gt;code/&lt;ns&gt;/&lt;library&gt;/&lt;number&gt;           that version's code
+ * &lt;prefix&gt;counter/&lt;ns&gt;/&lt;library&gt;                 the library's lowest kept and highest given version number
+ * &lt;prefix&gt;audit/&lt;position&gt;                       an audit log entry (position: 20 digits, zero-padded)
  * </pre>
+ * One library's versions are one range read of its {@code history/} prefix (newest first: etcd sorts the range,
+ * which holds only that library's kept metadata); listing versions never reads code. The counter outlives deletes
+ * and purges, so numbers are never reused, also after a library is deleted and created again.
+ * An audit position is the epoch microsecond it was stamped at, shifted left 10 bits, with the stamping store's own
+ * number (random at open) in those bits: unique, increasing per store, ordered by the clocks across nodes; the
+ * entry's time is the position's millisecond, so pruning by age is range deletes of positions.
  * Values are binary, a format byte ({@code 0x01}) first: a library is its modification time (8 bytes, epoch ms) and
- * its code in UTF-8, so a library of N bytes takes N + 9 bytes of value; a function, an index and a user are fields
- * in {@link java.io.DataOutputStream} encoding (see {@code EtcdValues}).
+ * its code in UTF-8, so a library of N bytes takes N + 9 bytes of value (N + 13 with format {@code 0x02}, which
+ * adds the function count); a version's code is its UTF-8 bytes; a function, an index, a user, a version's
+ * metadata, a counter and an audit entry are fields in {@link java.io.DataOutputStream} encoding (see
+ * {@code EtcdValues}).
  *
  * <h2>Consistency</h2>
  * <ul>
@@ -31,9 +43,20 @@
  * <li>The index key of a library is the guard's point of contention: binding a function rewrites it, and a delete
  * that checked "no function bound" compares it, so a bind and a delete racing from two processes cannot both
  * commit.</li>
+ * <li>A library's counter key is its history's point of contention: every version append and purge reads and
+ * rewrites it, in the transaction that writes the library, so two processes appending to one library get
+ * consecutive numbers (one of them runs again), and an append racing a purge lands either before it (purged) or
+ * after it (kept). Versions older than the newest kept ones are range-deleted in the append's transaction.</li>
+ * <li>No key is shared by all audit writers: an entry is put under its own position, compared as absent (so two
+ * stores never overwrite each other's entry), and transactions that each append an entry do not conflict.</li>
  * <li>A write that cannot fit in one request ({@code EtcdOptions.maxRequestBytes}, etcd's
  * {@code --max-request-bytes}, 1.5 MiB by default) is refused before it is sent ({@code TOO_LARGE}): nothing is
- * half-written.</li>
+ * half-written. A library write carries its version's code and the audit entry too, so a library of S bytes
+ * needs about 2 S + 1.7 KB: at the default limit, libraries up to about 785,000 bytes fit (785,597 measured by
+ * {@code EtcdHistoryRaceTest}, library {@code travel-sample/inventory/math}).</li>
+ * <li>etcd also caps the operations of one transaction ({@code --max-txn-ops}, 128 by default): a library written
+ * with its version is 4 puts (6 operations when it prunes), so one transaction writes up to about 30 libraries
+ * with their versions; beyond, etcd's refusal is {@code TOO_LARGE} and nothing is written.</li>
  * </ul>
  */
 package dev.evaluator.store.etcd;

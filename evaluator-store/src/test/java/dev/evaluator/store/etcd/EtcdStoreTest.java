@@ -90,6 +90,25 @@ class EtcdStoreTest {
     }
 
     @Test
+    void transaction_moreKeysThanEtcdTakesInOne_isTooLargeAndWritesNothing(TestInfo test) {
+        try (EtcdStore store = open(test)) {
+            StoreException e = assertThrows(StoreException.class, () -> store.transact(tx -> {
+                for (int i = 0; i < 40; i++) {
+                    LibraryId id = LibraryId.global("lib" + i);
+                    tx.upsertLibrary(id, ADD);
+                    tx.appendVersion(id, ADD, "alice", "", 10);
+                }
+                return null;
+            }));
+
+            assertEquals(StoreException.Reason.TOO_LARGE, e.reason(), e.getMessage());
+            assertTrue(e.getMessage().contains("--max-txn-ops"), e.getMessage());
+            assertEquals(List.of(), store.libraries().list());
+            assertEquals(List.of(), store.history().libraries());
+        }
+    }
+
+    @Test
     void upsert_overTheServersLowerLimit_etcdsRefusalIsTooLarge(@TempDir Path small) {
         try (EtcdMembers strict = EtcdMembers.start(small, 1, "--max-request-bytes", Integer.toString(1 << 20));
              EtcdStore store = EtcdStore.open(strict.options("/strict/"))) {
