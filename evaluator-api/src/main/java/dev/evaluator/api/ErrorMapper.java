@@ -295,9 +295,11 @@ final class ErrorMapper implements ErrorHandler<Throwable> {
             case UNSUPPORTED_SCHEMA -> Failure.of(ErrorCode.STORAGE_ERROR, QUERY_INTERNAL,
                     "The store was written by a newer version of the service", Map.of());
             case TOO_LARGE -> Failure.of(ErrorCode.PAYLOAD_TOO_LARGE, 1193,
-                    "The record is larger than the store takes in one write; nothing was changed", Map.of());
-            case UNAVAILABLE -> retryLater("The store cannot be reached now (a write that timed out may have been"
-                    + " applied); retry later");
+                    "The record is larger than the store takes in one write (on etcd: its --max-request-bytes, and"
+                    + " for an import its --max-txn-ops); nothing was changed", Map.of());
+            case UNAVAILABLE -> retryLater("The store (etcd) cannot be reached now: a majority of its members must"
+                    + " be up and reachable. A write that timed out may still be applied once they are: read it"
+                    + " again before retrying");
             case CONFLICT -> retryLater("Concurrent changes kept conflicting; nothing was changed; retry");
         };
     }

@@ -57,6 +57,8 @@ final class EvaluatorServer implements AutoCloseable {
      * them exact); the least recently used go first.
      */
     static final long ETCD_CACHE_BYTES = 64L << 20;
+    /** What a library write on etcd carries besides twice the code: keys, the version and audit records, framing. */
+    private static final int ETCD_WRITE_OVERHEAD = 4096;
 
     /** How often audit entries older than {@code --audit-days} are pruned. */
     private static final Duration AUDIT_PRUNING = Duration.ofHours(1);
@@ -121,6 +123,7 @@ final class EvaluatorServer implements AutoCloseable {
         try {
             if (settings.etcd().isPresent()) {
                 store = EtcdStore.open(settings.etcd().get(), metrics, ETCD_CACHE_BYTES);
+                warnWhenLibrariesCannotFit(settings);
                 // Only a generated administrator password is written here.
                 Files.createDirectories(dataDir);
             } else {
@@ -136,7 +139,7 @@ final class EvaluatorServer implements AutoCloseable {
         JsRuntime runtime = null;
         try {
             PasswordHasher hasher = new PasswordHasher();
-            Optional<String> generated = AdminBootstrap.ensure(store.users(), hasher, settings.adminUser(),
+            Optional<String> generated = AdminBootstrap.ensure(store, hasher, settings.adminUser(),
                     settings.adminPassword(), dataDir);
             runtime = JsRuntime.create(settings.runtime());
             AuditLog audit = new AuditLog(store, Duration.ofDays(settings.lifecycle().auditDays()), AUDIT_PRUNING);
@@ -266,6 +269,24 @@ final class EvaluatorServer implements AutoCloseable {
             store.close();
             metrics.close();
             throw e;
+        }
+    }
+
+    /**
+     * A library write on etcd carries the code twice (the library and its new version) in one request: say so at
+     * start when {@code --max-library-bytes} libraries cannot fit in etcd's request limit (they are refused with 413,
+     * with nothing written, rather than half-written).
+     */
+    private static void warnWhenLibrariesCannotFit(ServerSettings settings) {
+        int limit = settings.etcd().orElseThrow().maxRequestBytes();
+        long needed = 2L * settings.maxLibraryBytes() + ETCD_WRITE_OVERHEAD;
+        if (needed > limit) {
+            System.getLogger(EvaluatorServer.class.getName()).log(System.Logger.Level.WARNING, "etcd's request"
+                    + " limit (--etcd-max-request-bytes " + limit + ") takes libraries of up to about "
+                    + (limit - ETCD_WRITE_OVERHEAD) / 2 + " bytes, not the " + settings.maxLibraryBytes()
+                    + " of --max-library-bytes (a write carries the code twice, as the library and its version):"
+                    + " larger ones are refused with 413. To take them, start etcd with --max-request-bytes "
+                    + needed + " or more and give the same to --etcd-max-request-bytes");
         }
     }
 

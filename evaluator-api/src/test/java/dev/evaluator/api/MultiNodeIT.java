@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -259,6 +260,12 @@ class MultiNodeIT {
             assertEquals(503, refused.statusCode(), refused.asString());
             assertTrue(refused.jsonPath().getString("message").contains("etcd"), refused.asString());
             await(() -> a.anonymous().get(HealthChecks.READY_PATH).statusCode() == 503, "a not ready");
+            await(() -> a.anonymous().get(HealthChecks.READY_PATH).asString()
+                    .contains("{\"name\":\"store-sync\",\"status\":\"DOWN\"}"), "a says it may miss changes");
+            await(() -> b.anonymous().get(HealthChecks.READY_PATH).asString()
+                    .contains("{\"name\":\"store-sync\",\"status\":\"DOWN\"}"), "b says it may miss changes");
+            Response stale = b.admin().get(LIBS + "/q1");
+            assertEquals(503, stale.statusCode(), "no read from a cache that may be stale: " + stale.asString());
 
             cluster.launch(0);
             cluster.launch(1);
@@ -270,6 +277,86 @@ class MultiNodeIT {
             await(() -> b.admin().get(LIBS + "/back").statusCode() == 200, "seen on b");
             assertEquals(404, b.admin().get(LIBS + "/lost").statusCode(), "the refused write was not applied");
         }
+    }
+
+    /**
+     * Nodes started at once on an empty store, with no administrator password given: one generates the password and
+     * prints it, the others create no second administrator, and the printed password works on every node.
+     */
+    @Test
+    void nodesStartingAtOnce_generateOneAdministratorPassword(TestInfo test) throws Exception {
+        for (int round = 0; round < 3; round++) {
+            EtcdOptions options = etcd.options(prefix(test) + round + "/");
+            List<Future<EvaluatorServer>> starting = new ArrayList<>();
+            try (ExecutorService pool = Executors.newFixedThreadPool(3)) {
+                CountDownLatch go = new CountDownLatch(1);
+                for (int n = 0; n < 3; n++) {
+                    String name = "n" + n;
+                    Path data = dir.resolve("generated-" + round + "-" + name);
+                    starting.add(pool.submit(() -> {
+                        go.await();
+                        return EvaluatorServer.start(new ServerSettings("127.0.0.1", 0, data, 1024 * 1024,
+                                TestServer.ADMIN, Optional.empty(), Optional.empty(), true, false,
+                                dev.evaluator.runtime.CallLimits.DEFAULT,
+                                dev.evaluator.runtime.RuntimeSettings.defaults(), ServerSettings.Operations.DEFAULT)
+                                .on(Optional.of(options), Optional.of(name)));
+                    }));
+                }
+                go.countDown();
+                List<EvaluatorServer> nodes = new ArrayList<>();
+                try {
+                    for (Future<EvaluatorServer> node : starting) {
+                        nodes.add(node.get());
+                    }
+                    List<String> generated = nodes.stream().flatMap(n -> n.generatedAdminPassword().stream())
+                            .toList();
+                    assertEquals(1, generated.size(), "round " + round + ": one node generates the password");
+                    for (EvaluatorServer node : nodes) {
+                        io.restassured.RestAssured.given().port(node.port()).auth().preemptive()
+                                .basic(TestServer.ADMIN, generated.getFirst()).get(WhoAmIService.PATH)
+                                .then().statusCode(200);
+                    }
+                } finally {
+                    nodes.forEach(EvaluatorServer::close);
+                }
+            }
+        }
+    }
+
+    /**
+     * Moving from RocksDB to etcd: {@code ./evaluator export} of a stopped server's data dir, imported into a node on
+     * etcd, exports the same document again (apart from timestamps), and the node serves it.
+     */
+    @Test
+    void migration_exportOfARocksDbDataDir_importedIntoEtcd_exportsTheSame(TestInfo test) throws Exception {
+        Path rocks = dir.resolve("migrated-rocksdb");
+        try (TestServer old = TestServer.start(rocks)) {
+            old.admin().body("function add(a, b) { return a + b; }").post(LIBS + "/math").then().statusCode(200);
+            old.admin().body("function km(m) { return m / 1000; }")
+                    .post(LIBS + "/geo?bucket=travel-sample&scope=inventory").then().statusCode(200);
+            FunctionsIT.query(old.admin(), "CREATE FUNCTION plus(a, b) LANGUAGE JAVASCRIPT AS \"add\" AT \"math\"",
+                    null).then().statusCode(200);
+        }
+        java.io.ByteArrayOutputStream exported = new java.io.ByteArrayOutputStream();
+        int code = ArchiveCommand.run(new String[] {"export", "--data-dir", rocks.toString()}, Map.of(),
+                java.io.InputStream.nullInputStream(), exported, System.err);
+        assertEquals(0, code);
+        String document = exported.toString(java.nio.charset.StandardCharsets.UTF_8);
+
+        try (TestServer node = node(etcd.options(prefix(test)), "migrated")) {
+            node.admin().contentType("application/json").body(document.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .post(ArchiveService.IMPORT_PATH + "?mode=append").then().statusCode(200)
+                    .body("libraries", org.hamcrest.Matchers.equalTo(2));
+            String again = node.admin().get(ArchiveService.EXPORT_PATH).then().statusCode(200).extract().asString();
+            assertEquals(timeless(document), timeless(again));
+            FunctionsIT.query(node.admin(), "EXECUTE FUNCTION plus(1, 2)", null).then().statusCode(200)
+                    .body("results[0]", org.hamcrest.Matchers.equalTo(3));
+        }
+    }
+
+    private static String timeless(String document) {
+        return document.replaceAll("\"(exported|modified|created)\":\"[^\"]*\"", "\"$1\":\"-\"")
+                .replaceAll(",\"sha256\":\"[0-9a-f]{64}\"}\\n?$", "}");
     }
 
     private static Response invoke(TestServer server, String path, String body) {

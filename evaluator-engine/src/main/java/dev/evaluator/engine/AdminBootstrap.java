@@ -1,5 +1,6 @@
 package dev.evaluator.engine;
 
+import dev.evaluator.store.Store;
 import dev.evaluator.store.User;
 import dev.evaluator.store.UserStore;
 
@@ -18,7 +19,8 @@ import java.util.Optional;
 /**
  * Makes sure the bootstrap administrator exists: with the password from the environment when one is given (set
  * again if it changed), else, on the first start only, with a generated one that is written to
- * {@code <data-dir>/initial-admin-password} (mode 0600).
+ * {@code <data-dir>/initial-admin-password} (mode 0600). Of several nodes that start at once on one etcd store, only
+ * one generates it (the others find it and print nothing).
  */
 public final class AdminBootstrap {
     /** The file in the data directory that holds a generated password. */
@@ -30,6 +32,8 @@ public final class AdminBootstrap {
     /**
      * Ensure the administrator.
      *
+     * @param store         the store whose users get the administrator (shared by other nodes on etcd: a generated
+     *                      administrator is created only if no node created one meanwhile)
      * @param name          the administrator's user name (taken in NFKC form, as every user name is)
      * @param adminPassword the password to set, if the operator gave one
      * @param dataDir       where a generated password is written
@@ -37,8 +41,9 @@ public final class AdminBootstrap {
      * @throws java.io.UncheckedIOException when the generated password cannot be written
      * @throws IllegalStateException        when the file system cannot keep the file private
      */
-    public static Optional<String> ensure(UserStore users, PasswordHasher hasher, String name,
+    public static Optional<String> ensure(Store store, PasswordHasher hasher, String name,
                                           Optional<String> adminPassword, Path dataDir) {
+        UserStore users = store.users();
         String admin = UserAccounts.normalizeName(name);
         Optional<User> existing = users.find(admin);
         if (adminPassword.isPresent()) {
@@ -54,9 +59,32 @@ public final class AdminBootstrap {
             return Optional.empty();
         }
         String generated = generatePassword();
-        writePasswordFile(dataDir.resolve(PASSWORD_FILE), generated);
-        users.upsert(new User(admin, hasher.hash(generated.toCharArray()), List.of(Role.ADMIN.text())));
+        Path file = dataDir.resolve(PASSWORD_FILE);
+        // The file first: a crash before the user is written leaves no administrator whose password nobody has.
+        writePasswordFile(file, generated);
+        User created = new User(admin, hasher.hash(generated.toCharArray()), List.of(Role.ADMIN.text()));
+        // Create only: another node sharing the store may be starting at the same moment, and its generated
+        // password (the one it printed) must not be overwritten by this one.
+        boolean won = store.transact(tx -> {
+            if (tx.findUser(admin).isPresent()) {
+                return false;
+            }
+            tx.upsertUser(created);
+            return true;
+        });
+        if (!won) {
+            deleteQuietly(file);
+            return Optional.empty();
+        }
         return Optional.of(generated);
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // It holds a password that works nowhere; the next start overwrites it if it generates one.
+        }
     }
 
     private static List<String> roles(Optional<User> existing) {

@@ -36,7 +36,11 @@
  * <h2>Consistency</h2>
  * <ul>
  * <li>Every write is one etcd request, acknowledged once committed by a majority of members.</li>
- * <li>Reads are linearizable (no cache): a read on any process sees every write acknowledged before it.</li>
+ * <li>Reads are linearizable: a read on any process sees every write acknowledged before it. A store opened with a
+ * read cache (a server's) answers reads of one library, function or user by key from it; its watch of the prefix
+ * drops a changed key within milliseconds of the change, whichever process made it, and while the watch is broken the
+ * cache is not used ({@code Store.inSync()} is false), so a cached read is never older than the last change heard
+ * (see {@code EtcdReadCache}).</li>
  * <li>Changes of several keys (a function and its library's index; a guarded delete) are optimistic transactions:
  * reads at one revision, then one etcd transaction that compares the modification revision of every key read and
  * writes only if none changed, else the work runs again (up to 64 times, then {@code CONFLICT}).</li>
