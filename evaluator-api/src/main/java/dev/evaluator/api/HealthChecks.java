@@ -125,6 +125,11 @@ final class HealthChecks {
         if (!store.isOpen()) {
             return false;
         }
+        if (shared && !store.inSync()) {
+            // The watch of etcd is broken: not ready anyway, and a probe write would wait out the etcd timeout,
+            // longer than a load balancer waits for the probe's answer.
+            return false;
+        }
         long now = System.nanoTime();
         if (probed && now - probedAt < PROBE_INTERVAL.toNanos()) {
             return writable;
