@@ -88,6 +88,44 @@ class LauncherIT {
         assertTrue(dockerfile.contains("CMD [\"/app/docker/healthcheck.sh\"]"));
     }
 
+    /**
+     * {@code docker/compose.cluster.yaml} cannot be run here (no Docker engine): its evaluator settings must parse as
+     * the server parses them, naming the three etcd members with a request limit matching theirs, and what it mounts
+     * must exist, with nginx sending to the compose file's evaluator services.
+     */
+    @Test
+    void clusterCompose_settingsParse_mountsExist_proxyNamesTheNodes() throws IOException {
+        String compose = Files.readString(ROOT.resolve("docker/compose.cluster.yaml"), StandardCharsets.UTF_8);
+        Map<String, String> env = new java.util.HashMap<>();
+        Matcher setting = Pattern.compile("(?m)^\\s+(EVALUATOR_[A-Z_]+): (\\S+)$").matcher(compose);
+        while (setting.find()) {
+            env.put(setting.group(1), setting.group(2).replace("\"", ""));
+        }
+        assertTrue(env.containsKey("EVALUATOR_STORE") && env.containsKey("EVALUATOR_NODE_NAME"), env.toString());
+        ServerSettings settings = ServerSettings.parse(new String[0], env);
+        assertEquals(List.of("http://etcd-1:2379", "http://etcd-2:2379", "http://etcd-3:2379"),
+                settings.etcd().orElseThrow().endpoints().stream().map(Object::toString).toList());
+        Matcher etcdLimit = Pattern.compile("ETCD_MAX_REQUEST_BYTES: \"(\\d+)\"").matcher(compose);
+        assertTrue(etcdLimit.find());
+        assertEquals(Integer.parseInt(etcdLimit.group(1)), settings.etcd().get().maxRequestBytes(),
+                "the nodes know the members' request limit");
+        assertTrue(2L * settings.maxLibraryBytes() < settings.etcd().get().maxRequestBytes(),
+                "a library of --max-library-bytes fits with its version");
+
+        Matcher mount = Pattern.compile("- \\./(\\S+?):/").matcher(compose);
+        List<String> mounted = new ArrayList<>();
+        while (mount.find()) {
+            assertTrue(Files.exists(ROOT.resolve("docker").resolve(mount.group(1))), mount.group(1));
+            mounted.add(mount.group(1));
+        }
+        assertTrue(mounted.contains("nginx.cluster.conf"), mounted.toString());
+        String nginx = Files.readString(ROOT.resolve("docker/nginx.cluster.conf"), StandardCharsets.UTF_8);
+        for (String node : List.of("evaluator-1", "evaluator-2")) {
+            assertTrue(compose.contains("\n  " + node + ":\n"), node + " is a service");
+            assertTrue(nginx.contains("server " + node + ":8093"), node + " is behind the proxy");
+        }
+    }
+
     private record Result(int exit, String output) {
     }
 
