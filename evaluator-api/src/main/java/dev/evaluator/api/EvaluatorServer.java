@@ -122,10 +122,10 @@ final class EvaluatorServer implements AutoCloseable {
         Store store;
         try {
             if (settings.etcd().isPresent()) {
-                store = EtcdStore.open(settings.etcd().get(), metrics, ETCD_CACHE_BYTES);
-                warnWhenLibrariesCannotFit(settings);
                 // Only a generated administrator password is written here.
                 Files.createDirectories(dataDir);
+                store = EtcdStore.open(settings.etcd().get(), metrics, ETCD_CACHE_BYTES);
+                warnWhenLibrariesCannotFit(settings);
             } else {
                 store = RocksDbStore.open(dataDir, metrics);
             }
