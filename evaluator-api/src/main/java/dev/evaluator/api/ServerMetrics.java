@@ -165,6 +165,10 @@ final class ServerMetrics implements StoreObserver, AutoCloseable {
                 StoreStats::backgroundErrors);
         storeGauge("evaluator.store.keys.estimated", null, "Records, as RocksDB estimates them", stats,
                 StoreStats::estimatedKeys);
+        Gauge.builder("evaluator.store.in.sync", () -> store.inSync() ? 1 : 0)
+                .description("1 while this node hears every change of the store (always on RocksDB; on etcd, while"
+                        + " its watch is connected and its cache is used)")
+                .register(registry);
     }
 
     private void storeGauge(String name, String unit, String description, Supplier<Optional<StoreStats>> stats,

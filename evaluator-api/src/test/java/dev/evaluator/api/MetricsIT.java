@@ -49,7 +49,7 @@ class MetricsIT {
                 "evaluator_store_wal_bytes", "evaluator_store_memtable_bytes",
                 "evaluator_store_compaction_pending_bytes", "evaluator_store_compaction_needed",
                 "evaluator_store_compactions_running", "evaluator_store_background_errors",
-                "evaluator_store_keys_estimated", "evaluator_js_open", "evaluator_js_workers",
+                "evaluator_store_keys_estimated", "evaluator_store_in_sync", "evaluator_js_open", "evaluator_js_workers",
                 "evaluator_js_calls_running", "evaluator_js_calls_queued", "evaluator_js_queue_capacity",
                 "evaluator_js_timeouts_total", "evaluator_js_memory_limit_stops_total",
                 "evaluator_js_busy_rejections_total", "evaluator_js_library_cache_hits_total",
