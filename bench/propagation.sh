@@ -4,8 +4,8 @@
 # that writes through node A and polls node B until B answers with the change, one change after another. Changes
 # rotate over four kinds: a library GET, a function call (the library compiled anew on B), an EXECUTE FUNCTION of a
 # re-created SQL++ function, and a changed password (B refusing the old one).
-# Prints p50/p99/max per kind and over the first three together; PASS when that p99 is at most 100 ms. Exit 0 on
-# PASS.
+# Prints p50/p99/max per kind and over the first three together; PASS when that p99 and the password's are at most
+# 100 ms. Exit 0 on PASS.
 #
 #   bench/propagation.sh                          # 1,000 changes
 #   BENCH_CHANGES=200 bench/propagation.sh        # a quick look
@@ -71,12 +71,14 @@ echo "$result" | node -e '
         console.log(k.padEnd(10), String(v.changes).padStart(7), String(v.p50).padStart(11),
             String(v.p99).padStart(11), String(v.max).padStart(11));
     }'
-echo "(all = get, invoke and execute; user includes one PBKDF2 check of the refused password, hash is that check alone)"
+echo "(all = get, invoke and execute, until B's answer shows the change; user = until B refuses the old password,"
+echo " taken when the refused request was sent, as its answer waits for one PBKDF2 check; hash = that check alone)"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); 2 cores"
 p99="$(echo "$result" | node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).all.p99)')"
-if awk -v p="$p99" 'BEGIN { exit !(p <= 100) }'; then
-    echo "PASS: a change made on A is served by B within $p99 ms p99 (<= 100 ms)"
+user_p99="$(echo "$result" | node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).user.p99)')"
+if awk -v p="$p99" -v u="$user_p99" 'BEGIN { exit !(p <= 100 && u <= 100) }'; then
+    echo "PASS: a change made on A is served by B within $p99 ms p99, an old password refused within $user_p99 ms"
     exit 0
 fi
-echo "FAIL: p99 $p99 ms > 100 ms"
+echo "FAIL: p99 $p99 ms (changes), $user_p99 ms (passwords); the target is 100 ms"
 exit 1
