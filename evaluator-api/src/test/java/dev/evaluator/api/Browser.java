@@ -164,8 +164,14 @@ final class Browser implements BeforeEachCallback, AfterTestExecutionCallback, A
         new WebDriverWait(driver, WAIT).until(ExpectedConditions.invisibilityOfElementLocated(by));
     }
 
+    /**
+     * Wait for a condition. An element it read that the page replaced meanwhile (a list re-rendered by its refresh)
+     * means "look again", not a failure.
+     */
     void waitUntil(String description, java.util.function.Supplier<Boolean> condition) {
-        new WebDriverWait(driver, WAIT).withMessage(description).until(d -> condition.get());
+        new WebDriverWait(driver, WAIT).withMessage(description)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> condition.get());
     }
 
     Object script(String script, Object... args) {
