@@ -25,6 +25,8 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -113,10 +115,13 @@ final class EvaluatorServer implements AutoCloseable {
             throw e;
         }
         JsRuntime runtime = null;
+        PasswordHasher hasher = new PasswordHasher();
+        // The admin's password check or hash (a third of a second of PBKDF2) runs beside the rest of the start, on
+        // the other core; the server listens only once it is done.
+        FutureTask<Optional<String>> admin = new FutureTask<>(() -> AdminBootstrap.ensure(store.users(), hasher,
+                settings.adminUser(), settings.adminPassword(), dataDir));
+        Thread.ofPlatform().name("admin-bootstrap").daemon().start(admin);
         try {
-            PasswordHasher hasher = new PasswordHasher();
-            Optional<String> generated = AdminBootstrap.ensure(store.users(), hasher, settings.adminUser(),
-                    settings.adminPassword(), dataDir);
             runtime = JsRuntime.create(settings.runtime());
             AuditLog audit = new AuditLog(store, Duration.ofDays(settings.lifecycle().auditDays()), AUDIT_PRUNING);
             // One filter (and so one login throttle) for every listener: HTTPS must not double an attacker's tries.
@@ -225,6 +230,7 @@ final class EvaluatorServer implements AutoCloseable {
                                 .tls(tls.get())
                                 .routing(routing));
             }
+            Optional<String> generated = await(admin);
             WebServer server = config.build().start();
             if (!server.isRunning()) {
                 // Helidon logs why and does not throw; the address checks above make this a rare race.
@@ -242,9 +248,43 @@ final class EvaluatorServer implements AutoCloseable {
             if (runtime != null) {
                 runtime.close();
             }
+            // Not under the admin's bootstrap, which may still be writing.
+            try {
+                await(admin);
+            } catch (RuntimeException bootstrap) {
+                if (bootstrap != e) {
+                    e.addSuppressed(bootstrap);
+                }
+            }
             store.close();
             metrics.close();
             throw e;
+        }
+    }
+
+    /** The admin's bootstrap's outcome, its failure thrown as it is. */
+    private static Optional<String> await(FutureTask<Optional<String>> admin) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return admin.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("Setting up the admin failed", e.getCause());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
