@@ -105,13 +105,23 @@ final class EvaluatorServer implements AutoCloseable {
             checkAddressFree(settings.host(), settings.port(), "--port");
         }
         settings.tls().ifPresent(t -> checkAddressFree(settings.host(), t.port(), "--tls-port"));
-        ServerMetrics metrics = new ServerMetrics();
+        // The JavaScript engine (mostly loading its classes) starts beside the store and the metrics, on the other
+        // core.
+        FutureTask<JsRuntime> runtimeStart = new FutureTask<>(() -> JsRuntime.create(settings.runtime()));
+        Thread.ofPlatform().name("runtime-start").daemon().start(runtimeStart);
+        ServerMetrics metrics;
         Path dataDir = settings.dataDir().toAbsolutePath().normalize();
         Store store;
         try {
-            store = RocksDbStore.open(dataDir, metrics);
+            metrics = new ServerMetrics();
+            try {
+                store = RocksDbStore.open(dataDir, metrics);
+            } catch (RuntimeException e) {
+                metrics.close();
+                throw e;
+            }
         } catch (RuntimeException e) {
-            metrics.close();
+            closeWhenStarted(runtimeStart, e);
             throw e;
         }
         JsRuntime runtime = null;
@@ -122,7 +132,7 @@ final class EvaluatorServer implements AutoCloseable {
                 settings.adminUser(), settings.adminPassword(), dataDir));
         Thread.ofPlatform().name("admin-bootstrap").daemon().start(admin);
         try {
-            runtime = JsRuntime.create(settings.runtime());
+            runtime = await(runtimeStart);
             AuditLog audit = new AuditLog(store, Duration.ofDays(settings.lifecycle().auditDays()), AUDIT_PRUNING);
             // One filter (and so one login throttle) for every listener: HTTPS must not double an attacker's tries.
             SecurityFilter security = new SecurityFilter(credentials.apply(store.users(), hasher),
@@ -247,6 +257,8 @@ final class EvaluatorServer implements AutoCloseable {
         } catch (RuntimeException e) {
             if (runtime != null) {
                 runtime.close();
+            } else {
+                closeWhenStarted(runtimeStart, e);
             }
             // Not under the admin's bootstrap, which may still be writing.
             try {
@@ -262,13 +274,24 @@ final class EvaluatorServer implements AutoCloseable {
         }
     }
 
-    /** The admin's bootstrap's outcome, its failure thrown as it is. */
-    private static Optional<String> await(FutureTask<Optional<String>> admin) {
+    /** Close the runtime once its start is done, after the start of the server failed with {@code failure}. */
+    private static void closeWhenStarted(FutureTask<JsRuntime> runtimeStart, RuntimeException failure) {
+        try {
+            await(runtimeStart).close();
+        } catch (RuntimeException e) {
+            if (e != failure) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    /** The outcome of a step of the start run on its own thread, its failure thrown as it is. */
+    private static <T> T await(FutureTask<T> step) {
         boolean interrupted = false;
         try {
             while (true) {
                 try {
-                    return admin.get();
+                    return step.get();
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
@@ -280,7 +303,7 @@ final class EvaluatorServer implements AutoCloseable {
             if (e.getCause() instanceof Error error) {
                 throw error;
             }
-            throw new IllegalStateException("Setting up the admin failed", e.getCause());
+            throw new IllegalStateException("A step of the start failed", e.getCause());
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
