@@ -268,14 +268,19 @@ public final class RocksDbStore implements Store {
             try (KeyLocks.Held locks = keyLocks.held()) {
                 while (true) {
                     RocksDbTransaction tx = null;
+                    // Whether the batch was written, or its write failed (then it may or may not have happened).
+                    boolean written = false;
+                    boolean writing = false;
                     try (WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
                          ReadOptions reads = new ReadOptions()) {
                         tx = new RocksDbTransaction(db, batch, reads, libraryFamily, functionFamily, bindingFamily,
                                 locks, history, audit, users);
                         T result = work.apply(tx);
                         if (batch.count() > 0) {
+                            writing = true;
                             db.write(writes, batch);
                         }
+                        written = true;
                         return result;
                     } catch (KeyLocks.Conflict conflict) {
                         locks.retake();
@@ -283,6 +288,12 @@ public final class RocksDbStore implements Store {
                         if (tx != null) {
                             tx.librariesWritten().forEach(libraries::written);
                             tx.usersWritten().forEach(users::written);
+                            // Still under the libraries' locks: their changes reach the index in write order.
+                            if (written) {
+                                libraries.committed(tx.libraryStates());
+                            } else if (writing) {
+                                libraries.uncertain(tx.libraryStates().keySet());
+                            }
                         }
                     }
                 }

@@ -15,8 +15,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -45,6 +47,8 @@ final class RocksDbTransaction implements StoreTransaction {
     private final ColumnFamilyHandle functions;
     private final ColumnFamilyHandle bindings;
     private final Set<LibraryId> librariesWritten = new HashSet<>();
+    /** What this transaction leaves of each library it wrote: present (true) or deleted (false). */
+    private final Map<LibraryId, Boolean> libraryStates = new HashMap<>();
     private final KeyLocks.Held locks;
     private final RocksDbHistoryStore history;
     private final RocksDbAuditStore audit;
@@ -71,6 +75,11 @@ final class RocksDbTransaction implements StoreTransaction {
         return librariesWritten;
     }
 
+    /** Each library this transaction wrote (true) or deleted (false), as its commit leaves it. */
+    Map<LibraryId, Boolean> libraryStates() {
+        return libraryStates;
+    }
+
     @Override
     public Optional<Library> findLibrary(LibraryId id) {
         locks.lock(id);
@@ -83,6 +92,7 @@ final class RocksDbTransaction implements StoreTransaction {
         locks.lock(id);
         Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()), functionCount);
         librariesWritten.add(id);
+        libraryStates.put(id, true);
         run("Writing library " + id, () -> batch.put(libraries, RocksDbLibraryStore.key(id),
                 RocksDbLibraryStore.encode(library)));
         return library;
@@ -96,6 +106,7 @@ final class RocksDbTransaction implements StoreTransaction {
             return false;
         }
         librariesWritten.add(id);
+        libraryStates.put(id, false);
         run("Deleting library " + id, () -> batch.delete(libraries, key));
         return true;
     }
