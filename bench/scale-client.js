@@ -1,6 +1,9 @@
 // Load generator for bench/scale.sh; prints one JSON line of figures.
-//   node scale-client.js BASE AUTHORIZATION load COUNT NAMESPACES CLIENTS
-//       COUNT libraries of about 200 bytes, spread over NAMESPACES bucket/scope namespaces, by CLIENTS connections
+//   node scale-client.js BASE AUTHORIZATION load COUNT NAMESPACES CLIENTS [FROM]
+//       libraries FROM (0) to COUNT - 1 of about 200 bytes, spread over NAMESPACES bucket/scope namespaces, by CLIENTS
+//       connections
+//   node scale-client.js BASE AUTHORIZATION invoke COUNT NAMESPACES CLIENTS
+//       calls add<i>(1, 2) of libraries 0 to COUNT - 1 once each (as loaded above), by CLIENTS connections
 //   node scale-client.js BASE AUTHORIZATION get PATH TIMES
 //       GET PATH TIMES times on one connection: latency p50/p99/max in ms and the answer's size in bytes
 'use strict';
@@ -44,8 +47,8 @@ function library(i) {
         + `// library ${i} of the scale benchmark, padded to about two hundred bytes.\n`;
 }
 
-async function load(count, namespaces, clients) {
-    let next = 0;
+async function load(count, namespaces, clients, from) {
+    let next = from;
     const started = process.hrtime.bigint();
     await Promise.all(Array.from({length: clients}, async () => {
         const agent = new http.Agent({keepAlive: true, maxSockets: 1});
@@ -57,7 +60,25 @@ async function load(count, namespaces, clients) {
         agent.destroy();
     }));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return {libraries: count, seconds: +seconds.toFixed(1), perSecond: +(count / seconds).toFixed(0)};
+    return {libraries: count - from, seconds: +seconds.toFixed(1), perSecond: +((count - from) / seconds).toFixed(0)};
+}
+
+async function invoke(count, namespaces, clients) {
+    let next = 0;
+    const ms = [];
+    await Promise.all(Array.from({length: clients}, async () => {
+        const agent = new http.Agent({keepAlive: true, maxSockets: 1});
+        for (let i = next++; i < count; i = next++) {
+            const ns = i % namespaces;
+            const answer = await request(agent, 'POST', `/evaluator/v1/libraries/lib${i}/functions/add${i}/invoke`
+                + `?bucket=b${ns % 100}&scope=s${Math.floor(ns / 100)}`, '{"args":[1,2]}');
+            ms.push(answer.ms);
+        }
+        agent.destroy();
+    }));
+    ms.sort((x, y) => x - y);
+    const at = (p) => +ms[Math.min(ms.length - 1, Math.floor(p * ms.length))].toFixed(2);
+    return {calls: ms.length, p50: at(0.5), p99: at(0.99), max: at(1)};
 }
 
 async function get(path, times) {
@@ -75,6 +96,6 @@ async function get(path, times) {
     return {times, p50: at(0.5), p99: at(0.99), max: at(1), bytes: size};
 }
 
-(mode === 'load' ? load(+a, +b, +c) : get(a, +b))
+(mode === 'load' ? load(+a, +b, +c, +(process.argv[8] || 0)) : mode === 'invoke' ? invoke(+a, +b, +c) : get(a, +b))
     .then((result) => console.log(JSON.stringify(result)))
     .catch((e) => { console.error(e.message); process.exit(1); });

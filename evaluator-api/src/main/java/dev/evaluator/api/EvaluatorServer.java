@@ -28,6 +28,8 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -116,32 +118,46 @@ final class EvaluatorServer implements AutoCloseable {
             checkAddressFree(settings.host(), settings.port(), "--port");
         }
         settings.tls().ifPresent(t -> checkAddressFree(settings.host(), t.port(), "--tls-port"));
+        // The JavaScript engine (mostly loading its classes) starts beside the store and the metrics, on the other
+        // core.
+        FutureTask<JsRuntime> runtimeStart = new FutureTask<>(() -> JsRuntime.create(settings.runtime()));
+        Thread.ofPlatform().name("runtime-start").daemon().start(runtimeStart);
         String node = nodeName(settings);
-        ServerMetrics metrics = new ServerMetrics(node);
+        ServerMetrics metrics;
         Path dataDir = settings.dataDir().toAbsolutePath().normalize();
         Store store;
         try {
-            if (settings.etcd().isPresent()) {
-                // Only a generated administrator password is written here.
-                Files.createDirectories(dataDir);
-                store = EtcdStore.open(settings.etcd().get(), metrics, ETCD_CACHE_BYTES);
-                warnWhenLibrariesCannotFit(settings);
-            } else {
-                store = RocksDbStore.open(dataDir, metrics);
+            metrics = new ServerMetrics(node);
+            try {
+                if (settings.etcd().isPresent()) {
+                    // Only a generated administrator password is written here.
+                    Files.createDirectories(dataDir);
+                    store = EtcdStore.open(settings.etcd().get(), metrics, ETCD_CACHE_BYTES);
+                    warnWhenLibrariesCannotFit(settings);
+                } else {
+                    store = RocksDbStore.open(dataDir, metrics);
+                }
+            } catch (IOException e) {
+                metrics.close();
+                throw new UncheckedIOException("cannot create the data directory " + dataDir + ": " + e.getMessage(),
+                        e);
+            } catch (RuntimeException e) {
+                metrics.close();
+                throw e;
             }
-        } catch (IOException e) {
-            metrics.close();
-            throw new UncheckedIOException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            metrics.close();
+            closeWhenStarted(runtimeStart, e);
             throw e;
         }
         JsRuntime runtime = null;
+        PasswordHasher hasher = new PasswordHasher();
+        // The admin's password check or hash (a third of a second of PBKDF2) runs beside the rest of the start, on
+        // the other core; the server listens only once it is done.
+        FutureTask<Optional<String>> admin = new FutureTask<>(() -> AdminBootstrap.ensure(store, hasher,
+                settings.adminUser(), settings.adminPassword(), dataDir));
+        Thread.ofPlatform().name("admin-bootstrap").daemon().start(admin);
         try {
-            PasswordHasher hasher = new PasswordHasher();
-            Optional<String> generated = AdminBootstrap.ensure(store, hasher, settings.adminUser(),
-                    settings.adminPassword(), dataDir);
-            runtime = JsRuntime.create(settings.runtime());
+            runtime = await(runtimeStart);
             AuditLog audit = new AuditLog(store, Duration.ofDays(settings.lifecycle().auditDays()), AUDIT_PRUNING);
             // One filter (and so one login throttle) for every listener: HTTPS must not double an attacker's tries.
             SecurityFilter security = new SecurityFilter(credentials.apply(store.users(), hasher),
@@ -249,6 +265,7 @@ final class EvaluatorServer implements AutoCloseable {
                                 .tls(tls.get())
                                 .routing(routing));
             }
+            Optional<String> generated = await(admin);
             WebServer server = config.build().start();
             if (!server.isRunning()) {
                 // Helidon logs why and does not throw; the address checks above make this a rare race.
@@ -265,10 +282,57 @@ final class EvaluatorServer implements AutoCloseable {
         } catch (RuntimeException e) {
             if (runtime != null) {
                 runtime.close();
+            } else {
+                closeWhenStarted(runtimeStart, e);
+            }
+            // Not under the admin's bootstrap, which may still be writing.
+            try {
+                await(admin);
+            } catch (RuntimeException bootstrap) {
+                if (bootstrap != e) {
+                    e.addSuppressed(bootstrap);
+                }
             }
             store.close();
             metrics.close();
             throw e;
+        }
+    }
+
+    /** Close the runtime once its start is done, after the start of the server failed with {@code failure}. */
+    private static void closeWhenStarted(FutureTask<JsRuntime> runtimeStart, RuntimeException failure) {
+        try {
+            await(runtimeStart).close();
+        } catch (RuntimeException e) {
+            if (e != failure) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    /** The outcome of a step of the start run on its own thread, its failure thrown as it is. */
+    private static <T> T await(FutureTask<T> step) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return step.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("A step of the start failed", e.getCause());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -162,10 +162,31 @@ final class LibraryEdits {
      * @param target what it is asked of
      */
     static <T> T audited(AuditLog audit, ServerRequest req, String action, String target, Supplier<T> change) {
+        return audited(audit, req, () -> action, target, change);
+    }
+
+    /**
+     * Run a change, and append its audit record when it fails, naming the action only then: a failed change
+     * changed nothing, so what it was asked of is as it was before (a lookup that every successful write would
+     * otherwise pay for). When the action cannot be named (the store failed), the change's failure is thrown
+     * unaudited, as the audit record could not be written either.
+     *
+     * @param action names what was asked, e.g. {@code library.replace}
+     * @param target what it is asked of
+     */
+    static <T> T audited(AuditLog audit, ServerRequest req, Supplier<String> action, String target,
+                         Supplier<T> change) {
         try {
             return change.get();
         } catch (RuntimeException e) {
-            audit.record(user(req), client(req), action, target, ErrorMapper.outcome(e), OptionalLong.empty(), "");
+            String named;
+            try {
+                named = action.get();
+            } catch (RuntimeException lookup) {
+                e.addSuppressed(lookup);
+                throw e;
+            }
+            audit.record(user(req), client(req), named, target, ErrorMapper.outcome(e), OptionalLong.empty(), "");
             throw e;
         }
     }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonParser;
@@ -193,7 +194,7 @@ final class LibraryService implements HttpService {
 
     private void upsert(ServerRequest req, ServerResponse res) {
         LibraryId id = libraryId(req);
-        String action = catalog.findLibrary(id).isPresent() ? "library.replace" : "library.create";
+        Supplier<String> action = () -> catalog.findLibrary(id).isPresent() ? "library.replace" : "library.create";
         LibraryHistory.Written written = LibraryEdits.audited(audit, req, action, LibraryHistory.target(id), () -> {
             String code = body(req);
             return history.write(id, code, force(req), LibraryEdits.edit(req, true));

@@ -50,6 +50,23 @@ public final class PasswordHasher {
     }
 
     /**
+     * An encoded hash that no password matches: a random salt and a random 256-bit "hash" that no derivation
+     * produced (a match would take a SHA-256 collision), with this hasher's iterations, so {@link #verify} costs the
+     * same as against a real hash. For the check of an unknown user, which must take as long as a known one's,
+     * without paying a derivation to make it.
+     *
+     * @return the encoded decoy
+     */
+    public String decoy() {
+        byte[] salt = new byte[SALT_BYTES];
+        byte[] hash = new byte[HASH_BITS / 8];
+        random.nextBytes(salt);
+        random.nextBytes(hash);
+        Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
+        return PREFIX + "$" + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
+    }
+
+    /**
      * Check a password against an encoded hash, in time that does not depend on where they differ.
      *
      * @return true when it matches; false also for a malformed hash

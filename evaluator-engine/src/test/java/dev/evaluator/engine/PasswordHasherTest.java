@@ -2,6 +2,7 @@ package dev.evaluator.engine;
 
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,6 +38,20 @@ class PasswordHasherTest {
     void verify_malformedHash_false() {
         for (String stored : new String[] {"", "plain", "pbkdf2-sha256$x$y$z", "md5$1$AA$BB", "pbkdf2-sha256$10$!!$??"}) {
             assertFalse(hasher.verify("pw".toCharArray(), stored), stored);
+        }
+    }
+
+    @Test
+    void decoy_hasARealHashsShapeAndCost_butNoPasswordMatchesIt() {
+        String decoy = hasher.decoy();
+        String real = hasher.hash("pw".toCharArray());
+
+        assertTrue(PasswordHasher.isEncoded(decoy));
+        assertTrue(decoy.startsWith("pbkdf2-sha256$1000$"));
+        assertEquals(real.length(), decoy.length());
+        assertNotEquals(decoy, hasher.decoy());
+        for (String password : new String[] {"", "pw", "pbkdf2-sha256", decoy}) {
+            assertFalse(hasher.verify(password.toCharArray(), decoy), password);
         }
     }
 }

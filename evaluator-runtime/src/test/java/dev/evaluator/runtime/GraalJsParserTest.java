@@ -182,4 +182,19 @@ class GraalJsParserTest {
             assertEquals(Optional.empty(), outcome.dynamicImport(), code);
         }
     }
+
+    @Test
+    void parse_withoutSlashOrImport_skipsTheTreeWalk_andStillTellsEscapedImportsApart() {
+        // Neither a regular expression nor import() can hide from the text check that skips the walk.
+        assertTrue(GraalJsParser.mayScan("function f(a) { return a / 2; }"));
+        assertTrue(GraalJsParser.mayScan("function f() { return import('x'); }"));
+        assertTrue(GraalJsParser.mayScan("function f() { return \\u0069mport('x'); }"));
+        GraalJsParser.Outcome.Listed listed = assertInstanceOf(GraalJsParser.Outcome.Listed.class,
+                GraalJsParser.parse("lib", "function f(a, b) { return a * b + 1; }"));
+        assertEquals(List.of("f"), listed.functions().stream().map(JsFunction::name).toList());
+        assertEquals(Optional.empty(), listed.dynamicImport());
+        // An escaped keyword does not parse here: the slower path gives GraalJS's own error.
+        assertEquals(new GraalJsParser.Outcome.Undecided(GraalJsParser.Reason.NOT_PARSED),
+                GraalJsParser.parse("lib", "function f() { return \\u0069mport('x'); }"));
+    }
 }

@@ -1,5 +1,6 @@
 package dev.evaluator.store;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.LongStream;
@@ -88,6 +89,21 @@ public abstract class HistoryStoreContract extends StoreContract {
 
         append(MATH, "function six() {}", 1);
         assertEquals(List.of(6L), numbers(MATH));
+    }
+
+    @Test
+    void appendVersion_afterManyPrunes_andALowerKeep_prunesExactlyTheOldest_andPurgeCountsTheRest() {
+        LongStream.rangeClosed(1, 40).forEach(i -> append(MATH, "function f" + i + "() {}", 13));
+        assertEquals(LongStream.rangeClosed(28, 40).boxed().sorted(Comparator.reverseOrder()).toList(),
+                numbers(MATH));
+
+        append(MATH, "function f41() {}", 5);
+        assertEquals(List.of(41L, 40L, 39L, 38L, 37L), numbers(MATH));
+        assertEquals(Optional.empty(), store.history().code(MATH, 36));
+        assertEquals(Optional.empty(), store.history().code(MATH, 28));
+
+        assertEquals(5, (int) store.transact(tx -> tx.purgeHistory(MATH)));
+        assertEquals(List.of(), numbers(MATH));
     }
 
     @Test

@@ -71,6 +71,101 @@ public abstract class LibraryStoreContract extends StoreContract {
         assertEquals(600, handed.size());
     }
 
+    /** The identities forEach hands over from just after {@code after}, those passing {@code include}. */
+    private List<LibraryId> page(Optional<LibraryId> after, java.util.function.Predicate<LibraryId> include) {
+        List<LibraryId> handed = new ArrayList<>();
+        libraries().forEach(after, include, library -> handed.add(library.id()));
+        return handed;
+    }
+
+    @Test
+    void forEach_afterAPage_followsCreatesDeletesAndFailedWrites_andStartsAfterTheCursor() {
+        for (int i = 0; i < 30; i++) {
+            libraries().upsert(new LibraryId(i % 2 == 0 ? Namespace.GLOBAL : INVENTORY, "lib" + i), "// " + i);
+        }
+        assertEquals(30, page(Optional.empty(), id -> true).size());
+
+        libraries().upsert(LibraryId.global("aaa"), "// new, first in order");
+        assertTrue(libraries().delete(new LibraryId(INVENTORY, "lib3")));
+        assertTrue(libraries().delete(LibraryId.global("lib4")));
+        libraries().upsert(LibraryId.global("lib4"), "// deleted, then written again");
+        assertThrows(IllegalStateException.class, () -> store.transact(tx -> {
+            tx.upsertLibrary(LibraryId.global("never"), "// refused");
+            tx.deleteLibrary(LibraryId.global("lib0"));
+            throw new IllegalStateException("refused");
+        }));
+
+        List<LibraryId> listed = libraries().list().stream().map(Library::id).toList();
+        assertEquals(listed, page(Optional.empty(), id -> true));
+        assertEquals(30, listed.size());
+        LibraryId cursor = listed.get(10);
+        assertEquals(listed.subList(11, listed.size()), page(Optional.of(cursor), id -> true));
+        assertEquals(listed.stream().filter(id -> id.namespace().equals(INVENTORY)).toList(),
+                page(Optional.empty(), id -> id.namespace().equals(INVENTORY)));
+        // A cursor naming a deleted library still starts just after where it was.
+        LibraryId gone = new LibraryId(INVENTORY, "lib3");
+        assertEquals(listed.stream().filter(id -> LibraryId.ORDER.compare(id, gone) > 0).toList(),
+                page(Optional.of(gone), id -> true));
+        assertEquals(listed, reopen().list().stream().map(Library::id).toList());
+        assertEquals(listed, page(Optional.empty(), id -> true));
+    }
+
+    @Test
+    void forEach_whileWritersCreateAndDelete_listsWhatTheStoreHoldsOnceTheyAreDone() throws Exception {
+        // Enough that a first list, which may build an index of them, overlaps the writers' first writes.
+        for (int from = 0; from < 30_000; from += 100) {
+            int first = from;
+            store.transact(tx -> {
+                for (int i = first; i < first + 100; i++) {
+                    tx.upsertLibrary(new LibraryId(Namespace.scoped("b" + i % 10, "s"), "seed" + i), "// " + i);
+                }
+                return null;
+            });
+        }
+        int writers = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            AtomicBoolean writing = new AtomicBoolean(true);
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                done.add(pool.submit((Callable<Void>) () -> {
+                    start.await();
+                    for (int i = 0; i < 150; i++) {
+                        // Each library is written once (and some deleted once): a change a list missed stays missed.
+                        if (i % 3 == 2) {
+                            libraries().delete(LibraryId.global("w" + writer + "-" + (i - 1)));
+                        } else {
+                            libraries().upsert(LibraryId.global("w" + writer + "-" + i), "// " + i);
+                        }
+                        libraries().delete(new LibraryId(Namespace.scoped("b" + i % 10, "s"),
+                                "seed" + (writer * 500 + i)));
+                    }
+                    return null;
+                }));
+            }
+            // The first list builds whatever a store keeps for lists while the writers run, and so do the next.
+            Future<?> reader = pool.submit((Callable<Void>) () -> {
+                start.await();
+                while (writing.get()) {
+                    page(Optional.empty(), id -> true);
+                }
+                return null;
+            });
+            start.countDown();
+            for (Future<?> writer : done) {
+                writer.get();
+            }
+            writing.set(false);
+            reader.get();
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertEquals(libraries().list().stream().map(Library::id).toList(), page(Optional.empty(), id -> true));
+    }
+
     @Test
     void upsertLibrary_withFunctionCount_keptThroughReopenAndList() {
         LibraryId counted = new LibraryId(INVENTORY, "counted");

@@ -12,9 +12,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.function.Predicate;
 
 import org.rocksdb.ColumnFamilyHandle;
@@ -42,6 +46,22 @@ final class RocksDbLibraryStore implements LibraryStore {
     private final RocksDbStore store;
     private final ColumnFamilyHandle family;
     private final ReadCache<LibraryId, Library> cache;
+    /**
+     * Every library's identity, in {@link LibraryId#ORDER}, so that a page reads only what it hands over: built by
+     * one scan of the keys when a page is first asked for, then kept by every transaction that writes a library
+     * (after its batch is written, under the library's lock). Null until built.
+     */
+    private volatile ConcurrentSkipListSet<LibraryId> index;
+    /** Guards the build and {@link #pending}. */
+    private final Object indexLock = new Object();
+    /** Set while the index is being built: the changes committed meanwhile, applied in order once it is. */
+    private List<Change> pending;
+    /** One object per namespace, shared by the identities in the index. */
+    private final Map<Namespace, Namespace> namespaces = new ConcurrentHashMap<>();
+
+    /** A library written (present) or deleted (absent) by a committed transaction. */
+    private record Change(LibraryId id, boolean present) {
+    }
 
     RocksDbLibraryStore(RocksDbStore store, ColumnFamilyHandle family) {
         this.store = store;
@@ -55,6 +75,127 @@ final class RocksDbLibraryStore implements LibraryStore {
      */
     void written(LibraryId id) {
         cache.written(id);
+    }
+
+    /**
+     * Keep the index of identities after a transaction's batch was written, under the locks of its libraries (so
+     * the changes of one library arrive in the order of its writes).
+     *
+     * @param states each library the batch wrote (true) or deleted (false)
+     */
+    void committed(Map<LibraryId, Boolean> states) {
+        states.forEach((id, present) -> changed(new Change(id, present)));
+    }
+
+    /**
+     * Bring the index in line with the store for libraries whose write may or may not have happened (the write
+     * failed), under their locks.
+     */
+    void uncertain(Iterable<LibraryId> ids) {
+        for (LibraryId id : ids) {
+            boolean present;
+            try {
+                present = store.apply(StoreOperation.LIBRARY_READ, "Reading library " + id,
+                        (db, writes) -> db.get(family, key(id))) != null;
+            } catch (StoreException e) {
+                // The store cannot be read: the index cannot be trusted for this library any more.
+                synchronized (indexLock) {
+                    index = null;
+                    // A build under way is not kept either.
+                    pending = null;
+                    indexLock.notifyAll();
+                }
+                return;
+            }
+            changed(new Change(id, present));
+        }
+    }
+
+    private void changed(Change change) {
+        ConcurrentSkipListSet<LibraryId> built = index;
+        if (built == null) {
+            synchronized (indexLock) {
+                built = index;
+                if (built == null) {
+                    // Not built: the build's scan, which starts after this write, sees it. Building: kept for after.
+                    if (pending != null) {
+                        pending.add(change);
+                    }
+                    return;
+                }
+            }
+        }
+        apply(built, change);
+    }
+
+    private void apply(ConcurrentSkipListSet<LibraryId> built, Change change) {
+        if (change.present()) {
+            built.add(new LibraryId(namespaces.computeIfAbsent(change.id().namespace(), n -> n), change.id().name()));
+        } else {
+            built.remove(change.id());
+        }
+    }
+
+    /** The index, built first if it is not. */
+    private ConcurrentSkipListSet<LibraryId> index() {
+        ConcurrentSkipListSet<LibraryId> built = index;
+        if (built != null) {
+            return built;
+        }
+        synchronized (indexLock) {
+            // One build at a time: readers that come meanwhile wait for it; writers do not (their changes wait).
+            boolean interrupted = false;
+            while (index == null && pending != null) {
+                try {
+                    indexLock.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (index != null) {
+                return index;
+            }
+            pending = new ArrayList<>();
+        }
+        ConcurrentSkipListSet<LibraryId> fresh = new ConcurrentSkipListSet<>(LibraryId.ORDER);
+        try {
+            List<LibraryId> ids = store.apply(StoreOperation.LIBRARY_LIST, "Listing libraries", (db, writes) -> {
+                List<LibraryId> found = new ArrayList<>();
+                try (RocksIterator it = db.newIterator(family)) {
+                    for (it.seekToFirst(); it.isValid(); it.next()) {
+                        LibraryId id = decodeKey(it.key());
+                        found.add(new LibraryId(namespaces.computeIfAbsent(id.namespace(), n -> n), id.name()));
+                    }
+                    it.status();
+                }
+                return found;
+            });
+            ids.sort(LibraryId.ORDER);
+            fresh.addAll(ids);
+        } catch (RuntimeException e) {
+            synchronized (indexLock) {
+                pending = null;
+                indexLock.notifyAll();
+            }
+            throw e;
+        }
+        synchronized (indexLock) {
+            List<Change> changes = pending;
+            pending = null;
+            indexLock.notifyAll();
+            if (changes == null) {
+                // Given up meanwhile (a library's state could not be read): good for this list, not kept.
+                return fresh;
+            }
+            for (Change change : changes) {
+                apply(fresh, change);
+            }
+            index = fresh;
+            return fresh;
+        }
     }
 
     @Override
@@ -89,28 +230,28 @@ final class RocksDbLibraryStore implements LibraryStore {
     }
 
     /**
-     * The identities first, sorted (one scan of the keys), then the libraries in chunks read with one multi-get
-     * each: the store's lifecycle lock is held per chunk, never while a slow consumer writes to its client. A
-     * library deleted meanwhile is left out; one replaced meanwhile is handed over as it is then.
+     * The identities from the index, in order from {@code after}, tested as they come; the libraries of each chunk
+     * of {@value #LIST_CHUNK} passing identities read with one multi-get: a page of n reads about n records whatever
+     * the number of libraries. The store's lifecycle lock is held per chunk, never while a slow consumer writes to
+     * its client. A library deleted meanwhile is left out; one replaced meanwhile is handed over as it is then; one
+     * created meanwhile may or may not be.
      */
     @Override
     public void forEach(Optional<LibraryId> after, Predicate<LibraryId> include, Predicate<Library> action) {
-        List<LibraryId> ids = store.apply(StoreOperation.LIBRARY_LIST, "Listing libraries", (db, writes) -> {
-            List<LibraryId> found = new ArrayList<>();
-            try (RocksIterator it = db.newIterator(family)) {
-                for (it.seekToFirst(); it.isValid(); it.next()) {
-                    LibraryId id = decodeKey(it.key());
-                    if ((after.isEmpty() || LibraryId.ORDER.compare(id, after.get()) > 0) && include.test(id)) {
-                        found.add(id);
-                    }
+        ConcurrentSkipListSet<LibraryId> ids = index();
+        Iterator<LibraryId> next = (after.isPresent() ? ids.tailSet(after.get(), false) : ids).iterator();
+        List<LibraryId> chunk = new ArrayList<>(LIST_CHUNK);
+        while (true) {
+            chunk.clear();
+            while (chunk.size() < LIST_CHUNK && next.hasNext()) {
+                LibraryId id = next.next();
+                if (include.test(id)) {
+                    chunk.add(id);
                 }
-                it.status();
             }
-            return found;
-        });
-        ids.sort(LibraryId.ORDER);
-        for (int from = 0; from < ids.size(); from += LIST_CHUNK) {
-            List<LibraryId> chunk = ids.subList(from, Math.min(ids.size(), from + LIST_CHUNK));
+            if (chunk.isEmpty()) {
+                return;
+            }
             List<Library> libraries = store.apply(StoreOperation.LIBRARY_LIST, "Listing libraries",
                     (db, writes) -> {
                         List<byte[]> keys = chunk.stream().map(RocksDbLibraryStore::key).toList();

@@ -15,8 +15,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -45,6 +47,8 @@ final class RocksDbTransaction implements StoreTransaction {
     private final ColumnFamilyHandle functions;
     private final ColumnFamilyHandle bindings;
     private final Set<LibraryId> librariesWritten = new HashSet<>();
+    /** What this transaction leaves of each library it wrote: present (true) or deleted (false). */
+    private final Map<LibraryId, Boolean> libraryStates = new HashMap<>();
     private final KeyLocks.Held locks;
     private final RocksDbHistoryStore history;
     private final RocksDbAuditStore audit;
@@ -71,6 +75,11 @@ final class RocksDbTransaction implements StoreTransaction {
         return librariesWritten;
     }
 
+    /** Each library this transaction wrote (true) or deleted (false), as its commit leaves it. */
+    Map<LibraryId, Boolean> libraryStates() {
+        return libraryStates;
+    }
+
     @Override
     public Optional<Library> findLibrary(LibraryId id) {
         locks.lock(id);
@@ -83,6 +92,7 @@ final class RocksDbTransaction implements StoreTransaction {
         locks.lock(id);
         Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()), functionCount);
         librariesWritten.add(id);
+        libraryStates.put(id, true);
         run("Writing library " + id, () -> batch.put(libraries, RocksDbLibraryStore.key(id),
                 RocksDbLibraryStore.encode(library)));
         return library;
@@ -96,6 +106,7 @@ final class RocksDbTransaction implements StoreTransaction {
             return false;
         }
         librariesWritten.add(id);
+        libraryStates.put(id, false);
         run("Deleting library " + id, () -> batch.delete(libraries, key));
         return true;
     }
@@ -207,19 +218,20 @@ final class RocksDbTransaction implements StoreTransaction {
         LibraryVersion version = new LibraryVersion(library, number, Instant.ofEpochMilli(System.currentTimeMillis()),
                 user, sha256(bytes), bytes.length, message);
         String action = "Writing the history of library " + library;
-        Optional<Range> kept = kept(library);
+        // The kept versions are consecutive, ending at the new one: the oldest beyond the newest keep go, which
+        // are there when the newest of them is.
+        long newestGone = number - keep;
+        long oldestGone = newestGone >= 1 && versionKept(library, newestGone) ? firstKept(library, newestGone)
+                : newestGone + 1;
         run(action, () -> {
             byte[] key = RocksDbHistoryStore.key(library, number);
             batch.put(history.versionFamily(), key, RocksDbHistoryStore.encode(version));
             batch.put(history.codeFamily(), key, bytes);
             batch.put(history.counterFamily(), RocksDbLibraryStore.key(library),
                     RocksDbHistoryStore.counterValue(number));
-            // The kept versions are consecutive, ending at the new one: the oldest beyond the newest keep go.
-            if (kept.isPresent()) {
-                for (long old = kept.get().first(); old <= number - keep; old++) {
-                    batch.delete(history.versionFamily(), RocksDbHistoryStore.key(library, old));
-                    batch.delete(history.codeFamily(), RocksDbHistoryStore.key(library, old));
-                }
+            for (long old = oldestGone; old <= newestGone; old++) {
+                batch.delete(history.versionFamily(), RocksDbHistoryStore.key(library, old));
+                batch.delete(history.codeFamily(), RocksDbHistoryStore.key(library, old));
             }
         });
         return version;
@@ -254,22 +266,50 @@ final class RocksDbTransaction implements StoreTransaction {
     private record Range(long first, long last) {
     }
 
-    /** The numbers of a library's kept versions, if it has any. */
+    /**
+     * The numbers of a library's kept versions, if it has any. They are one run of consecutive numbers ending at the
+     * counter (see {@link RocksDbHistoryStore}), so whether a number is kept tells on which side of the first it
+     * is, and point reads find the first: a seek from the library's prefix would step over the deletion marker of
+     * every version pruned since the last compaction, a cost growing with each write of a much-edited library.
+     */
     private Optional<Range> kept(LibraryId library) {
         long last = lastNumber(library);
-        byte[] prefix = RocksDbHistoryStore.prefix(library);
-        long[] first = {0};
-        run("Reading the history of library " + library, () -> {
-            try (RocksIterator base = db.newIterator(history.versionFamily(), reads);
-                 RocksIterator it = batch.newIteratorWithBase(history.versionFamily(), base, reads)) {
-                it.seek(prefix);
-                if (it.isValid() && Keys.startsWith(it.key(), prefix)) {
-                    first[0] = RocksDbHistoryStore.number(it.key());
-                }
-                it.status();
+        if (last == 0 || !versionKept(library, last)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Range(firstKept(library, last), last));
+    }
+
+    /**
+     * The first kept version, given one that is kept: steps back doubling from it until a number is not kept (or
+     * below 1), then halves the gap: one read when the number before it is not kept, as when a write prunes the
+     * one version beyond the count it keeps.
+     */
+    private long firstKept(LibraryId library, long kept) {
+        long low = kept;
+        long step = 1;
+        long probe = kept - 1;
+        while (probe >= 1 && versionKept(library, probe)) {
+            low = probe;
+            step *= 2;
+            probe = kept - step;
+        }
+        // low is kept; every number at or below probe (which may be 0 or less) is not.
+        long notKept = Math.max(0, probe);
+        while (low - notKept > 1) {
+            long middle = notKept + (low - notKept) / 2;
+            if (versionKept(library, middle)) {
+                low = middle;
+            } else {
+                notKept = middle;
             }
-        });
-        return first[0] == 0 ? Optional.empty() : Optional.of(new Range(first[0], last));
+        }
+        return low;
+    }
+
+    private boolean versionKept(LibraryId library, long number) {
+        return get(history.versionFamily(), RocksDbHistoryStore.key(library, number),
+                "Reading the history of library " + library) != null;
     }
 
     /** The highest number the library's versions ever had; 0 for none. */
