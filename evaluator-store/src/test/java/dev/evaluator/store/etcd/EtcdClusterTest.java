@@ -44,9 +44,21 @@ class EtcdClusterTest {
         return open(Duration.ofSeconds(3));
     }
 
+    /**
+     * A store with short timeouts (the tests time what fails). Opening is tried a few times: on a loaded machine a
+     * cluster that has just formed can take longer than the short timeout to answer its first request.
+     */
     private EtcdStore open(Duration requestTimeout) {
-        return EtcdStore.open(cluster.options("/cluster/")
-                .withTimeouts(Duration.ofMillis(500), requestTimeout));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return EtcdStore.open(cluster.options("/cluster/")
+                        .withTimeouts(Duration.ofMillis(500), requestTimeout));
+            } catch (StoreException e) {
+                if (e.reason() != StoreException.Reason.UNAVAILABLE || attempt == 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     @Test
