@@ -138,6 +138,44 @@ public interface StoreTransaction {
     LibraryVersion appendVersion(LibraryId library, String code, String user, String message, int keep);
 
     /**
+     * One of a library's kept versions, as this transaction sees it (its own writes included).
+     *
+     * @param library the library
+     * @param number  the version's number
+     * @return the version, or empty when there is none of that number (never made, pruned or purged)
+     * @throws StoreException if the store cannot be read
+     */
+    Optional<LibraryVersion> findVersion(LibraryId library, long number);
+
+    /**
+     * The highest number a library's versions ever had, as this transaction sees it: kept, pruned or purged, the
+     * next version is numbered above it.
+     *
+     * @param library the library
+     * @return the number, 0 when the library never had a version
+     * @throws StoreException if the store cannot be read
+     */
+    long lastVersionNumber(LibraryId library);
+
+    /**
+     * Restore a version of a library to its history when the transaction commits, as a backup brings it back: with
+     * its own number, creation time, user and message, and its code. The number must be above every number the
+     * library ever had ({@link #lastVersionNumber}), as numbers are never reused; it becomes the library's highest.
+     * Its versions older than the newest {@code keep} are deleted in the same write, as by {@link #appendVersion}.
+     * Versions restored one after another (in increasing numbers) keep the history consecutive when each is one
+     * above the last.
+     *
+     * @param version the version; its {@code sha256} and {@code size} must be those of {@code code}
+     * @param code    the version's code
+     * @param keep    how many versions to keep, at least 1
+     * @return the version as it will be stored
+     * @throws IllegalArgumentException if the number is not above every number the library had, the hash or size
+     *                                  are not the code's, or {@code keep} is below 1 (then nothing is written)
+     * @throws StoreException           if the store cannot be read
+     */
+    LibraryVersion restoreVersion(LibraryVersion version, String code, int keep);
+
+    /**
      * Delete a library's whole history when the transaction commits (its numbering goes on from where it was).
      *
      * @param library the library
