@@ -90,6 +90,8 @@ final class ArchiveService implements HttpService {
         body.put("mode", done.mode().text());
         body.put("libraries", done.libraries());
         body.put("versions", done.versions());
+        body.put("restored", done.restored());
+        body.put("renumbered", done.renumbered());
         body.put("functions", done.functions());
         body.put("users", done.users());
         Json.ok(res, body);

@@ -1,5 +1,6 @@
 package dev.evaluator.store;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -47,7 +48,24 @@ public interface StoreTransaction {
      * @throws StoreException if the store cannot be read, or with reason {@code TOO_LARGE} when the library cannot
      *                        fit in one write (then nothing is changed)
      */
-    Library upsertLibrary(LibraryId id, String code, OptionalInt functionCount);
+    default Library upsertLibrary(LibraryId id, String code, OptionalInt functionCount) {
+        return upsertLibrary(id, code, functionCount, Instant.ofEpochMilli(System.currentTimeMillis()));
+    }
+
+    /**
+     * Create the library, or replace its whole code when it exists, with the number of top-level functions the
+     * code defines and the time it is said to have been written (an import restoring a backup keeps the
+     * backup's), when the transaction commits.
+     *
+     * @param id            the library's identity
+     * @param code          the JavaScript source of the whole library
+     * @param functionCount how many top-level functions the code defines, if the caller counted them
+     * @param modified      its modification time (kept to the millisecond)
+     * @return the library as it will be stored
+     * @throws StoreException if the store cannot be read, or with reason {@code TOO_LARGE} when the library cannot
+     *                        fit in one write (then nothing is changed)
+     */
+    Library upsertLibrary(LibraryId id, String code, OptionalInt functionCount, Instant modified);
 
     /**
      * Delete a library when the transaction commits.

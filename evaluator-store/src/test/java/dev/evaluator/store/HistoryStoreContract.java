@@ -180,8 +180,9 @@ public abstract class HistoryStoreContract extends StoreContract {
         LibraryVersion five = restored(MATH, 5, "function five() {}", "carol", "from the backup");
         LibraryVersion six = restored(MATH, 6, "function six() {}", "dave", "");
 
+        java.time.Instant modified = java.time.Instant.parse("2025-03-06T10:15:30.123Z");
         store.transact(tx -> {
-            tx.upsertLibrary(MATH, "function six() {}");
+            tx.upsertLibrary(MATH, "function six() {}", java.util.OptionalInt.of(1), modified);
             tx.restoreVersion(five, "function five() {}", 10);
             return tx.restoreVersion(six, "function six() {}", 10);
         });
@@ -192,6 +193,7 @@ public abstract class HistoryStoreContract extends StoreContract {
         assertEquals(Optional.of("function five() {}"), store.history().code(MATH, 5));
         assertEquals(6L, (long) store.transact(tx -> tx.lastVersionNumber(MATH)));
         assertEquals(Optional.of(six), store.transact(tx -> tx.latestVersion(MATH)));
+        assertEquals(modified, store.libraries().find(MATH).orElseThrow().modified());
         assertEquals(7, append(MATH, "function seven() {}", 10).number());
     }
 

@@ -65,8 +65,8 @@ final class EtcdTransaction implements StoreTransaction {
     }
 
     @Override
-    public Library upsertLibrary(LibraryId id, String code, OptionalInt functionCount) {
-        Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()), functionCount);
+    public Library upsertLibrary(LibraryId id, String code, OptionalInt functionCount, Instant modified) {
+        Library library = new Library(id, code, Instant.ofEpochMilli(modified.toEpochMilli()), functionCount);
         writes.put(keys.library(id), Optional.of(EtcdValues.library(library)));
         return library;
     }

@@ -80,9 +80,9 @@ final class RocksDbTransaction implements StoreTransaction {
     }
 
     @Override
-    public Library upsertLibrary(LibraryId id, String code, OptionalInt functionCount) {
+    public Library upsertLibrary(LibraryId id, String code, OptionalInt functionCount, Instant modified) {
         locks.lock(id);
-        Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()), functionCount);
+        Library library = new Library(id, code, Instant.ofEpochMilli(modified.toEpochMilli()), functionCount);
         librariesWritten.add(id);
         run("Writing library " + id, () -> batch.put(libraries, RocksDbLibraryStore.key(id),
                 RocksDbLibraryStore.encode(library)));
