@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -82,7 +81,7 @@ final class ArchiveService implements HttpService {
                 req.query().contains("mode") ? req.query().get("mode") : "append", () -> {
                     LibraryArchive.Mode mode = LibraryArchive.Mode.parse(req.query().contains("mode")
                             ? req.query().get("mode") : "append");
-                    byte[] document = RequestBody.text(req, MAX_IMPORT_BYTES).getBytes(StandardCharsets.UTF_8);
+                    byte[] document = RequestBody.utf8(req, MAX_IMPORT_BYTES);
                     return archive.importDocument(document, mode, LibraryEdits.user(req), LibraryEdits.client(req));
                 });
         Map<String, Object> body = new LinkedHashMap<>();
