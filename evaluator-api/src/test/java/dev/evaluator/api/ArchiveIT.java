@@ -92,6 +92,9 @@ class ArchiveIT {
                 .body("where", equalTo("sha256"));
         importing("sideways", document).then().statusCode(400).body("code", equalTo("bad_request"));
         importing("flush", "").then().statusCode(400);
+        byte[] latin1 = document.replace("a + b", "a + b // \u00e9").getBytes(StandardCharsets.ISO_8859_1);
+        server.admin().contentType("application/json").body(latin1).post(ArchiveService.IMPORT_PATH + "?mode=flush")
+                .then().statusCode(400).body("code", equalTo("invalid_utf8"));
         assertEquals(timeless(document), timeless(export("")));
     }
 

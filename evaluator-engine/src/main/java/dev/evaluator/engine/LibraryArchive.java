@@ -57,8 +57,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * An import checks the checksum and the format version, validates every library (syntax) and every binding (the
  * checks of CREATE FUNCTION, against the state the import would leave) and every user (name, roles, a hash this
  * service writes, an administrator left) before it changes anything, then applies everything in one transaction:
- * all or nothing. Each imported library whose code changes gets a new version. Users are created or replaced,
- * never removed ({@code flush} empties libraries and functions only, so the importer keeps its login).
+ * all or nothing. A library's {@code history}, when the document has one, is restored with its numbers, times,
+ * users and messages (see {@link #importDocument}); an imported library without one whose code changes gets a new
+ * version. Users are created or replaced, never removed ({@code flush} empties libraries and functions only, so
+ * the importer keeps its login).
+ * <p>
+ * The document is read in two streaming passes over its bytes (syntax, format and checksum; then one entry at a
+ * time), never as one tree, and the libraries' parse results are not cached: an import holds the document, its
+ * entries and the write batch, little else.
  */
 public final class LibraryArchive {
     /** The document's {@code format}. */
