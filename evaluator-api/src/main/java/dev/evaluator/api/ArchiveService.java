@@ -81,8 +81,9 @@ final class ArchiveService implements HttpService {
                 req.query().contains("mode") ? req.query().get("mode") : "append", () -> {
                     LibraryArchive.Mode mode = LibraryArchive.Mode.parse(req.query().contains("mode")
                             ? req.query().get("mode") : "append");
-                    byte[] document = RequestBody.utf8(req, MAX_IMPORT_BYTES);
-                    return archive.importDocument(document, mode, LibraryEdits.user(req), LibraryEdits.client(req));
+                    // No reference kept here: the import drops the document once it has read it.
+                    return archive.importDocument(RequestBody.utf8(req, MAX_IMPORT_BYTES), mode,
+                            LibraryEdits.user(req), LibraryEdits.client(req));
                 });
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "OK");

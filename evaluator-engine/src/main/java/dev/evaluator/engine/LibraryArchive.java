@@ -305,7 +305,8 @@ public final class LibraryArchive {
      * {@code --history-versions} are kept. When the newest version is the library's code, the library keeps the
      * document's {@code modified} and no version is made; otherwise an "Imported (mode)" version is appended.
      *
-     * @param document the document's bytes
+     * @param document the document's bytes (not referenced once read: a caller that keeps no reference of its own
+     *                 lets it be collected while the import validates and writes)
      * @param user     who imports, for the versions and the audit trail
      * @param client   from where
      * @return what it did
@@ -314,6 +315,9 @@ public final class LibraryArchive {
      */
     public Imported importDocument(byte[] document, Mode mode, String user, String client) {
         Parsed parsed = parse(document);
+        // The document is read: dropped here, so (when the caller keeps no reference either) the validation and the
+        // transaction run without it in memory.
+        document = null;
         int[] counts = validate(parsed, mode);
         Imported done = store.transact(tx -> {
             if (mode == Mode.FLUSH) {
@@ -392,7 +396,7 @@ public final class LibraryArchive {
         List<Version> missing = new ArrayList<>();
         for (Version v : history.reversed()) {
             boolean there = v.number() <= last && tx.findVersion(id, v.number()).filter(kept ->
-                    kept.sha256().equals(v.sha256()) && kept.created().equals(v.created())
+                    kept.sha256().equals(LibraryHistory.sha256(v.code())) && kept.created().equals(v.created())
                             && kept.user().equals(v.user()) && kept.message().equals(v.message())).isPresent();
             if (!there) {
                 missing.add(v);
@@ -411,15 +415,18 @@ public final class LibraryArchive {
                 // Beyond the retention of the history it joins: it would be pruned in the same write.
                 continue;
             }
-            tx.restoreVersion(new LibraryVersion(id, number, v.created(), v.user(), v.sha256(),
+            tx.restoreVersion(new LibraryVersion(id, number, v.created(), v.user(), LibraryHistory.sha256(v.code()),
                     v.code().getBytes(StandardCharsets.UTF_8).length, v.message()), v.code(), keep);
             written++;
         }
         return new Restore(written, renumber);
     }
 
-    /** One version of a library's history in a document. */
-    private record Version(long number, Instant created, String user, String message, String sha256, String code) {
+    /**
+     * One version of a library's history in a document (its sha256 was checked, and is computed again when
+     * needed rather than held for every version).
+     */
+    private record Version(long number, Instant created, String user, String message, String code) {
     }
 
     /** A library of a document, with its history (newest first; empty when it has none). */
@@ -555,6 +562,7 @@ public final class LibraryArchive {
     private static List<Entry> libraries(JsonParser json, JsonToken value) throws IOException {
         List<Entry> libraries = new ArrayList<>();
         Set<LibraryId> seen = new java.util.HashSet<>();
+        Map<String, String> users = new HashMap<>();
         each(json, value, "libraries", (i, element) -> {
             String where = "libraries[" + i + "]";
             JsonNode entry = object(element, where);
@@ -567,7 +575,7 @@ public final class LibraryArchive {
             if (!seen.add(id)) {
                 throw invalid("Library " + FunctionCatalog.describe(id) + " appears twice (" + where + ")", where);
             }
-            List<Version> history = history(entry, id, where);
+            List<Version> history = history(entry, id, where, code, users);
             Instant modified = history.isEmpty() ? Instant.now() : instant(entry, "modified", where);
             libraries.add(new Entry(new Library(id, code, modified), history));
         });
@@ -575,7 +583,8 @@ public final class LibraryArchive {
     }
 
     /** A library's versions in a document: newest first, consecutive, each matching its sha256. */
-    private static List<Version> history(JsonNode entry, LibraryId id, String where) {
+    private static List<Version> history(JsonNode entry, LibraryId id, String where, String current,
+                                         Map<String, String> users) {
         JsonNode versions = entry.get("history");
         if (versions == null) {
             return List.of();
@@ -612,8 +621,9 @@ public final class LibraryArchive {
             if (!LibraryHistory.sha256(code).equals(sha256)) {
                 throw invalid(name + " does not match its sha256: its code was changed or damaged after export", at);
             }
-            history.add(new Version(n, instant(version, "created", at), text(version, "user", at),
-                    text(version, "message", at), sha256, code));
+            // Users repeat, and the newest version's code is usually the library's: each held once.
+            history.add(new Version(n, instant(version, "created", at), users.computeIfAbsent(text(version, "user",
+                    at), t -> t), text(version, "message", at), code.equals(current) ? current : code));
         }
         return history;
     }
