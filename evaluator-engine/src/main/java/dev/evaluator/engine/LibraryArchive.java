@@ -419,7 +419,7 @@ public final class LibraryArchive {
                     v.code().getBytes(StandardCharsets.UTF_8).length, v.message()), v.code(), keep);
             written++;
         }
-        return new Restore(written, renumber);
+        return new Restore(written, renumber && written > 0);
     }
 
     /**
