@@ -94,7 +94,9 @@ final class ArchiveCommand {
                         LibraryArchive.Mode.parse(values.getOrDefault("mode", "append")),
                         "cli:" + System.getProperty("user.name", ""), "local");
                 err.println("evaluator import: " + done.libraries() + " libraries (" + done.versions()
-                        + " new versions), " + done.functions() + " functions and " + done.users()
+                        + " new versions" + (done.restored() > 0 ? ", " + done.restored() + " restored" : "")
+                        + (done.renumbered() > 0 ? ", renumbered in " + done.renumbered() + " libraries" : "")
+                        + "), " + done.functions() + " functions and " + done.users()
                         + " users imported (" + done.mode().text()
                         + ") into " + store.directory());
                 return 0;

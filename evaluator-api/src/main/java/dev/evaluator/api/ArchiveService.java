@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -82,14 +81,17 @@ final class ArchiveService implements HttpService {
                 req.query().contains("mode") ? req.query().get("mode") : "append", () -> {
                     LibraryArchive.Mode mode = LibraryArchive.Mode.parse(req.query().contains("mode")
                             ? req.query().get("mode") : "append");
-                    byte[] document = RequestBody.text(req, MAX_IMPORT_BYTES).getBytes(StandardCharsets.UTF_8);
-                    return archive.importDocument(document, mode, LibraryEdits.user(req), LibraryEdits.client(req));
+                    // No reference kept here: the import drops the document once it has read it.
+                    return archive.importDocument(RequestBody.utf8(req, MAX_IMPORT_BYTES), mode,
+                            LibraryEdits.user(req), LibraryEdits.client(req));
                 });
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "OK");
         body.put("mode", done.mode().text());
         body.put("libraries", done.libraries());
         body.put("versions", done.versions());
+        body.put("restored", done.restored());
+        body.put("renumbered", done.renumbered());
         body.put("functions", done.functions());
         body.put("users", done.users());
         Json.ok(res, body);

@@ -68,6 +68,24 @@ class ArchiveCommandTest {
     }
 
     @Test
+    void export_withHistory_thenImport_restoresTheVersions() {
+        seed(from);
+
+        Run export = run("", "export", "--data-dir", from.toString(), "--history");
+        Run imported = run(export.out(), "import", "--data-dir", to.toString(), "--mode", "flush");
+        Run second = run("", "export", "--data-dir", to.toString(), "--history");
+
+        assertEquals(0, imported.code(), imported.err());
+        assertTrue(imported.err().startsWith("evaluator import: 1 libraries (0 new versions, 1 restored), 0 functions"),
+                imported.err());
+        assertEquals(export.out().replaceFirst("\"exported\":\"[^\"]*\"", "").replaceAll(
+                ",\"sha256\":\"[0-9a-f]{64}\"}\n$", ""), second.out().replaceFirst("\"exported\":\"[^\"]*\"", "")
+                .replaceAll(",\"sha256\":\"[0-9a-f]{64}\"}\n$", ""));
+        assertTrue(second.out().contains("\"history\":[{\"version\":1,"), second.out());
+        assertTrue(second.out().contains("\"user\":\"alice\""), second.out());
+    }
+
+    @Test
     void aRunningServersDirectory_isRefused_nothingWritten() {
         seed(from);
         RocksDbStore running = RocksDbStore.open(from);

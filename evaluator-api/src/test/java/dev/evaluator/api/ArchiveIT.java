@@ -22,6 +22,9 @@ class ArchiveIT {
 
     @RegisterExtension
     static final ServerExtension server = ServerExtension.perTest();
+    /** An empty server to restore into. */
+    @RegisterExtension
+    static final ServerExtension other = ServerExtension.perTest();
 
     private static void seed() {
         server.admin().body("function add(a, b) { return a + b; }").post(LIBS + "/math").then().statusCode(200);
@@ -89,6 +92,9 @@ class ArchiveIT {
                 .body("where", equalTo("sha256"));
         importing("sideways", document).then().statusCode(400).body("code", equalTo("bad_request"));
         importing("flush", "").then().statusCode(400);
+        byte[] latin1 = document.replace("a + b", "a + b // \u00e9").getBytes(StandardCharsets.ISO_8859_1);
+        server.admin().contentType("application/json").body(latin1).post(ArchiveService.IMPORT_PATH + "?mode=flush")
+                .then().statusCode(400).body("code", equalTo("invalid_utf8"));
         assertEquals(timeless(document), timeless(export("")));
     }
 
@@ -122,5 +128,106 @@ class ArchiveIT {
                 .statusCode(200);
         importing("append", document).then().statusCode(409)
                 .body("collisions", org.hamcrest.Matchers.hasItem("user erin"));
+    }
+
+    private static String withoutExportTime(String document) {
+        return document.replaceFirst("\"exported\":\"[^\"]*\"", "")
+                .replaceAll(",\"sha256\":\"[0-9a-f]{64}\"}\n$", "}");
+    }
+
+    /** math with three versions: two with messages, one by erin (a user who may write libraries). */
+    private static void seedHistory() {
+        seed();
+        server.admin().header("X-Evaluator-Message", "commutative").body("function add(a, b) { return b + a; }")
+                .post(LIBS + "/math").then().statusCode(200);
+        server.admin().contentType("application/x-www-form-urlencoded")
+                .body("password=erin-password&roles=query_manage_global_external_functions")
+                .put(UserService.PATH + "/local/erin").then().statusCode(200);
+        server.anonymous().auth().preemptive().basic("erin", "erin-password").queryParam("message", "erin's")
+                .body("function add(a, b) { return a + b; }\nfunction two() { return 2; }").post(LIBS + "/math")
+                .then().statusCode(200);
+    }
+
+    private static List<Object> versions(ServerExtension on) {
+        return on.admin().get(LIBS + "/math/versions").then().statusCode(200).extract().jsonPath()
+                .getList("versions");
+    }
+
+    @Test
+    void history_restoredIntoAnEmptyServer_withNumbersTimesUsersMessages_andExportedTheSame() {
+        seedHistory();
+        String first = export("?history=true");
+        List<Object> before = versions(server);
+
+        other.admin().contentType("application/json").body(first.getBytes(StandardCharsets.UTF_8))
+                .post(ArchiveService.IMPORT_PATH + "?mode=flush").then().statusCode(200)
+                .body("restored", equalTo(4)).body("renumbered", equalTo(0)).body("versions", equalTo(0));
+
+        assertEquals(3, before.size());
+        assertEquals(before, versions(other));
+        other.admin().get(LIBS + "/math/versions").then().body("versions.user",
+                equalTo(List.of("erin", TestServer.ADMIN, TestServer.ADMIN)))
+                .body("versions.message", equalTo(List.of("erin's", "commutative", "")));
+        other.admin().get(LIBS + "/math/versions/2").then().statusCode(200)
+                .body("code", equalTo("function add(a, b) { return b + a; }"));
+        String again = other.admin().get(ArchiveService.EXPORT_PATH + "?history=true").then().statusCode(200)
+                .extract().asString();
+        assertEquals(withoutExportTime(first), withoutExportTime(again));
+        // And flushed into the server it came from: nothing restored twice, no version made, the same document.
+        importing("flush", first).then().statusCode(200).body("restored", equalTo(0)).body("versions", equalTo(0));
+        assertEquals(withoutExportTime(first), withoutExportTime(export("?history=true")));
+    }
+
+    @Test
+    void history_intoALibraryWithVersionsOfItsOwn_isNumberedAboveThem_inReplaceAndAppend() {
+        seedHistory();
+        String document = export("?history=true");
+        List<Object> source = versions(server);
+        other.admin().body("function theirs() {}").post(LIBS + "/math").then().statusCode(200);
+
+        other.admin().contentType("application/json").body(document.getBytes(StandardCharsets.UTF_8))
+                .post(ArchiveService.IMPORT_PATH + "?mode=replace").then().statusCode(200)
+                .body("restored", equalTo(4)).body("renumbered", equalTo(1)).body("versions", equalTo(0));
+
+        List<Object> now = versions(other);
+        assertEquals(4, now.size());
+        for (int i = 0; i < 3; i++) {
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> from = new java.util.HashMap<>((java.util.Map<String, Object>) source
+                    .get(i));
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> to = new java.util.HashMap<>((java.util.Map<String, Object>) now.get(i));
+            assertEquals(((Integer) from.remove("version")) + 1, to.remove("version"));
+            assertEquals(from, to);
+        }
+        other.admin().get(LIBS + "/math/versions/1").then().body("code", equalTo("function theirs() {}"));
+        // Append: math exists there now, a collision; after a delete (its history stays) they go on at 5, to 7.
+        other.admin().contentType("application/json").body(document.getBytes(StandardCharsets.UTF_8))
+                .post(ArchiveService.IMPORT_PATH + "?mode=append").then().statusCode(409);
+        FunctionsIT.query(other.admin(), "DROP FUNCTION plus", null).then().statusCode(200);
+        other.admin().delete(LIBS + "/math").then().statusCode(200);
+        other.admin().delete(LIBS + "/geo" + SCOPE).then().statusCode(200);
+        other.admin().contentType("application/json").body(document.getBytes(StandardCharsets.UTF_8))
+                .post(ArchiveService.IMPORT_PATH + "?mode=append").then().statusCode(200)
+                .body("renumbered", equalTo(1));
+        other.admin().get(LIBS + "/math/versions?limit=1").then().body("versions[0].version", equalTo(7))
+                .body("versions[0].user", equalTo("erin"));
+    }
+
+    @Test
+    void damagedVersion_400_namesIt_andChangesNothing() {
+        seedHistory();
+        String document = export("?history=true");
+        String body = document.replaceAll(",\"sha256\":\"[0-9a-f]{64}\"}\n$", "")
+                .replace("return b + a", "return b - a");
+        String damaged = body + ",\"sha256\":\"" + dev.evaluator.engine.LibraryHistory.sha256(body) + "\"}\n";
+
+        other.admin().contentType("application/json").body(damaged.getBytes(StandardCharsets.UTF_8))
+                .post(ArchiveService.IMPORT_PATH + "?mode=flush").then().statusCode(400)
+                .body("code", equalTo("import_invalid")).body("where", equalTo("libraries[1].history[1]"))
+                .body("message", org.hamcrest.Matchers.containsString(
+                        "Version 2 of library [math] (libraries[1].history[1]) does not match its sha256"));
+        other.admin().get(LIBS).then().statusCode(200).body("size()", equalTo(0));
+        other.admin().get(LIBS + "/math/versions").then().statusCode(404);
     }
 }

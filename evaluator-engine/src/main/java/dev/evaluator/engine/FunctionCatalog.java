@@ -130,6 +130,17 @@ public final class FunctionCatalog {
     }
 
     /**
+     * The top-level functions a library defines, parsed now and not cached: for libraries checked once, in bulk
+     * (an import), whose parse results would only crowd the cache.
+     *
+     * @throws dev.evaluator.runtime.JsSyntaxException if the code does not parse
+     */
+    List<JsFunction> parse(Library library) {
+        List<JsFunction> cached = defined.getIfPresent(library);
+        return cached != null ? cached : runtime.functions(library.id().name(), library.code());
+    }
+
+    /**
      * How many top-level functions a library defines: as counted when it was written, or, for a library written
      * before counts were stored, by parsing it.
      *

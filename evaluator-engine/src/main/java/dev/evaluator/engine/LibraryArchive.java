@@ -10,6 +10,7 @@ import dev.evaluator.store.LibraryId;
 import dev.evaluator.store.LibraryVersion;
 import dev.evaluator.store.Namespace;
 import dev.evaluator.store.Store;
+import dev.evaluator.store.StoreTransaction;
 import dev.evaluator.store.User;
 
 import java.io.IOException;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -35,6 +37,9 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,8 +57,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * An import checks the checksum and the format version, validates every library (syntax) and every binding (the
  * checks of CREATE FUNCTION, against the state the import would leave) and every user (name, roles, a hash this
  * service writes, an administrator left) before it changes anything, then applies everything in one transaction:
- * all or nothing. Each imported library whose code changes gets a new version. Users are created or replaced,
- * never removed ({@code flush} empties libraries and functions only, so the importer keeps its login).
+ * all or nothing. A library's {@code history}, when the document has one, is restored with its numbers, times,
+ * users and messages (see {@link #importDocument}); an imported library without one whose code changes gets a new
+ * version. Users are created or replaced, never removed ({@code flush} empties libraries and functions only, so
+ * the importer keeps its login).
+ * <p>
+ * The document is read in two streaming passes over its bytes (syntax, format and checksum; then one entry at a
+ * time), never as one tree, and the libraries' parse results are not cached: an import holds the document, its
+ * entries and the write batch, little else.
  */
 public final class LibraryArchive {
     /** The document's {@code format}. */
@@ -62,8 +73,8 @@ public final class LibraryArchive {
     public static final int FORMAT_VERSION = 1;
     private static final String TRAILER = ",\"sha256\":\"";
     private static final HexFormat HEX = HexFormat.of();
+    /** Reads one entry of a document at a time (the first pass refuses trailing tokens and duplicate keys). */
     private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
     private final Store store;
@@ -269,19 +280,33 @@ public final class LibraryArchive {
     /**
      * What an import did.
      *
-     * @param mode      the mode
-     * @param libraries libraries written
-     * @param versions  versions made (libraries whose code changed)
-     * @param functions functions written
-     * @param users     users written
+     * @param mode       the mode
+     * @param libraries  libraries written
+     * @param versions   versions made ("Imported (mode)": libraries whose code changed and whose history, if the
+     *                   document has one, does not end with that code)
+     * @param restored   versions restored from the document's histories
+     * @param renumbered libraries whose restored versions were numbered above the versions they had already
+     * @param functions  functions written
+     * @param users      users written
      */
-    public record Imported(Mode mode, int libraries, int versions, int functions, int users) {
+    public record Imported(Mode mode, int libraries, int versions, int restored, int renumbered, int functions,
+                           int users) {
     }
 
     /**
      * Import a document: check it whole, then apply it in one transaction.
+     * <p>
+     * A library with a {@code history} gets its versions back, with their numbers, times, users, messages and code,
+     * when every one of them numbers above what the library had (always so on an empty server). Versions the
+     * library keeps already (same number, sha256, time, user and message: the same version, as after a flush of
+     * the server the backup came from) are left as they are. Otherwise the document's other versions are numbered
+     * on above the library's highest number, oldest first, keeping their time, user, message and code: numbers are
+     * never reused, so a number never names two different versions. Of the resulting history the newest
+     * {@code --history-versions} are kept. When the newest version is the library's code, the library keeps the
+     * document's {@code modified} and no version is made; otherwise an "Imported (mode)" version is appended.
      *
-     * @param document the document's bytes
+     * @param document the document's bytes (not referenced once read: a caller that keeps no reference of its own
+     *                 lets it be collected while the import validates and writes)
      * @param user     who imports, for the versions and the audit trail
      * @param client   from where
      * @return what it did
@@ -290,7 +315,10 @@ public final class LibraryArchive {
      */
     public Imported importDocument(byte[] document, Mode mode, String user, String client) {
         Parsed parsed = parse(document);
-        validate(parsed, mode);
+        // The document is read: dropped here, so (when the caller keeps no reference either) the validation and the
+        // transaction run without it in memory.
+        document = null;
+        int[] counts = validate(parsed, mode);
         Imported done = store.transact(tx -> {
             if (mode == Mode.FLUSH) {
                 for (FunctionDefinition f : store.functions().list()) {
@@ -302,8 +330,8 @@ public final class LibraryArchive {
             }
             if (mode == Mode.APPEND) {
                 List<String> collisions = new ArrayList<>();
-                parsed.libraries().forEach(l -> tx.findLibrary(l.id()).ifPresent(x -> collisions.add(
-                        "library " + FunctionCatalog.describe(l.id()))));
+                parsed.libraries().forEach(l -> tx.findLibrary(l.library().id()).ifPresent(x -> collisions.add(
+                        "library " + FunctionCatalog.describe(l.library().id()))));
                 parsed.functions().forEach(f -> tx.findFunction(f.id()).ifPresent(x -> collisions.add(
                         "function " + QualifiedName.of(f.id()))));
                 parsed.users().forEach(u -> tx.findUser(u.name()).ifPresent(x -> collisions.add("user " + u.name())));
@@ -312,16 +340,35 @@ public final class LibraryArchive {
                 }
             }
             int versions = 0;
-            for (Library library : parsed.libraries()) {
-                Optional<Library> previous = tx.findLibrary(library.id());
-                // Parsed already by the validation (the catalog caches what a library defines).
-                tx.upsertLibrary(library.id(), library.code(),
-                        java.util.OptionalInt.of(catalog.defined(library).size()));
-                Optional<LibraryVersion> latest = tx.latestVersion(library.id());
-                boolean same = previous.isPresent() && previous.get().code().equals(library.code())
-                        && latest.isPresent() && latest.get().sha256().equals(LibraryHistory.sha256(library.code()));
-                if (!same) {
-                    tx.appendVersion(library.id(), library.code(), user, "Imported (" + mode.text() + ")", keep);
+            int restored = 0;
+            int renumbered = 0;
+            for (int i = 0; i < parsed.libraries().size(); i++) {
+                Entry entry = parsed.libraries().get(i);
+                Library library = entry.library();
+                LibraryId id = library.id();
+                String sha256 = LibraryHistory.sha256(library.code());
+                OptionalInt count = OptionalInt.of(counts[i]);
+                if (entry.history().isEmpty()) {
+                    Optional<Library> previous = tx.findLibrary(id);
+                    tx.upsertLibrary(id, library.code(), count);
+                    Optional<LibraryVersion> latest = tx.latestVersion(id);
+                    boolean same = previous.isPresent() && previous.get().code().equals(library.code())
+                            && latest.isPresent() && latest.get().sha256().equals(sha256);
+                    if (!same) {
+                        tx.appendVersion(id, library.code(), user, "Imported (" + mode.text() + ")", keep);
+                        versions++;
+                    }
+                    continue;
+                }
+                Restore restore = restore(tx, id, entry.history());
+                restored += restore.restored();
+                renumbered += restore.renumbered() ? 1 : 0;
+                Optional<LibraryVersion> latest = tx.latestVersion(id);
+                if (latest.isPresent() && latest.get().sha256().equals(sha256)) {
+                    tx.upsertLibrary(id, library.code(), count, library.modified());
+                } else {
+                    tx.upsertLibrary(id, library.code(), count);
+                    tx.appendVersion(id, library.code(), user, "Imported (" + mode.text() + ")", keep);
                     versions++;
                 }
             }
@@ -329,22 +376,161 @@ public final class LibraryArchive {
             parsed.users().forEach(tx::upsertUser);
             tx.appendAudit(audit.entry(user, client, "import", mode.text(), AuditEntry.SUCCESS,
                     OptionalLong.empty(), parsed.libraries().size() + " libraries, " + parsed.functions().size()
-                            + " functions, " + parsed.users().size() + " users"));
-            return new Imported(mode, parsed.libraries().size(), versions, parsed.functions().size(),
-                    parsed.users().size());
+                            + " functions, " + parsed.users().size() + " users" + (restored == 0 ? ""
+                            : ", " + restored + " versions restored" + (renumbered == 0 ? ""
+                            : " (renumbered in " + renumbered + " libraries)"))));
+            return new Imported(mode, parsed.libraries().size(), versions, restored, renumbered,
+                    parsed.functions().size(), parsed.users().size());
         });
-        parsed.libraries().forEach(l -> catalog.release(l.id()));
+        parsed.libraries().forEach(l -> catalog.release(l.library().id()));
         return done;
     }
 
-    /** A document's content, read and checked for shape. */
-    private record Parsed(List<Library> libraries, List<FunctionDefinition> functions, List<User> users) {
+    /** What restoring one library's history did. */
+    private record Restore(int restored, boolean renumbered) {
     }
 
+    /** Restore a library's versions from the document (newest first), under the rules of importDocument. */
+    private Restore restore(StoreTransaction tx, LibraryId id, List<Version> history) {
+        long last = tx.lastVersionNumber(id);
+        List<Version> missing = new ArrayList<>();
+        for (Version v : history.reversed()) {
+            boolean there = v.number() <= last && tx.findVersion(id, v.number()).filter(kept ->
+                    kept.sha256().equals(LibraryHistory.sha256(v.code())) && kept.created().equals(v.created())
+                            && kept.user().equals(v.user()) && kept.message().equals(v.message())).isPresent();
+            if (!there) {
+                missing.add(v);
+            }
+        }
+        if (missing.isEmpty()) {
+            return new Restore(0, false);
+        }
+        // The document's numbers are kept when they come after every number the library had and either continue
+        // its kept versions or it has none (deleted, purged, new): a library's kept versions stay one run of
+        // consecutive numbers, which retention and purge rely on. Otherwise they are renumbered after its last.
+        long first = missing.getFirst().number();
+        boolean renumber = first <= last || (first != last + 1 && tx.findVersion(id, last).isPresent());
+        long newest = renumber ? last + missing.size() : missing.getLast().number();
+        int written = 0;
+        for (int i = 0; i < missing.size(); i++) {
+            Version v = missing.get(i);
+            long number = renumber ? last + 1 + i : v.number();
+            if (number <= newest - keep) {
+                // Beyond the retention of the history it joins: it would be pruned in the same write.
+                continue;
+            }
+            tx.restoreVersion(new LibraryVersion(id, number, v.created(), v.user(), LibraryHistory.sha256(v.code()),
+                    v.code().getBytes(StandardCharsets.UTF_8).length, v.message()), v.code(), keep);
+            written++;
+        }
+        return new Restore(written, renumber && written > 0);
+    }
+
+    /**
+     * One version of a library's history in a document (its sha256 was checked, and is computed again when
+     * needed rather than held for every version).
+     */
+    private record Version(long number, Instant created, String user, String message, String code) {
+    }
+
+    /** A library of a document, with its history (newest first; empty when it has none). */
+    private record Entry(Library library, List<Version> history) {
+    }
+
+    /** A document's content, read and checked for shape. */
+    private record Parsed(List<Entry> libraries, List<FunctionDefinition> functions, List<User> users) {
+    }
+
+    /**
+     * Read a document without holding it as a tree: a first pass checks it is JSON (naming where it is not) and
+     * reads its format, version and checksum; then the checksum is checked; then a second pass reads the entries
+     * one at a time.
+     */
     private static Parsed parse(byte[] document) {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(document);
+        Header header = header(document);
+        if (!header.object()) {
+            throw invalid("The document must be a JSON object (an export of this service)", "document");
+        }
+        if (!FORMAT.equals(header.format())) {
+            throw invalid(header.format() == null ? "document.format must be a string"
+                    : "The document is not an export of this service: its format is not '" + FORMAT + "'",
+                    header.format() == null ? "document" : "format");
+        }
+        if (!Integer.valueOf(FORMAT_VERSION).equals(header.formatVersion())) {
+            throw invalid("formatVersion " + header.formatVersionText() + " is not one this server reads (it reads "
+                    + FORMAT_VERSION + ")", "formatVersion");
+        }
+        if (header.sha256() == null) {
+            throw invalid("sha256.sha256 must be a string", "sha256");
+        }
+        checkChecksum(document, header.sha256());
+        List<Entry> libraries = null;
+        List<FunctionDefinition> functions = null;
+        List<User> users = new ArrayList<>();
+        try (JsonParser json = MAPPER.getFactory().createParser(document)) {
+            json.nextToken();
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String field = json.currentName();
+                JsonToken value = json.nextToken();
+                switch (field) {
+                    case "libraries" -> libraries = libraries(json, value);
+                    case "functions" -> functions = functions(json, value);
+                    case "users" -> users = users(json, value);
+                    default -> json.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            // The first pass read the same bytes.
+            throw new UncheckedIOException(e);
+        }
+        if (libraries == null) {
+            throw invalid("libraries must be an array", "libraries");
+        }
+        if (functions == null) {
+            throw invalid("functions must be an array", "functions");
+        }
+        return new Parsed(libraries, functions, users);
+    }
+
+    /** What the first pass reads: the root's kind and its format, version and checksum fields. */
+    private record Header(boolean object, String format, Integer formatVersion, String formatVersionText,
+                          String sha256) {
+    }
+
+    private static Header header(byte[] document) {
+        try (JsonParser json = MAPPER.getFactory().createParser(document)) {
+            json.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            JsonToken root = json.nextToken();
+            if (root == null) {
+                throw new JsonParseException(json, "No content to map due to end-of-input");
+            }
+            String format = null;
+            Integer formatVersion = null;
+            String formatVersionText = null;
+            String sha256 = null;
+            if (root == JsonToken.START_OBJECT) {
+                while (json.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = json.currentName();
+                    JsonToken value = json.nextToken();
+                    switch (field) {
+                        case "format" -> format = value == JsonToken.VALUE_STRING ? json.getText() : null;
+                        case "sha256" -> sha256 = value == JsonToken.VALUE_STRING ? json.getText() : null;
+                        case "formatVersion" -> {
+                            formatVersionText = value.isScalarValue() ? json.getText() : String.valueOf(value);
+                            formatVersion = value == JsonToken.VALUE_NUMBER_INT
+                                    && json.getNumberType() == JsonParser.NumberType.INT ? json.getIntValue() : null;
+                        }
+                        default -> json.skipChildren();
+                    }
+                }
+            } else {
+                json.skipChildren();
+            }
+            if (json.nextToken() != null) {
+                throw new JsonParseException(json, "Trailing token (of type " + json.currentToken()
+                        + ") found after value");
+            }
+            return new Header(root == JsonToken.START_OBJECT, format, formatVersion, formatVersionText, sha256);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()
@@ -356,25 +542,34 @@ public final class LibraryArchive {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (root == null || !root.isObject()) {
-            throw invalid("The document must be a JSON object (an export of this service)", "document");
+    }
+
+    /** Each element of the array the parser is at, one at a time, as a small tree. */
+    private static void each(JsonParser json, JsonToken value, String field, ElementReader reader)
+            throws IOException {
+        if (value != JsonToken.START_ARRAY) {
+            throw invalid(field + " must be an array", field);
         }
-        if (!FORMAT.equals(text(root, "format", "document"))) {
-            throw invalid("The document is not an export of this service: its format is not '" + FORMAT + "'",
-                    "format");
+        int i = 0;
+        while (json.nextToken() != JsonToken.END_ARRAY) {
+            reader.read(i, MAPPER.readTree(json));
+            i++;
         }
-        JsonNode version = root.get("formatVersion");
-        if (version == null || !version.isInt() || version.asInt() != FORMAT_VERSION) {
-            throw invalid("formatVersion " + version + " is not one this server reads (it reads " + FORMAT_VERSION
-                    + ")", "formatVersion");
-        }
-        checkChecksum(document, text(root, "sha256", "sha256"));
-        List<Library> libraries = new ArrayList<>();
+    }
+
+    /** What to do with one element of an array of the document. */
+    @FunctionalInterface
+    private interface ElementReader {
+        void read(int index, JsonNode element);
+    }
+
+    private static List<Entry> libraries(JsonParser json, JsonToken value) throws IOException {
+        List<Entry> libraries = new ArrayList<>();
         Set<LibraryId> seen = new java.util.HashSet<>();
-        JsonNode libs = array(root, "libraries");
-        for (int i = 0; i < libs.size(); i++) {
+        Map<String, String> users = new HashMap<>();
+        each(json, value, "libraries", (i, element) -> {
             String where = "libraries[" + i + "]";
-            JsonNode entry = object(libs.get(i), where);
+            JsonNode entry = object(element, where);
             LibraryId id = libraryId(entry, where);
             String code = text(entry, "code", where);
             if (!LibraryHistory.sha256(code).equals(text(entry, "sha256", where))) {
@@ -384,14 +579,74 @@ public final class LibraryArchive {
             if (!seen.add(id)) {
                 throw invalid("Library " + FunctionCatalog.describe(id) + " appears twice (" + where + ")", where);
             }
-            libraries.add(new Library(id, code, Instant.now()));
+            List<Version> history = history(entry, id, where, code, users);
+            Instant modified = history.isEmpty() ? Instant.now() : instant(entry, "modified", where);
+            libraries.add(new Entry(new Library(id, code, modified), history));
+        });
+        return libraries;
+    }
+
+    /** A library's versions in a document: newest first, consecutive, each matching its sha256. */
+    private static List<Version> history(JsonNode entry, LibraryId id, String where, String current,
+                                         Map<String, String> users) {
+        JsonNode versions = entry.get("history");
+        if (versions == null) {
+            return List.of();
         }
+        if (!versions.isArray()) {
+            throw invalid(where + ".history must be an array", where + ".history");
+        }
+        List<Version> history = new ArrayList<>(versions.size());
+        for (int j = 0; j < versions.size(); j++) {
+            String at = where + ".history[" + j + "]";
+            JsonNode version = object(versions.get(j), at);
+            JsonNode number = version.get("version");
+            if (number == null || !number.canConvertToLong() || !number.isIntegralNumber() || number.asLong() < 1) {
+                throw invalid(at + ".version must be a whole number from 1", at);
+            }
+            long n = number.asLong();
+            String name = "Version " + n + " of library " + FunctionCatalog.describe(id) + " (" + at + ")";
+            if (!history.isEmpty()) {
+                long above = history.getLast().number();
+                if (n == above) {
+                    throw invalid(name + " appears twice", at);
+                }
+                if (n > above) {
+                    throw invalid(name + " comes after version " + above + ": a history lists its versions newest"
+                            + " first", at);
+                }
+                if (n != above - 1) {
+                    throw invalid(name + " follows version " + above + ": versions " + (n + 1) + " to "
+                            + (above - 1) + " are missing (a history is consecutive)", at);
+                }
+            }
+            String code = text(version, "code", at);
+            String sha256 = text(version, "sha256", at);
+            if (!LibraryHistory.sha256(code).equals(sha256)) {
+                throw invalid(name + " does not match its sha256: its code was changed or damaged after export", at);
+            }
+            // Users repeat, and the newest version's code is usually the library's: each held once.
+            history.add(new Version(n, instant(version, "created", at), users.computeIfAbsent(text(version, "user",
+                    at), t -> t), text(version, "message", at), code.equals(current) ? current : code));
+        }
+        return history;
+    }
+
+    private static Instant instant(JsonNode node, String field, String where) {
+        String text = text(node, field, where);
+        try {
+            return Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw invalid(where + "." + field + " must be an ISO-8601 instant, not '" + text + "'", where);
+        }
+    }
+
+    private static List<FunctionDefinition> functions(JsonParser json, JsonToken value) throws IOException {
         List<FunctionDefinition> functions = new ArrayList<>();
         Set<FunctionId> seenFunctions = new java.util.HashSet<>();
-        JsonNode fns = array(root, "functions");
-        for (int i = 0; i < fns.size(); i++) {
+        each(json, value, "functions", (i, element) -> {
             String where = "functions[" + i + "]";
-            JsonNode entry = object(fns.get(i), where);
+            JsonNode entry = object(element, where);
             FunctionDefinition f;
             try {
                 LibraryId name = libraryId(entry, where);
@@ -411,7 +666,9 @@ public final class LibraryArchive {
                     throw invalid(where + ".parameters must be an array of strings or null", where);
                 }
                 LibraryId library = libraryId(object(entry.get("library"), where + ".library"), where + ".library");
-                f = new FunctionDefinition(id, parameters, library, text(entry, "object", where), Instant.now(),
+                // A backup's binding keeps its creation time; a document without one gets the import's.
+                Instant created = entry.has("created") ? instant(entry, "created", where) : Instant.now();
+                f = new FunctionDefinition(id, parameters, library, text(entry, "object", where), created,
                         text(entry, "libraryPath", where));
             } catch (IllegalArgumentException e) {
                 throw invalid(where + ": " + e.getMessage(), where);
@@ -420,20 +677,16 @@ public final class LibraryArchive {
                 throw invalid("Function " + QualifiedName.of(f.id()) + " appears twice (" + where + ")", where);
             }
             functions.add(f);
-        }
-        return new Parsed(libraries, functions, users(root));
+        });
+        return functions;
     }
 
-    private static List<User> users(JsonNode root) {
+    private static List<User> users(JsonParser json, JsonToken value) throws IOException {
         List<User> users = new ArrayList<>();
-        if (!root.has("users")) {
-            return users;
-        }
         Set<String> seen = new java.util.HashSet<>();
-        JsonNode entries = array(root, "users");
-        for (int i = 0; i < entries.size(); i++) {
+        each(json, value, "users", (i, element) -> {
             String where = "users[" + i + "]";
-            JsonNode entry = object(entries.get(i), where);
+            JsonNode entry = object(element, where);
             String name = text(entry, "name", where);
             String hash = text(entry, "passwordHash", where);
             JsonNode roles = entry.get("roles");
@@ -467,7 +720,7 @@ public final class LibraryArchive {
                 throw invalid("User " + name + " appears twice (" + where + ")", where);
             }
             users.add(user);
-        }
+        });
         return users;
     }
 
@@ -490,12 +743,14 @@ public final class LibraryArchive {
     }
 
     /** Everything the import would leave must pass the checks a POST and a CREATE FUNCTION make. */
-    private void validate(Parsed parsed, Mode mode) {
+    private int[] validate(Parsed parsed, Mode mode) {
         Map<LibraryId, Library> resulting = new HashMap<>();
+        int[] counts = new int[parsed.libraries().size()];
         for (int i = 0; i < parsed.libraries().size(); i++) {
-            Library library = parsed.libraries().get(i);
+            Library library = parsed.libraries().get(i).library();
             try {
-                catalog.defined(library);
+                // Parsed once and not kept: what an import's libraries define is not cached for each of them.
+                counts[i] = catalog.parse(library).size();
             } catch (JsSyntaxException e) {
                 throw invalid("Library " + FunctionCatalog.describe(library.id()) + " (libraries[" + i + "], entry "
                         + (i + 1) + " of the document): SyntaxError: " + e.getMessage() + " (line " + e.line()
@@ -505,7 +760,7 @@ public final class LibraryArchive {
         }
         if (mode == Mode.APPEND) {
             List<String> collisions = new ArrayList<>();
-            parsed.libraries().stream().filter(l -> catalog.findLibrary(l.id()).isPresent())
+            parsed.libraries().stream().map(Entry::library).filter(l -> catalog.findLibrary(l.id()).isPresent())
                     .forEach(l -> collisions.add("library " + FunctionCatalog.describe(l.id())));
             parsed.functions().stream().filter(f -> catalog.function(f.id()).isPresent())
                     .forEach(f -> collisions.add("function " + QualifiedName.of(f.id())));
@@ -552,6 +807,7 @@ public final class LibraryArchive {
                     + " after the import; nothing was imported: " + String.join("; ", broken), List.of(),
                     "functions");
         }
+        return counts;
     }
 
     private static LibraryId libraryId(JsonNode entry, String where) {

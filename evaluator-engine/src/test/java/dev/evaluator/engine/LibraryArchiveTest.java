@@ -5,6 +5,7 @@ import dev.evaluator.store.AuditQuery;
 import dev.evaluator.store.FunctionDefinition;
 import dev.evaluator.store.FunctionId;
 import dev.evaluator.store.LibraryId;
+import dev.evaluator.store.LibraryVersion;
 import dev.evaluator.store.Namespace;
 import dev.evaluator.store.User;
 import dev.evaluator.store.rocksdb.RocksDbStore;
@@ -99,7 +100,7 @@ class LibraryArchiveTest {
         LibraryArchive.Imported done = archive.importDocument(first, LibraryArchive.Mode.FLUSH, "bob", "::1");
         byte[] second = export(ALL);
 
-        assertEquals(new LibraryArchive.Imported(LibraryArchive.Mode.FLUSH, 2, 2, 2, 0), done);
+        assertEquals(new LibraryArchive.Imported(LibraryArchive.Mode.FLUSH, 2, 2, 0, 0, 2, 0), done);
         assertEquals(timeless(first), timeless(second));
         assertTrue(timeless(first).contains("\"code\":\"function km(m) { return m / 1000; }\\n// é ✓\""));
         assertEquals("import", audit.find(AuditQuery.newest(1)).getFirst().action());
@@ -258,6 +259,227 @@ class LibraryArchiveTest {
         EngineException badHash = refused(rechecksummed(new String(onlyCarol, StandardCharsets.UTF_8)
                 .replace(carolHash, "plain-text-password")), LibraryArchive.Mode.REPLACE);
         assertEquals("users[0]", badHash.field());
+    }
+
+    private static final LibraryArchive.ExportOptions HISTORY = new LibraryArchive.ExportOptions(Optional.empty(),
+            true, false);
+
+    /** The document without its export time and checksum: all that may differ after a restore with history. */
+    private static String withoutExportTime(byte[] document) {
+        return new String(document, StandardCharsets.UTF_8).replaceFirst("\"exported\":\"[^\"]*\"", "")
+                .replaceAll(",\"sha256\":\"[0-9a-f]{64}\"}\n$", "}");
+    }
+
+    /** Three versions of math (alice, bob with a message, alice), one of geo. */
+    private void seedHistory() throws InterruptedException {
+        seed();
+        Thread.sleep(5);
+        history.write(LibraryId.global("math"), "function add(a, b) { return b + a; }", false,
+                new LibraryHistory.Edit("bob", "127.0.0.1", "commutative", LibraryHistory.Precondition.NONE));
+        Thread.sleep(5);
+        history.write(LibraryId.global("math"), "function add(a, b) { return a + b; }\nfunction two() {}", false,
+                edit());
+    }
+
+    private List<LibraryVersion> versions(LibraryHistory of, LibraryId id) {
+        return of.versions(id, Long.MAX_VALUE, 100);
+    }
+
+    /** Another server: its own data dir, catalog and archive, with the given retention. */
+    private final class Other implements AutoCloseable {
+        final RocksDbStore store;
+        final JsRuntime runtime = JsRuntime.create();
+        final FunctionCatalog catalog;
+        final AuditLog audit;
+        final LibraryHistory history;
+        final LibraryArchive archive;
+
+        Other(String name, int keep) {
+            store = RocksDbStore.open(dir.resolve(name));
+            catalog = new FunctionCatalog(store, runtime, false);
+            audit = new AuditLog(store, Duration.ofDays(90), Duration.ofHours(1));
+            history = new LibraryHistory(store, catalog, audit, keep);
+            archive = new LibraryArchive(store, catalog, audit, keep);
+        }
+
+        byte[] export(LibraryArchive.ExportOptions options) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            archive.export(options, out);
+            return out.toByteArray();
+        }
+
+        @Override
+        public void close() {
+            audit.close();
+            runtime.close();
+            store.close();
+        }
+    }
+
+    @Test
+    void history_intoAnEmptyServer_restoresEveryVersionExactly_andExportsTheSameDocument() throws Exception {
+        seedHistory();
+        byte[] first = export(HISTORY);
+        List<LibraryVersion> before = versions(history, LibraryId.global("math"));
+
+        try (Other other = new Other("empty", 100)) {
+            LibraryArchive.Imported done = other.archive.importDocument(first, LibraryArchive.Mode.FLUSH, "carol",
+                    "::1");
+
+            assertEquals(new LibraryArchive.Imported(LibraryArchive.Mode.FLUSH, 2, 0, 4, 0, 2, 0), done);
+            assertEquals(before, versions(other.history, LibraryId.global("math")));
+            assertEquals(List.of(3L, 2L, 1L), before.stream().map(LibraryVersion::number).toList());
+            assertEquals(List.of("alice", "bob", "alice"), before.stream().map(LibraryVersion::user).toList());
+            assertEquals("commutative", before.get(1).message());
+            assertEquals(Optional.of("function add(a, b) { return b + a; }"),
+                    other.store.history().code(LibraryId.global("math"), 2));
+            assertEquals(withoutExportTime(first), withoutExportTime(other.export(HISTORY)));
+            // Numbering goes on from the restored versions.
+            assertEquals(4, other.history.write(LibraryId.global("math"), "function add() {}", false, edit())
+                    .version().orElseThrow().number());
+        }
+    }
+
+    @Test
+    void history_flushIntoTheServerItCameFrom_changesNoVersion_andExportsTheSameDocument() throws Exception {
+        seedHistory();
+        byte[] first = export(HISTORY);
+
+        LibraryArchive.Imported done = archive.importDocument(first, LibraryArchive.Mode.FLUSH, "carol", "::1");
+
+        // Flush keeps histories: every version of the document is there already, and ends with the library's code.
+        assertEquals(new LibraryArchive.Imported(LibraryArchive.Mode.FLUSH, 2, 0, 0, 0, 2, 0), done);
+        assertEquals(withoutExportTime(first), withoutExportTime(export(HISTORY)));
+    }
+
+    @Test
+    void history_afterTheServerMovedOn_restoresTheCodeAsANewVersion_keepingTheOldNumbers() throws Exception {
+        seedHistory();
+        byte[] backup = export(HISTORY);
+        LibraryId math = LibraryId.global("math");
+        history.write(math, "function broken() {}", true, edit());
+
+        LibraryArchive.Imported done = archive.importDocument(backup, LibraryArchive.Mode.REPLACE, "carol", "::1");
+
+        // Versions 1 to 3 are the backup's, untouched; version 4 (the broken one) stays in the history, and the
+        // backup's code comes back as version 5, like a rollback.
+        assertEquals(new LibraryArchive.Imported(LibraryArchive.Mode.REPLACE, 2, 1, 0, 0, 2, 0), done);
+        List<LibraryVersion> now = versions(history, math);
+        assertEquals(List.of(5L, 4L, 3L, 2L, 1L), now.stream().map(LibraryVersion::number).toList());
+        assertEquals("Imported (replace)", now.getFirst().message());
+        assertEquals(now.get(2).sha256(), now.getFirst().sha256());
+        assertEquals("function add(a, b) { return a + b; }\nfunction two() {}", catalog.library(math).code());
+    }
+
+    @Test
+    void history_intoALibraryWithAnotherHistory_isRenumberedAboveIt_keepingOrderTimesUsersAndMessages()
+            throws Exception {
+        seedHistory();
+        byte[] backup = export(HISTORY);
+        List<LibraryVersion> source = versions(history, LibraryId.global("math")).reversed();
+
+        try (Other other = new Other("busy", 100)) {
+            LibraryId math = LibraryId.global("math");
+            other.history.write(math, "function theirs() {}", false, edit());
+            other.history.write(math, "function theirs2() {}", false, edit());
+            other.catalog.deleteLibrary(math);
+
+            // math was deleted there (no collision), but its history numbers 1 and 2 were given.
+            LibraryArchive.Imported done = other.archive.importDocument(backup, LibraryArchive.Mode.APPEND, "carol",
+                    "::1");
+
+            assertEquals(new LibraryArchive.Imported(LibraryArchive.Mode.APPEND, 2, 0, 4, 1, 2, 0), done);
+            List<LibraryVersion> now = versions(other.history, math).reversed();
+            assertEquals(List.of(1L, 2L, 3L, 4L, 5L), now.stream().map(LibraryVersion::number).toList());
+            assertEquals("function theirs() {}", other.store.history().code(math, 1).orElseThrow());
+            for (int i = 0; i < 3; i++) {
+                LibraryVersion from = source.get(i);
+                LibraryVersion to = now.get(i + 2);
+                assertEquals(List.of(from.created(), from.user(), from.message(), from.sha256(), from.size()),
+                        List.of(to.created(), to.user(), to.message(), to.sha256(), to.size()));
+                assertEquals(store.history().code(math, from.number()), other.store.history().code(math,
+                        to.number()));
+            }
+            assertTrue(other.audit.find(AuditQuery.newest(1)).getFirst().detail().contains(
+                    "4 versions restored (renumbered in 1 libraries)"));
+        }
+    }
+
+    /**
+     * A backup whose versions are numbered above the target library's, but not right after the versions it keeps:
+     * keeping their numbers would leave a gap in its history (retention and purge count on one consecutive run), so
+     * they are numbered on after its own.
+     */
+    @Test
+    void history_notContinuingTheKeptVersions_isRenumberedWithoutAGap() throws Exception {
+        LibraryId math = LibraryId.global("math");
+        try (Other source = new Other("pruned", 2); Other target = new Other("target", 100)) {
+            for (int i = 1; i <= 5; i++) {
+                source.history.write(math, "function v() { return " + i + "; }", false, edit());
+            }
+            byte[] backup = source.export(HISTORY);
+            target.history.write(math, "function theirs() {}", false, edit());
+            target.catalog.deleteLibrary(math);
+
+            LibraryArchive.Imported done = target.archive.importDocument(backup, LibraryArchive.Mode.APPEND,
+                    "carol", "::1");
+
+            assertEquals(1, done.renumbered());
+            assertEquals(List.of(1L, 2L, 3L), versions(target.history, math).reversed().stream()
+                    .map(LibraryVersion::number).toList());
+            assertEquals(Optional.of("function v() { return 5; }"), target.store.history().code(math, 3));
+            assertEquals(4, target.history.write(math, "function next() {}", false, edit()).version()
+                    .orElseThrow().number());
+        }
+    }
+
+    @Test
+    void history_beyondRetention_keepsTheNewest() throws Exception {
+        seedHistory();
+        byte[] backup = export(HISTORY);
+
+        try (Other other = new Other("small", 2)) {
+            LibraryArchive.Imported done = other.archive.importDocument(backup, LibraryArchive.Mode.FLUSH, "carol",
+                    "::1");
+
+            assertEquals(3, done.restored(), "math's two newest and geo's one");
+            assertEquals(List.of(3L, 2L), versions(other.history, LibraryId.global("math")).stream()
+                    .map(LibraryVersion::number).toList());
+        }
+    }
+
+    @Test
+    void damagedVersions_sayWhere_andChangeNothing() throws Exception {
+        seedHistory();
+        String text = new String(export(HISTORY), StandardCharsets.UTF_8);
+        String before = withoutExportTime(export(HISTORY));
+        // Libraries are exported in the list's order: geo, then math; math's history is newest first.
+        String v2 = "{\"version\":2,";
+        assertTrue(text.contains(v2), text);
+
+        EngineException hash = refused(rechecksummed(text.replace("return b + a", "return b - a")),
+                LibraryArchive.Mode.FLUSH);
+        assertEquals("libraries[1].history[1]", hash.field());
+        assertTrue(hash.getMessage().contains("Version 2 of library [math] (libraries[1].history[1]) does not match"
+                + " its sha256"), hash.getMessage());
+        EngineException twice = refused(rechecksummed(text.replace(v2, "{\"version\":3,")),
+                LibraryArchive.Mode.FLUSH);
+        assertTrue(twice.getMessage().contains("appears twice"), twice.getMessage());
+        EngineException order = refused(rechecksummed(text.replace(v2, "{\"version\":4,")),
+                LibraryArchive.Mode.FLUSH);
+        assertTrue(order.getMessage().contains("newest first"), order.getMessage());
+        EngineException gap = refused(rechecksummed(text.replace("{\"version\":3,", "{\"version\":4,")),
+                LibraryArchive.Mode.FLUSH);
+        assertEquals("libraries[1].history[1]", gap.field());
+        assertTrue(gap.getMessage().contains("versions 3 to 3 are missing"), gap.getMessage());
+        EngineException missing = refused(rechecksummed(text.replaceFirst("\"user\":\"bob\",", "")),
+                LibraryArchive.Mode.FLUSH);
+        assertEquals("libraries[1].history[1]", missing.field());
+        assertTrue(missing.getMessage().contains(".user must be a string"), missing.getMessage());
+        EngineException created = refused(rechecksummed(text.replaceFirst("\"created\":\"[^\"]*\"",
+                "\"created\":\"yesterday\"")), LibraryArchive.Mode.FLUSH);
+        assertTrue(created.getMessage().contains("must be an ISO-8601 instant"), created.getMessage());
+        assertEquals(before, withoutExportTime(export(HISTORY)));
     }
 
     /** The document with its checksum computed again, as for a document damaged before it was checksummed. */

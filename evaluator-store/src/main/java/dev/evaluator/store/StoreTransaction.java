@@ -1,5 +1,6 @@
 package dev.evaluator.store;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -47,7 +48,24 @@ public interface StoreTransaction {
      * @throws StoreException if the store cannot be read, or with reason {@code TOO_LARGE} when the library cannot
      *                        fit in one write (then nothing is changed)
      */
-    Library upsertLibrary(LibraryId id, String code, OptionalInt functionCount);
+    default Library upsertLibrary(LibraryId id, String code, OptionalInt functionCount) {
+        return upsertLibrary(id, code, functionCount, Instant.ofEpochMilli(System.currentTimeMillis()));
+    }
+
+    /**
+     * Create the library, or replace its whole code when it exists, with the number of top-level functions the
+     * code defines and the time it is said to have been written (an import restoring a backup keeps the
+     * backup's), when the transaction commits.
+     *
+     * @param id            the library's identity
+     * @param code          the JavaScript source of the whole library
+     * @param functionCount how many top-level functions the code defines, if the caller counted them
+     * @param modified      its modification time (kept to the millisecond)
+     * @return the library as it will be stored
+     * @throws StoreException if the store cannot be read, or with reason {@code TOO_LARGE} when the library cannot
+     *                        fit in one write (then nothing is changed)
+     */
+    Library upsertLibrary(LibraryId id, String code, OptionalInt functionCount, Instant modified);
 
     /**
      * Delete a library when the transaction commits.
@@ -136,6 +154,44 @@ public interface StoreTransaction {
      * @throws StoreException if the store cannot be read
      */
     LibraryVersion appendVersion(LibraryId library, String code, String user, String message, int keep);
+
+    /**
+     * One of a library's kept versions, as this transaction sees it (its own writes included).
+     *
+     * @param library the library
+     * @param number  the version's number
+     * @return the version, or empty when there is none of that number (never made, pruned or purged)
+     * @throws StoreException if the store cannot be read
+     */
+    Optional<LibraryVersion> findVersion(LibraryId library, long number);
+
+    /**
+     * The highest number a library's versions ever had, as this transaction sees it: kept, pruned or purged, the
+     * next version is numbered above it.
+     *
+     * @param library the library
+     * @return the number, 0 when the library never had a version
+     * @throws StoreException if the store cannot be read
+     */
+    long lastVersionNumber(LibraryId library);
+
+    /**
+     * Restore a version of a library to its history when the transaction commits, as a backup brings it back: with
+     * its own number, creation time, user and message, and its code. The number must be above every number the
+     * library ever had ({@link #lastVersionNumber}), as numbers are never reused; it becomes the library's highest.
+     * Its versions older than the newest {@code keep} are deleted in the same write, as by {@link #appendVersion}.
+     * Versions restored one after another (in increasing numbers) keep the history consecutive when each is one
+     * above the last.
+     *
+     * @param version the version; its {@code sha256} and {@code size} must be those of {@code code}
+     * @param code    the version's code
+     * @param keep    how many versions to keep, at least 1
+     * @return the version as it will be stored
+     * @throws IllegalArgumentException if the number is not above every number the library had, the hash or size
+     *                                  are not the code's, or {@code keep} is below 1 (then nothing is written)
+     * @throws StoreException           if the store cannot be read
+     */
+    LibraryVersion restoreVersion(LibraryVersion version, String code, int keep);
 
     /**
      * Delete a library's whole history when the transaction commits (its numbering goes on from where it was).

@@ -177,4 +177,119 @@ public abstract class HistoryStoreContract extends StoreContract {
         assertTrue(store.history().find(MATH, 2).isEmpty());
         assertTrue(store.history().code(MATHS, 1).isEmpty());
     }
+
+    private static LibraryVersion restored(LibraryId id, long number, String code, String user, String message) {
+        byte[] bytes = code.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String sha256;
+        try {
+            sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return new LibraryVersion(id, number, java.time.Instant.parse("2025-03-0" + Math.min(9, number)
+                + "T10:15:30.123Z"), user, sha256, bytes.length, message);
+    }
+
+    @Test
+    void restoreVersion_keepsNumberTimeUserAndMessage_andNumbersGoOnAboveIt() {
+        LibraryVersion five = restored(MATH, 5, "function five() {}", "carol", "from the backup");
+        LibraryVersion six = restored(MATH, 6, "function six() {}", "dave", "");
+
+        java.time.Instant modified = java.time.Instant.parse("2025-03-06T10:15:30.123Z");
+        store.transact(tx -> {
+            tx.upsertLibrary(MATH, "function six() {}", java.util.OptionalInt.of(1), modified);
+            tx.restoreVersion(five, "function five() {}", 10);
+            return tx.restoreVersion(six, "function six() {}", 10);
+        });
+
+        assertEquals(List.of(6L, 5L), numbers(MATH));
+        assertEquals(Optional.of(five), store.history().find(MATH, 5));
+        assertEquals(Optional.of(six), store.history().find(MATH, 6));
+        assertEquals(Optional.of("function five() {}"), store.history().code(MATH, 5));
+        assertEquals(6L, (long) store.transact(tx -> tx.lastVersionNumber(MATH)));
+        assertEquals(Optional.of(six), store.transact(tx -> tx.latestVersion(MATH)));
+        assertEquals(modified, store.libraries().find(MATH).orElseThrow().modified());
+        assertEquals(7, append(MATH, "function seven() {}", 10).number());
+    }
+
+    @Test
+    void restoreVersion_atOrBelowANumberGivenBefore_isRefused_andWritesNothing() {
+        append(MATH, "function a() {}", 10);
+        append(MATH, "function b() {}", 10);
+        store.transact(tx -> tx.purgeHistory(MATH));
+
+        // Purged, yet 1 and 2 were given: a restored version may not take them.
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> store.transact(tx ->
+                tx.restoreVersion(restored(MATH, 2, "function c() {}", "carol", ""), "function c() {}", 10)));
+
+        assertTrue(refused.getMessage().contains("never reused"), refused.getMessage());
+        assertEquals(List.of(), numbers(MATH));
+        assertEquals(2L, (long) store.transact(tx -> tx.lastVersionNumber(MATH)));
+        assertEquals(3, store.transact(tx -> tx.restoreVersion(restored(MATH, 3, "function c() {}", "carol", ""),
+                "function c() {}", 10)).number());
+        assertEquals(List.of(3L), numbers(MATH));
+    }
+
+    @Test
+    void restoreVersion_whoseHashOrSizeIsNotItsCodes_isRefused() {
+        LibraryVersion version = restored(MATH, 1, "function a() {}", "carol", "");
+
+        assertThrows(IllegalArgumentException.class, () -> store.transact(tx ->
+                tx.restoreVersion(version, "function b() {}", 10)));
+        assertThrows(IllegalArgumentException.class, () -> store.transact(tx -> tx.restoreVersion(
+                new LibraryVersion(MATH, 1, version.created(), "carol", version.sha256(), version.size() + 1, ""),
+                "function a() {}", 10)));
+        assertEquals(List.of(), numbers(MATH));
+        assertEquals(0L, (long) store.transact(tx -> tx.lastVersionNumber(MATH)));
+    }
+
+    @Test
+    void restoreVersion_beyondKeep_prunesTheOldest_alsoThoseAppendedBefore() {
+        append(MATH, "function a() {}", 3);
+        append(MATH, "function b() {}", 3);
+
+        store.transact(tx -> {
+            for (long n = 3; n <= 5; n++) {
+                tx.restoreVersion(restored(MATH, n, "function r" + n + "() {}", "carol", ""), "function r" + n
+                        + "() {}", 3);
+            }
+            return null;
+        });
+
+        assertEquals(List.of(5L, 4L, 3L), numbers(MATH));
+        assertEquals(Optional.empty(), store.history().code(MATH, 2));
+        assertEquals(Optional.empty(), store.history().find(MATH, 1));
+        assertEquals(1, (int) store.transact(tx -> {
+            tx.restoreVersion(restored(MATH, 9, "function r9() {}", "carol", ""), "function r9() {}", 1);
+            return numbersInTransaction(tx);
+        }));
+        assertEquals(List.of(9L), numbers(MATH));
+    }
+
+    private static int numbersInTransaction(StoreTransaction tx) {
+        int found = 0;
+        for (long n = 1; n <= 9; n++) {
+            if (tx.findVersion(MATH, n).isPresent()) {
+                found++;
+            }
+        }
+        return found;
+    }
+
+    @Test
+    void findVersion_andLastVersionNumber_seeTheTransactionsOwnWrites() {
+        append(MATH, "function a() {}", 10);
+
+        List<Object> seen = store.transact(tx -> {
+            Optional<LibraryVersion> before = tx.findVersion(MATH, 2);
+            tx.appendVersion(MATH, "function b() {}", "bob", "", 10);
+            return List.of(before, tx.findVersion(MATH, 2).map(LibraryVersion::user), tx.lastVersionNumber(MATH),
+                    tx.findVersion(MATH, 1).map(LibraryVersion::user), tx.findVersion(MATH, 0),
+                    tx.lastVersionNumber(MATHS));
+        });
+
+        assertEquals(List.of(Optional.empty(), Optional.of("bob"), 2L, Optional.of("alice"), Optional.empty(), 0L),
+                seen);
+    }
 }

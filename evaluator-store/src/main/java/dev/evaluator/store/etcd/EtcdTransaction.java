@@ -65,8 +65,8 @@ final class EtcdTransaction implements StoreTransaction {
     }
 
     @Override
-    public Library upsertLibrary(LibraryId id, String code, OptionalInt functionCount) {
-        Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()), functionCount);
+    public Library upsertLibrary(LibraryId id, String code, OptionalInt functionCount, Instant modified) {
+        Library library = new Library(id, code, Instant.ofEpochMilli(modified.toEpochMilli()), functionCount);
         writes.put(keys.library(id), Optional.of(EtcdValues.library(library)));
         return library;
     }
@@ -145,6 +145,19 @@ final class EtcdTransaction implements StoreTransaction {
     }
 
     @Override
+    public Optional<LibraryVersion> findVersion(LibraryId library, long number) {
+        if (number < 1) {
+            return Optional.empty();
+        }
+        return read(keys.version(library, number)).map(value -> EtcdValues.version(library, number, value));
+    }
+
+    @Override
+    public long lastVersionNumber(LibraryId library) {
+        return counter(library).last();
+    }
+
+    @Override
     public LibraryVersion appendVersion(LibraryId library, String code, String user, String message, int keep) {
         if (keep < 1) {
             throw new IllegalArgumentException("keep must be at least 1");
@@ -156,7 +169,38 @@ final class EtcdTransaction implements StoreTransaction {
         byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
         LibraryVersion version = new LibraryVersion(library, number, Instant.ofEpochMilli(System.currentTimeMillis()),
                 user, EtcdValues.sha256(bytes), bytes.length, message);
-        // The kept versions are consecutive, ending at the new one: those below the newest keep go.
+        write(counter, version, bytes, keep);
+        return version;
+    }
+
+    @Override
+    public LibraryVersion restoreVersion(LibraryVersion version, String code, int keep) {
+        if (keep < 1) {
+            throw new IllegalArgumentException("keep must be at least 1");
+        }
+        LibraryId library = version.library();
+        byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
+        if (!version.sha256().equals(EtcdValues.sha256(bytes)) || version.size() != bytes.length) {
+            throw new IllegalArgumentException("version " + version.number() + " of library " + library
+                    + ": its sha256 and size are not those of its code");
+        }
+        // Read and rewritten, as by an append: a concurrent append or purge of the library makes one of them run
+        // again, so a restored number can never meet one given meanwhile.
+        EtcdValues.Counter counter = counter(library);
+        if (version.number() <= counter.last()) {
+            throw new IllegalArgumentException("version " + version.number() + " of library " + library
+                    + " cannot be restored: numbers up to " + counter.last() + " were given already, and are never"
+                    + " reused");
+        }
+        write(counter, version, bytes, keep);
+        return version;
+    }
+
+    /** Write a version numbered above the counter, make it the counter's last, and prune beyond the newest keep. */
+    private void write(EtcdValues.Counter counter, LibraryVersion version, byte[] bytes, int keep) {
+        LibraryId library = version.library();
+        long number = version.number();
+        // The kept versions end at the new one: those below the newest keep go.
         long first = counter.kept() ? Math.max(counter.first(), number - keep + 1) : number;
         if (counter.kept() && first > counter.first()) {
             deleteRange(keys.versions(library), keys.version(library, first));
@@ -165,7 +209,6 @@ final class EtcdTransaction implements StoreTransaction {
         writes.put(keys.version(library, number), Optional.of(EtcdValues.version(version)));
         writes.put(keys.code(library, number), Optional.of(bytes));
         writes.put(keys.counter(library), Optional.of(EtcdValues.counter(new EtcdValues.Counter(first, number))));
-        return version;
     }
 
     @Override

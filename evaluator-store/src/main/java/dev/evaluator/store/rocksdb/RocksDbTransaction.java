@@ -15,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -88,9 +89,9 @@ final class RocksDbTransaction implements StoreTransaction {
     }
 
     @Override
-    public Library upsertLibrary(LibraryId id, String code, OptionalInt functionCount) {
+    public Library upsertLibrary(LibraryId id, String code, OptionalInt functionCount, Instant modified) {
         locks.lock(id);
-        Library library = new Library(id, code, Instant.ofEpochMilli(System.currentTimeMillis()), functionCount);
+        Library library = new Library(id, code, Instant.ofEpochMilli(modified.toEpochMilli()), functionCount);
         librariesWritten.add(id);
         libraryStates.put(id, true);
         run("Writing library " + id, () -> batch.put(libraries, RocksDbLibraryStore.key(id),
@@ -208,6 +209,23 @@ final class RocksDbTransaction implements StoreTransaction {
     }
 
     @Override
+    public Optional<LibraryVersion> findVersion(LibraryId library, long number) {
+        locks.lock(library);
+        if (number < 1) {
+            return Optional.empty();
+        }
+        byte[] value = get(history.versionFamily(), RocksDbHistoryStore.key(library, number),
+                "Reading the history of library " + library);
+        return value == null ? Optional.empty() : Optional.of(RocksDbHistoryStore.decode(library, number, value));
+    }
+
+    @Override
+    public long lastVersionNumber(LibraryId library) {
+        locks.lock(library);
+        return lastNumber(library);
+    }
+
+    @Override
     public LibraryVersion appendVersion(LibraryId library, String code, String user, String message, int keep) {
         if (keep < 1) {
             throw new IllegalArgumentException("keep must be at least 1");
@@ -217,24 +235,89 @@ final class RocksDbTransaction implements StoreTransaction {
         long number = lastNumber(library) + 1;
         LibraryVersion version = new LibraryVersion(library, number, Instant.ofEpochMilli(System.currentTimeMillis()),
                 user, sha256(bytes), bytes.length, message);
+        write(version, bytes, keep, true);
+        return version;
+    }
+
+    @Override
+    public LibraryVersion restoreVersion(LibraryVersion version, String code, int keep) {
+        if (keep < 1) {
+            throw new IllegalArgumentException("keep must be at least 1");
+        }
+        LibraryId library = version.library();
+        locks.lock(library);
+        byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
+        if (!version.sha256().equals(sha256(bytes)) || version.size() != bytes.length) {
+            throw new IllegalArgumentException("version " + version.number() + " of library " + library
+                    + ": its sha256 and size are not those of its code");
+        }
+        long last = lastNumber(library);
+        if (version.number() <= last) {
+            throw new IllegalArgumentException("version " + version.number() + " of library " + library
+                    + " cannot be restored: numbers up to " + last + " were given already, and are never reused");
+        }
+        write(version, bytes, keep, false);
+        return version;
+    }
+
+    /**
+     * Write a version numbered above the counter, make it the counter, and prune beyond the newest keep.
+     *
+     * @param consecutive whether the version is numbered right after the counter (an append): then the kept
+     *                    versions are one run ending at it, and the pruned ones are found by point reads
+     */
+    private void write(LibraryVersion version, byte[] bytes, int keep, boolean consecutive) {
+        LibraryId library = version.library();
+        long number = version.number();
         String action = "Writing the history of library " + library;
-        // The kept versions are consecutive, ending at the new one: the oldest beyond the newest keep go, which
-        // are there when the newest of them is.
-        long newestGone = number - keep;
-        long oldestGone = newestGone >= 1 && versionKept(library, newestGone) ? firstKept(library, newestGone)
-                : newestGone + 1;
+        List<Long> pruned;
+        if (consecutive) {
+            pruned = new ArrayList<>();
+            // The kept versions are consecutive, ending at the new one: the oldest beyond the newest keep go, which
+            // are there when the newest of them is (point reads, not a seek over pruned versions' markers).
+            long newestGone = number - keep;
+            long oldestGone = newestGone >= 1 && versionKept(library, newestGone) ? firstKept(library, newestGone)
+                    : newestGone + 1;
+            for (long old = oldestGone; old <= newestGone; old++) {
+                pruned.add(old);
+            }
+        } else {
+            // A restored version may follow a gap while a backup's history is written (versions beyond retention
+            // skipped): every kept version numbered up to number - keep goes, found by a scan.
+            pruned = keptBelow(library, number - keep + 1);
+        }
         run(action, () -> {
             byte[] key = RocksDbHistoryStore.key(library, number);
             batch.put(history.versionFamily(), key, RocksDbHistoryStore.encode(version));
             batch.put(history.codeFamily(), key, bytes);
             batch.put(history.counterFamily(), RocksDbLibraryStore.key(library),
                     RocksDbHistoryStore.counterValue(number));
-            for (long old = oldestGone; old <= newestGone; old++) {
+            for (long old : pruned) {
                 batch.delete(history.versionFamily(), RocksDbHistoryStore.key(library, old));
                 batch.delete(history.codeFamily(), RocksDbHistoryStore.key(library, old));
             }
         });
-        return version;
+    }
+
+    /** The numbers of a library's kept versions below a number, oldest first. */
+    private List<Long> keptBelow(LibraryId library, long below) {
+        byte[] prefix = RocksDbHistoryStore.prefix(library);
+        List<Long> found = new ArrayList<>();
+        if (below <= 1) {
+            return found;
+        }
+        byte[] end = RocksDbHistoryStore.key(library, below);
+        run("Reading the history of library " + library, () -> {
+            try (RocksIterator base = db.newIterator(history.versionFamily(), reads);
+                 RocksIterator it = batch.newIteratorWithBase(history.versionFamily(), base, reads)) {
+                for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix)
+                        && Arrays.compareUnsigned(it.key(), end) < 0; it.next()) {
+                    found.add(RocksDbHistoryStore.number(it.key()));
+                }
+                it.status();
+            }
+        });
+        return found;
     }
 
     @Override
