@@ -109,6 +109,8 @@ public final class EtcdStore implements Store {
     private volatile boolean closed;
     /** Single records read by key, kept exact by a watch; null when reads are not cached. */
     private volatile EtcdReadCache cache;
+    /** The watch that keeps {@link #cache} exact; null without a cache. */
+    private volatile StoreWatch cacheWatch;
 
     private EtcdStore(EtcdOptions options, ClientBuilder clients, StoreObserver observer) {
         this.options = options;
@@ -196,7 +198,7 @@ public final class EtcdStore implements Store {
             if (cacheBytes > 0) {
                 EtcdReadCache cache = new EtcdReadCache(store.keys, cacheBytes);
                 // Not used until the watch is established (connected), so no change after this can be missed.
-                store.watch(store.revision() + 1, cache);
+                store.cacheWatch = store.watch(store.revision() + 1, cache);
                 store.cache = cache;
             }
             return store;
@@ -447,6 +449,12 @@ public final class EtcdStore implements Store {
     /** One key, latest value. */
     Optional<KeyValue> get(String action, String k) {
         return call(action, client.getKVClient().get(key(k))).getKvs().stream().findFirst();
+    }
+
+    /** The revision of the last change the read cache heard of; 0 without a cache. */
+    long cacheRevision() {
+        StoreWatch w = cacheWatch;
+        return w == null ? 0 : w.revision();
     }
 
     /** Reads the read cache answered so far; 0 without a cache. */

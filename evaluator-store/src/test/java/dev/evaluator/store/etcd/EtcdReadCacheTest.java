@@ -60,6 +60,9 @@ class EtcdReadCacheTest {
             other.libraries().upsert(MATH, "// 1");
             other.users().upsert(new User("alice", "hash-1", List.of("admin")));
             other.functions().upsert(new FunctionDefinition(ADD, Optional.empty(), MATH, "add", Instant.now()));
+            // Each change drops its key when heard: read only once the node has heard them all.
+            long written = other.revision();
+            await(() -> node.cacheRevision() >= written, "the node to hear the writes");
 
             assertEquals("// 1", node.libraries().find(MATH).orElseThrow().code());
             long hits = node.cacheHits();
