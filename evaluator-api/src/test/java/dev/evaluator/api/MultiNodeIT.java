@@ -354,6 +354,31 @@ class MultiNodeIT {
         }
     }
 
+    /**
+     * An import is one etcd transaction: one larger than etcd's per-transaction limits (128 operations by default,
+     * about 30 libraries with their versions) is refused with 413, saying so, and nothing of it is written.
+     */
+    @Test
+    void importBeyondEtcdsTransactionLimits_isRefusedWhole(TestInfo test) {
+        String document;
+        try (TestServer source = TestServer.start(dir.resolve("big-import-source"))) {
+            for (int i = 0; i < 40; i++) {
+                source.admin().body("function f() { return " + i + "; }").post(LIBS + "/big" + i).then()
+                        .statusCode(200);
+            }
+            document = source.admin().get(ArchiveService.EXPORT_PATH).then().statusCode(200).extract().asString();
+        }
+        try (TestServer node = node(etcd.options(prefix(test)), "importing")) {
+            Response refused = node.admin().contentType("application/json")
+                    .body(document.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .post(ArchiveService.IMPORT_PATH + "?mode=append");
+            assertEquals(413, refused.statusCode(), refused.asString());
+            assertTrue(refused.jsonPath().getString("message").contains("--max-txn-ops"), refused.asString());
+            assertEquals(0, node.admin().get(LIBS).then().statusCode(200).extract().jsonPath().getList("$").size(),
+                    "nothing of it written");
+        }
+    }
+
     private static String timeless(String document) {
         return document.replaceAll("\"(exported|modified|created)\":\"[^\"]*\"", "\"$1\":\"-\"")
                 .replaceAll(",\"sha256\":\"[0-9a-f]{64}\"}\\n?$", "}");
