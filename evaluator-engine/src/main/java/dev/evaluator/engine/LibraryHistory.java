@@ -10,11 +10,7 @@ import dev.evaluator.store.Namespace;
 import dev.evaluator.store.Store;
 import dev.evaluator.store.StoreTransaction;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -136,12 +132,7 @@ public final class LibraryHistory {
      * @return 64 lower-case hexadecimal digits
      */
     public static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return LibraryVersion.sha256(text);
     }
 
     /**

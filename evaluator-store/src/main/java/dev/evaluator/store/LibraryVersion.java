@@ -1,6 +1,10 @@
 package dev.evaluator.store;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -41,5 +45,43 @@ public record LibraryVersion(LibraryId library, long number, Instant created, St
         if (!SHA256.matcher(sha256).matches()) {
             throw new IllegalArgumentException("sha256 must be 64 lower-case hexadecimal digits");
         }
+    }
+
+    /**
+     * Check that some code is this version's: its SHA-256 and size are those recorded (a version restored from a
+     * backup is written only with the code it describes).
+     *
+     * @param code the code's UTF-8 bytes
+     * @throws IllegalArgumentException if they do not match
+     */
+    public void requireCode(byte[] code) {
+        if (!sha256.equals(sha256(code)) || size != code.length) {
+            throw new IllegalArgumentException("version " + number + " of library " + library
+                    + ": its sha256 and size are not those of its code");
+        }
+    }
+
+    /**
+     * The SHA-256 of some bytes, as versions record it.
+     *
+     * @param bytes the bytes (a version's code in UTF-8)
+     * @return 64 lower-case hexadecimal digits
+     */
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /**
+     * The SHA-256 of a text's UTF-8 bytes, as versions record it.
+     *
+     * @param text the text (a library's code)
+     * @return 64 lower-case hexadecimal digits
+     */
+    public static String sha256(String text) {
+        return sha256(text.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -168,7 +168,7 @@ final class EtcdTransaction implements StoreTransaction {
         long number = counter.last() + 1;
         byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
         LibraryVersion version = new LibraryVersion(library, number, Instant.ofEpochMilli(System.currentTimeMillis()),
-                user, EtcdValues.sha256(bytes), bytes.length, message);
+                user, LibraryVersion.sha256(bytes), bytes.length, message);
         write(counter, version, bytes, keep);
         return version;
     }
@@ -180,10 +180,7 @@ final class EtcdTransaction implements StoreTransaction {
         }
         LibraryId library = version.library();
         byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
-        if (!version.sha256().equals(EtcdValues.sha256(bytes)) || version.size() != bytes.length) {
-            throw new IllegalArgumentException("version " + version.number() + " of library " + library
-                    + ": its sha256 and size are not those of its code");
-        }
+        version.requireCode(bytes);
         // Read and rewritten, as by an append: a concurrent append or purge of the library makes one of them run
         // again, so a restored number can never meet one given meanwhile.
         EtcdValues.Counter counter = counter(library);

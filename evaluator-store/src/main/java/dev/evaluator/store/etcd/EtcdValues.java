@@ -16,8 +16,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -209,15 +207,6 @@ final class EtcdValues {
             return new AuditEntry(id, time, texts[0], texts[1], texts[2], texts[3], texts[4],
                     version < 0 ? OptionalLong.empty() : OptionalLong.of(version), texts[5]);
         });
-    }
-
-    /** The SHA-256 of some bytes, in lower-case hexadecimal. */
-    static String sha256(byte[] bytes) {
-        try {
-            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
     }
 
     /** Writes one value's fields. */

@@ -10,10 +10,7 @@ import dev.evaluator.store.StoreTransaction;
 import dev.evaluator.store.User;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -234,7 +231,7 @@ final class RocksDbTransaction implements StoreTransaction {
         byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
         long number = lastNumber(library) + 1;
         LibraryVersion version = new LibraryVersion(library, number, Instant.ofEpochMilli(System.currentTimeMillis()),
-                user, sha256(bytes), bytes.length, message);
+                user, LibraryVersion.sha256(bytes), bytes.length, message);
         write(version, bytes, keep, true);
         return version;
     }
@@ -247,10 +244,7 @@ final class RocksDbTransaction implements StoreTransaction {
         LibraryId library = version.library();
         locks.lock(library);
         byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
-        if (!version.sha256().equals(sha256(bytes)) || version.size() != bytes.length) {
-            throw new IllegalArgumentException("version " + version.number() + " of library " + library
-                    + ": its sha256 and size are not those of its code");
-        }
+        version.requireCode(bytes);
         long last = lastNumber(library);
         if (version.number() <= last) {
             throw new IllegalArgumentException("version " + version.number() + " of library " + library
@@ -400,14 +394,6 @@ final class RocksDbTransaction implements StoreTransaction {
         byte[] value = get(history.counterFamily(), RocksDbLibraryStore.key(library),
                 "Reading the history of library " + library);
         return value == null ? 0 : RocksDbHistoryStore.counter(value);
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
     }
 
     private byte[] get(ColumnFamilyHandle family, byte[] key, String action) {
