@@ -48,6 +48,33 @@ public record LibraryVersion(LibraryId library, long number, Instant created, St
     }
 
     /**
+     * A version made now from some code, as an append writes it.
+     *
+     * @param library the library
+     * @param number  the version's number
+     * @param code    the code's UTF-8 bytes
+     * @param user    who made it
+     * @param message what its author said of it, or empty
+     * @return the version, with the code's SHA-256 and size
+     */
+    public static LibraryVersion made(LibraryId library, long number, byte[] code, String user, String message) {
+        return new LibraryVersion(library, number, Instant.ofEpochMilli(System.currentTimeMillis()), user,
+                sha256(code), code.length, message);
+    }
+
+    /**
+     * Check how many versions a write keeps.
+     *
+     * @param keep the count
+     * @throws IllegalArgumentException if it is below 1
+     */
+    public static void requireKeep(int keep) {
+        if (keep < 1) {
+            throw new IllegalArgumentException("keep must be at least 1");
+        }
+    }
+
+    /**
      * Check that some code is this version's: its SHA-256 and size are those recorded (a version restored from a
      * backup is written only with the code it describes).
      *

@@ -159,25 +159,20 @@ final class EtcdTransaction implements StoreTransaction {
 
     @Override
     public LibraryVersion appendVersion(LibraryId library, String code, String user, String message, int keep) {
-        if (keep < 1) {
-            throw new IllegalArgumentException("keep must be at least 1");
-        }
+        LibraryVersion.requireKeep(keep);
         // Reading the counter makes it part of the commit's comparison: of two processes appending to one library,
         // one commits and the other runs again with the counter the first wrote.
         EtcdValues.Counter counter = counter(library);
         long number = counter.last() + 1;
         byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
-        LibraryVersion version = new LibraryVersion(library, number, Instant.ofEpochMilli(System.currentTimeMillis()),
-                user, LibraryVersion.sha256(bytes), bytes.length, message);
+        LibraryVersion version = LibraryVersion.made(library, number, bytes, user, message);
         write(counter, version, bytes, keep);
         return version;
     }
 
     @Override
     public LibraryVersion restoreVersion(LibraryVersion version, String code, int keep) {
-        if (keep < 1) {
-            throw new IllegalArgumentException("keep must be at least 1");
-        }
+        LibraryVersion.requireKeep(keep);
         LibraryId library = version.library();
         byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
         version.requireCode(bytes);

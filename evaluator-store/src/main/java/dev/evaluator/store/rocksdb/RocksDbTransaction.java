@@ -224,23 +224,18 @@ final class RocksDbTransaction implements StoreTransaction {
 
     @Override
     public LibraryVersion appendVersion(LibraryId library, String code, String user, String message, int keep) {
-        if (keep < 1) {
-            throw new IllegalArgumentException("keep must be at least 1");
-        }
+        LibraryVersion.requireKeep(keep);
         locks.lock(library);
         byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
         long number = lastNumber(library) + 1;
-        LibraryVersion version = new LibraryVersion(library, number, Instant.ofEpochMilli(System.currentTimeMillis()),
-                user, LibraryVersion.sha256(bytes), bytes.length, message);
+        LibraryVersion version = LibraryVersion.made(library, number, bytes, user, message);
         write(version, bytes, keep, true);
         return version;
     }
 
     @Override
     public LibraryVersion restoreVersion(LibraryVersion version, String code, int keep) {
-        if (keep < 1) {
-            throw new IllegalArgumentException("keep must be at least 1");
-        }
+        LibraryVersion.requireKeep(keep);
         LibraryId library = version.library();
         locks.lock(library);
         byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
