@@ -444,6 +444,11 @@ final class EvaluatorServer implements AutoCloseable {
         return requestsCutOff;
     }
 
+    /** The read deadlines of requests in flight (for tests). */
+    ReadTimeouts readTimeouts() {
+        return readTimeouts;
+    }
+
     /** The store (tests close it under a running server to see the server notice). */
     Store store() {
         return store;

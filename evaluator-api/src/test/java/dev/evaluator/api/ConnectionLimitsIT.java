@@ -196,6 +196,22 @@ class ConnectionLimitsIT {
     }
 
     @Test
+    void answeredRequests_leaveNoDeadlinesBehind() {
+        try (TestServer server = TestServer.start(dir.resolve("data"))) {
+            server.admin().body("function f() { return 1; }").post(TestServer.LIBRARIES + "/kept").then()
+                    .statusCode(200);
+            // Each request sets a header and a body deadline (minutes away) and cancels both: kept until they expire,
+            // a busy server's timer would hold every request of the last minutes, and the heap with it.
+            for (int i = 0; i < 500; i++) {
+                server.admin().body("{\"args\":[]}").contentType("application/json")
+                        .post(TestServer.LIBRARIES + "/kept/functions/f/invoke").then().statusCode(200);
+            }
+            int pending = server.evaluator().readTimeouts().pendingDeadlines();
+            assertTrue(pending < 10, pending + " deadlines of answered requests are still queued");
+        }
+    }
+
+    @Test
     void bodyThatNeverEnds_connectionClosedAfterTheBodyTimeout_nothingStored() throws Exception {
         ServerSettings.Operations operations = timeouts(Duration.ofSeconds(300), Duration.ofSeconds(20),
                 Duration.ofSeconds(1));
