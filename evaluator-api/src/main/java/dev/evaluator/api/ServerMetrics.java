@@ -28,7 +28,6 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -58,7 +57,6 @@ final class ServerMetrics implements StoreObserver, AutoCloseable {
     private static final Duration STORE_STATS_AGE = Duration.ofSeconds(1);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final JvmGcMetrics gc = new JvmGcMetrics();
     /** Created on first use, so the scrape lists only operations that happened. */
     private final Map<StoreOperation, Timer> storeSucceeded = new ConcurrentHashMap<>();
     private final Map<StoreOperation, Timer> storeFailed = new ConcurrentHashMap<>();
@@ -81,7 +79,7 @@ final class ServerMetrics implements StoreObserver, AutoCloseable {
     ServerMetrics(String node) {
         registry.config().commonTags("node", node);
         new JvmMemoryMetrics().bindTo(registry);
-        gc.bindTo(registry);
+        new GcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new JvmInfoMetrics().bindTo(registry);
@@ -285,7 +283,6 @@ final class ServerMetrics implements StoreObserver, AutoCloseable {
 
     @Override
     public void close() {
-        gc.close();
         registry.close();
     }
 

@@ -18,15 +18,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
-import javax.management.ListenerNotFoundException;
-import javax.management.Notification;
-import javax.management.NotificationEmitter;
-import javax.management.NotificationListener;
-import javax.management.openmbean.CompositeData;
-
-import com.sun.management.GarbageCollectionNotificationInfo;
+import com.sun.management.GcInfo;
 
 import org.graalvm.polyglot.Context;
 
@@ -42,7 +35,7 @@ import org.graalvm.polyglot.Context;
  * not count. If it holds less, it is measured again once it has allocated the difference (what it holds can grow by
  * no more than that), at least an eighth of the budget later. Without a meter, allocating the budget stops the call.
  * <p>
- * After every garbage collection that leaves more than {@value RuntimeSettings#HEAP_PRESSURE_PERCENT}% of the maximum
+ * After a garbage collection that leaves more than {@value RuntimeSettings#HEAP_PRESSURE_PERCENT}% of the maximum
  * heap in use, the next sweep stops the running call that has allocated the most, if that is at least
  * 1/{@value #PRESSURE_SHARE} of its budget (a small call is a bystander), and has idle contexts dropped, so that the
  * heap recovers before the JVM throws {@code OutOfMemoryError} on some other thread.
@@ -73,12 +66,11 @@ final class Watchdog implements AutoCloseable {
     private final Optional<HeapMeter> meter;
     private final Runnable onPressure;
     private final Set<String> heapPools = new HashSet<>();
-    private final List<NotificationEmitter> emitters = new ArrayList<>();
-    private final NotificationListener gcListener = (notification, handback) -> collected(notification);
+    /** The collectors whose collections tell what the heap holds afterwards (ZGC's pauses' collectors do not). */
+    private final List<com.sun.management.GarbageCollectorMXBean> collectors = new ArrayList<>();
+    /** Each collector's count of collections at the last sweep (read and written by the sweeper only). */
+    private final long[] collectionsSeen;
     private final long maxHeap = Runtime.getRuntime().maxMemory();
-    private final AtomicLong pressureEvents = new AtomicLong();
-    /** Pressure events the sweep has acted on. */
-    private long pressureHandled;
     private volatile boolean pressure;
 
     /**
@@ -96,10 +88,16 @@ final class Watchdog implements AutoCloseable {
             }
         }
         for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
-            if (collector instanceof NotificationEmitter emitter) {
-                emitter.addNotificationListener(gcListener, null, null);
-                emitters.add(emitter);
+            // ZGC reports each cycle's pauses through collectors of their own ("ZGC Minor Pauses"), three or more
+            // per cycle, whose last collection records no usage after it; the cycles' collectors tell what is left.
+            if (collector instanceof com.sun.management.GarbageCollectorMXBean withInfo
+                    && !collector.getName().endsWith(" Pauses")) {
+                collectors.add(withInfo);
             }
+        }
+        this.collectionsSeen = new long[collectors.size()];
+        for (int i = 0; i < collectionsSeen.length; i++) {
+            collectionsSeen[i] = collectors.get(i).getCollectionCount();
         }
         this.threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         this.countsAllocations = threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled();
@@ -134,35 +132,41 @@ final class Watchdog implements AutoCloseable {
         return pressure;
     }
 
-    /** After each collection: is the heap still nearly full? */
-    private void collected(Notification notification) {
-        if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
-            return;
+    /**
+     * Whether a collection ended since the last sweep and left the heap nearly full, as the most recent such
+     * collection recorded it. Polled here, not taken from the collectors' notifications: the JVM builds a
+     * notification, and its open-data form, per collection for its listeners, which under a request load (ZGC
+     * collecting a dozen times a second, three pauses' collections each) took 8 to 18% of the server's CPU (a JFR
+     * profile of bench/invoke-vs-node.sh); a sweep reads a counter per collector.
+     */
+    private boolean collectedNearlyFull() {
+        GcInfo latest = null;
+        for (int i = 0; i < collectionsSeen.length; i++) {
+            long count = collectors.get(i).getCollectionCount();
+            if (count != collectionsSeen[i]) {
+                collectionsSeen[i] = count;
+                GcInfo info = collectors.get(i).getLastGcInfo();
+                if (info != null && (latest == null || info.getEndTime() > latest.getEndTime())) {
+                    latest = info;
+                }
+            }
         }
-        GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from(
-                (CompositeData) notification.getUserData());
+        if (latest == null) {
+            return false;
+        }
         long used = 0;
-        for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+        for (Map.Entry<String, MemoryUsage> pool : latest.getMemoryUsageAfterGc().entrySet()) {
             if (heapPools.contains(pool.getKey())) {
                 used += pool.getValue().getUsed();
             }
         }
         boolean nearlyFull = used > maxHeap / 100 * RuntimeSettings.HEAP_PRESSURE_PERCENT;
-        if (nearlyFull) {
-            pressureEvents.incrementAndGet();
-        }
         pressure = nearlyFull;
+        return nearlyFull;
     }
 
     @Override
     public void close() {
-        for (NotificationEmitter emitter : emitters) {
-            try {
-                emitter.removeNotificationListener(gcListener);
-            } catch (ListenerNotFoundException e) {
-                // Never added: nothing to remove.
-            }
-        }
         sweeper.shutdownNow();
         stopper.shutdown();
     }
@@ -192,10 +196,8 @@ final class Watchdog implements AutoCloseable {
                     biggestAllocation = allocated - watch.startAllocated;
                 }
             }
-            long events = pressureEvents.get();
-            if (events != pressureHandled) {
-                // Once per collection that left the heap nearly full: the biggest allocator goes first.
-                pressureHandled = events;
+            if (collectedNearlyFull()) {
+                // Once per sweep after a collection that left the heap nearly full: the biggest allocator goes first.
                 // Only a call that allocated a real share of its budget can be the cause: when none did, what fills
                 // the heap is kept by contexts or is garbage, and dropping idle contexts is the remedy; stopping a
                 // small call of another tenant would punish the bystander.
