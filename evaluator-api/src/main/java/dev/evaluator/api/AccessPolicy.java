@@ -8,10 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
-import io.helidon.common.uri.UriPath;
 import io.helidon.http.Method;
-import io.helidon.http.PathMatcher;
-import io.helidon.http.PathMatchers;
 import io.helidon.webserver.http.ServerRequest;
 
 /**
@@ -36,28 +33,62 @@ final class AccessPolicy {
     /**
      * One route.
      *
-     * @param path    the path pattern, as Helidon's routing writes it
+     * @param path    the path pattern, as Helidon's routing writes it: literal segments, {@code {name}} for one
+     *                segment, or a trailing {@code /*} for a prefix
      * @param methods the permission each supported method needs, computed from the request
-     * @param matcher matches the path pattern
+     * @param parts   the pattern's segments after the leading slash, {@code null} for a parameter; for a prefix
+     *                pattern, those of the prefix
+     * @param prefix  whether the pattern ends with {@code /*}: it matches its prefix and every path below it
      */
-    record Rule(String path, Map<Method, Function<ServerRequest, Permission>> methods, PathMatcher matcher) {
+    record Rule(String path, Map<Method, Function<ServerRequest, Permission>> methods, String[] parts,
+                boolean prefix) {
         Rule(String path, Map<Method, Function<ServerRequest, Permission>> methods) {
-            this(path, methods, PathMatchers.create(path));
+            this(path, methods, parts(path), path.endsWith("/*"));
         }
 
-        /** A cheap test that rules most paths out before the pattern is tried (this runs on every request). */
-        boolean mayMatch(String path) {
-            if (this.path.endsWith("/*")) {
-                String prefix = this.path.substring(0, this.path.length() - 2);
-                return path.equals(prefix) || path.startsWith(prefix + "/");
+        private static String[] parts(String pattern) {
+            String body = pattern.endsWith("/*") ? pattern.substring(0, pattern.length() - 2) : pattern;
+            String[] parts = body.substring(1).split("/", -1);
+            for (int i = 0; i < parts.length; i++) {
+                if (parts[i].startsWith("{") && parts[i].endsWith("}")) {
+                    parts[i] = null;
+                } else if (parts[i].isEmpty() || parts[i].contains("{") || parts[i].contains("*")) {
+                    throw new IllegalArgumentException("unsupported path pattern " + pattern);
+                }
             }
-            int brace = this.path.indexOf('{');
-            return path.startsWith(brace < 0 ? this.path : this.path.substring(0, brace))
-                    && segments(path) == segments(this.path);
+            return parts;
         }
 
-        private static long segments(String path) {
-            return path.chars().filter(c -> c == '/').count();
+        /**
+         * Whether a (decoded, normalized) path falls under this rule: each literal segment equal, each parameter one
+         * non-empty segment, nothing left over unless the rule is a prefix. Runs on every request, so it walks the
+         * path in place rather than through a regular expression.
+         */
+        boolean matches(String requestPath) {
+            if (requestPath.isEmpty() || requestPath.charAt(0) != '/') {
+                return false;
+            }
+            int length = requestPath.length();
+            int start = 1;
+            for (int i = 0; i < parts.length; i++) {
+                int end = requestPath.indexOf('/', start);
+                if (end < 0) {
+                    end = length;
+                }
+                String part = parts[i];
+                if (part == null ? end == start
+                        : end - start != part.length() || !requestPath.startsWith(part, start)) {
+                    return false;
+                }
+                if (i == parts.length - 1) {
+                    return end == length || prefix;
+                }
+                if (end == length) {
+                    return false;
+                }
+                start = end + 1;
+            }
+            return false;
         }
     }
 
@@ -129,11 +160,10 @@ final class AccessPolicy {
      * {@link #required} and {@link #route}.
      */
     static Optional<Rule> rule(ServerRequest req) {
-        String path = normalize(req.path().absolute().path());
         // The path is decoded already: matching must not decode it again (a "%25" would become an escape).
-        UriPath uriPath = UriPath.createFromDecoded(path);
+        String path = normalize(req.path().absolute().path());
         for (Rule rule : RULES) {
-            if (rule.mayMatch(path) && rule.matcher().match(uriPath).accepted()) {
+            if (rule.matches(path)) {
                 return Optional.of(rule);
             }
         }
@@ -191,7 +221,10 @@ final class AccessPolicy {
     }
 
     /** The list route answers with and without its trailing slash. */
-    private static String normalize(String path) {
-        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    static String normalize(String path) {
+        // Empty segments are dropped, as the routing's patterns drop them ("/a//b" is routed as "/a/b").
+        String collapsed = path.contains("//") ? path.replaceAll("/{2,}", "/") : path;
+        return collapsed.length() > 1 && collapsed.endsWith("/")
+                ? collapsed.substring(0, collapsed.length() - 1) : collapsed;
     }
 }
