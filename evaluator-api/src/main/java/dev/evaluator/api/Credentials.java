@@ -67,6 +67,11 @@ final class Credentials implements PasswordCheck {
                 .filter(user -> verified.getIfPresent(cacheKey(login, user.passwordHash(), password)) != null);
     }
 
+    @Override
+    public void remember(dev.evaluator.store.User user, char[] password) {
+        verified.put(cacheKey(user.name(), user.passwordHash(), password), Boolean.TRUE);
+    }
+
     private boolean check(String login, Optional<dev.evaluator.store.User> stored, char[] password) {
         if (stored.isEmpty()) {
             hasher.verify(password, unknownUserHash);

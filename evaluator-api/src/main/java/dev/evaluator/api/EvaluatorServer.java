@@ -12,6 +12,7 @@ import dev.evaluator.engine.StatementRunner;
 import dev.evaluator.engine.UserAccounts;
 import dev.evaluator.runtime.JsRuntime;
 import dev.evaluator.store.Store;
+import dev.evaluator.store.User;
 import dev.evaluator.store.UserStore;
 import dev.evaluator.store.etcd.EtcdStore;
 import dev.evaluator.store.rocksdb.RocksDbStore;
@@ -27,10 +28,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
@@ -79,10 +82,13 @@ final class EvaluatorServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile int requestsCutOff;
     private final ReadTimeouts readTimeouts;
+    private final PasswordCheck passwords;
     private final String node;
 
     private EvaluatorServer(Store store, Path dataDir, JsRuntime runtime, WebServer server, ServerMetrics metrics,
-                            Optional<String> generatedPassword, ReadTimeouts readTimeouts, String node) {
+                            Optional<String> generatedPassword, ReadTimeouts readTimeouts, String node,
+                            PasswordCheck passwords) {
+        this.passwords = passwords;
         this.node = node;
         this.readTimeouts = readTimeouts;
         this.store = store;
@@ -153,15 +159,19 @@ final class EvaluatorServer implements AutoCloseable {
         PasswordHasher hasher = new PasswordHasher();
         // The admin's password check or hash (a third of a second of PBKDF2) runs beside the rest of the start, on
         // the other core; the server listens only once it is done.
+        // What the bootstrap checked (or derived) the hash against, for the first login to reuse.
+        AtomicReference<Map.Entry<User, char[]>> vouched = new AtomicReference<>();
         FutureTask<Optional<String>> admin = new FutureTask<>(() -> AdminBootstrap.ensure(store, hasher,
-                settings.adminUser(), settings.adminPassword(), dataDir));
+                settings.adminUser(), settings.adminPassword(), dataDir,
+                (user, password) -> vouched.set(Map.entry(user, password))));
         Thread.ofPlatform().name("admin-bootstrap").daemon().start(admin);
         try {
             runtime = await(runtimeStart);
             AuditLog audit = new AuditLog(store, Duration.ofDays(settings.lifecycle().auditDays()), AUDIT_PRUNING);
             // One filter (and so one login throttle) for every listener: HTTPS must not double an attacker's tries.
-            SecurityFilter security = new SecurityFilter(credentials.apply(store.users(), hasher),
-                    new LoginThrottle(), settings.operations().publicMetrics(), audit);
+            PasswordCheck passwords = credentials.apply(store.users(), hasher);
+            SecurityFilter security = new SecurityFilter(passwords, new LoginThrottle(),
+                    settings.operations().publicMetrics(), audit);
             RequestObserver requests = new RequestObserver(metrics,
                     settings.operations().accessLog() ? Optional.of(new AccessLog()) : Optional.empty());
             FunctionCatalog catalog = new FunctionCatalog(store, runtime,
@@ -266,6 +276,8 @@ final class EvaluatorServer implements AutoCloseable {
                                 .routing(routing));
             }
             Optional<String> generated = await(admin);
+            // The administrator's first request would derive the same hash again (a third of a second of PBKDF2).
+            Optional.ofNullable(vouched.get()).ifPresent(known -> passwords.remember(known.getKey(), known.getValue()));
             WebServer server = config.build().start();
             if (!server.isRunning()) {
                 // Helidon logs why and does not throw; the address checks above make this a rare race.
@@ -278,7 +290,8 @@ final class EvaluatorServer implements AutoCloseable {
             if (tls.isPresent() && settings.httpEnabled()) {
                 listening.add(new InetSocketAddress(selfHost, server.port(HTTPS_SOCKET)));
             }
-            return new EvaluatorServer(store, dataDir, runtime, server, metrics, generated, readTimeouts, node);
+            return new EvaluatorServer(store, dataDir, runtime, server, metrics, generated, readTimeouts, node,
+                    passwords);
         } catch (RuntimeException e) {
             if (runtime != null) {
                 runtime.close();
@@ -442,6 +455,11 @@ final class EvaluatorServer implements AutoCloseable {
     /** After {@link #close()}: the requests still running when the grace period ended. */
     int requestsCutOff() {
         return requestsCutOff;
+    }
+
+    /** The password check (for tests). */
+    PasswordCheck passwords() {
+        return passwords;
     }
 
     /** The read deadlines of requests in flight (for tests). */

@@ -18,4 +18,14 @@ interface PasswordCheck extends SecureUserStore {
      * @return the stored user
      */
     Optional<dev.evaluator.store.User> recentlyVerified(String login, char[] password);
+
+    /**
+     * Remember that this password is the user's, as stored, when that was just established another way (the
+     * administrator's bootstrap checks or derives the hash at start): the user's first login then skips the KDF.
+     * A later change of the user's password or roles makes the entry unreachable, as for any verified login.
+     *
+     * @param user     the user as stored
+     * @param password the password its hash was checked against or derived from
+     */
+    void remember(dev.evaluator.store.User user, char[] password);
 }

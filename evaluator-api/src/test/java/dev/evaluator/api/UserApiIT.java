@@ -1,6 +1,8 @@
 package dev.evaluator.api;
 
 import dev.evaluator.engine.LoginThrottle;
+
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Handler;
@@ -13,6 +15,7 @@ import io.restassured.specification.RequestSpecification;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -42,6 +45,23 @@ class UserApiIT {
     private static void put(String name, String form) {
         server.admin().contentType(FORM).body(form).put(USERS + "/local/" + name).then().statusCode(200)
                 .body("status", equalTo("OK"));
+    }
+
+    @Test
+    void adminPassword_vouchedForAtStart_untilItChanges(@TempDir Path dir) {
+        try (TestServer fresh = TestServer.start(dir.resolve("data"))) {
+            PasswordCheck passwords = fresh.evaluator().passwords();
+            // Before any request: the bootstrap checked this password against the stored hash, so the first login
+            // does not derive it again.
+            assertTrue(passwords.recentlyVerified(TestServer.ADMIN, TestServer.PASSWORD.toCharArray()).isPresent());
+            assertTrue(passwords.recentlyVerified(TestServer.ADMIN, "not-the-password".toCharArray()).isEmpty());
+            fresh.admin().contentType(FORM).body("password=a-new-password&roles=admin")
+                    .put(USERS + "/local/" + TestServer.ADMIN).then().statusCode(200);
+            assertTrue(passwords.recentlyVerified(TestServer.ADMIN, TestServer.PASSWORD.toCharArray()).isEmpty(),
+                    "the old password is not vouched for once it changed");
+            fresh.anonymous().auth().preemptive().basic(TestServer.ADMIN, TestServer.PASSWORD)
+                    .get(WhoAmIService.PATH).then().statusCode(401);
+        }
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * Makes sure the bootstrap administrator exists: with the password from the environment when one is given (set
@@ -37,12 +38,15 @@ public final class AdminBootstrap {
      * @param name          the administrator's user name (taken in NFKC form, as every user name is)
      * @param adminPassword the password to set, if the operator gave one
      * @param dataDir       where a generated password is written
+     * @param vouched       told the administrator as stored and the password its hash was checked against or made
+     *                      from, when this start knows both (so the first login need not derive the hash again)
      * @return the generated password when one was generated (to be shown once), else empty
      * @throws java.io.UncheckedIOException when the generated password cannot be written
      * @throws IllegalStateException        when the file system cannot keep the file private
      */
     public static Optional<String> ensure(Store store, PasswordHasher hasher, String name,
-                                          Optional<String> adminPassword, Path dataDir) {
+                                          Optional<String> adminPassword, Path dataDir,
+                                          BiConsumer<User, char[]> vouched) {
         UserStore users = store.users();
         String admin = UserAccounts.normalizeName(name);
         Optional<User> existing = users.find(admin);
@@ -50,8 +54,12 @@ public final class AdminBootstrap {
             char[] password = adminPassword.get().toCharArray();
             boolean current = existing.map(u -> hasher.verify(password, u.passwordHash())
                     && u.roles().contains(Role.ADMIN.text())).orElse(false);
-            if (!current) {
-                users.upsert(new User(admin, hasher.hash(password), roles(existing)));
+            if (current) {
+                vouched.accept(existing.get(), password);
+            } else {
+                User updated = new User(admin, hasher.hash(password), roles(existing));
+                users.upsert(updated);
+                vouched.accept(updated, password);
             }
             return Optional.empty();
         }
@@ -76,6 +84,7 @@ public final class AdminBootstrap {
             deleteQuietly(file);
             return Optional.empty();
         }
+        vouched.accept(created, generated.toCharArray());
         return Optional.of(generated);
     }
 
