@@ -58,7 +58,7 @@ class MetricsIT {
                 "evaluator_js_namespaces_running", "evaluator_js_namespaces_queued",
                 "evaluator_js_cancellations_total{cause=\"killed\"}",
                 "evaluator_js_cancellations_total{cause=\"client_gone\"}",
-                "jvm_memory_used_bytes", "jvm_gc_collections_seconds_count{", "jvm_gc_live_data_size_bytes{",
+                "jvm_memory_used_bytes", "jvm_gc_collections_seconds_count{", "jvm_gc_live_data_size_bytes ",
                 "jvm_threads_live_threads", "jvm_classes_loaded_classes",
                 "process_uptime_seconds", "process_cpu_usage", "system_cpu_count")) {
             assertTrue(text.contains("\n" + family), family + " missing");
