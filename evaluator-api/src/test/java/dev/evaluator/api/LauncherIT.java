@@ -89,8 +89,8 @@ class LauncherIT {
     }
 
     /**
-     * {@code docker/compose.cluster.yaml} cannot be run here (no Docker engine): its evaluator settings must parse as
-     * the server parses them, naming the three etcd members with a request limit matching theirs, and what it mounts
+     * {@code docker/compose.cluster.yaml} cannot be run in CI (no Docker engine; {@code docker/cluster-smoke.sh}
+     * checks a running one by hand): its evaluator settings must parse as the server parses them, naming the three etcd members with a request limit matching theirs, and what it mounts
      * must exist, with nginx sending to the compose file's evaluator services.
      */
     @Test
