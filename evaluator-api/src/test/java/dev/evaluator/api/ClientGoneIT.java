@@ -89,9 +89,14 @@ class ClientGoneIT {
 
     /** The metrics once they contain the line, or after 10 s as they are then. */
     private static String awaitMetrics(String line) throws InterruptedException {
+        return awaitMetrics(metrics -> metrics.contains(line));
+    }
+
+    /** The scrape once it satisfies the condition, or the last one after 10 s. */
+    private static String awaitMetrics(Predicate<String> condition) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         String metrics = server.metrics();
-        while (!metrics.contains(line) && System.nanoTime() < deadline) {
+        while (!condition.test(metrics) && System.nanoTime() < deadline) {
             Thread.sleep(50);
             metrics = server.metrics();
         }
@@ -152,7 +157,8 @@ class ClientGoneIT {
             assertEquals(422, holder.get().statusCode(), "stopped by the operator");
         }
         clients.close();
-        String after = server.metrics();
+        // A slot is given back just after its call's answer, and the figures are read at most every 100 ms.
+        String after = awaitMetrics(scrape -> !scrape.contains("evaluator_js_namespace_slots{"));
         assertFalse(after.contains("evaluator_js_namespace_slots{"), "a namespace holding nothing is not listed");
         assertFalse(after.contains("evaluator_js_namespace_queued{"));
     }
