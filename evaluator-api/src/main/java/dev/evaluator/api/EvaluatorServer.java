@@ -194,7 +194,7 @@ final class EvaluatorServer implements AutoCloseable {
             List<InetSocketAddress> listening = new java.util.concurrent.CopyOnWriteArrayList<>();
             HealthChecks health = new HealthChecks(store, settings.etcd().isPresent(), runtime, () -> listening);
             ConsoleService console = new ConsoleService();
-            RequestGuard guard = new RequestGuard();
+            RequestGuard guard = new RequestGuard(errors);
             Consumer<HttpRouting.Builder> routing = rules -> rules.addFilter(requests)
                     .addFilter(guard)
                     .addFilter(security)

@@ -44,6 +44,8 @@ import io.helidon.webserver.http.RoutingResponse;
  *   whose {@code Origin} is not the server's own (its scheme, host and port against the request's {@code Host}), is
  *   a 403 {@code cross_site_request}. curl and other non-browser clients send neither header and are not
  *   affected; the admin console is same-origin.</li>
+ *   <li><b>Connection: close.</b> A request that asks for it has its connection closed once it is answered (Helidon
+ *   4.3 only says so in the answer and keeps the socket).</li>
  * </ul>
  */
 final class RequestGuard implements Filter {
@@ -60,6 +62,15 @@ final class RequestGuard implements Filter {
         }
     }
 
+    private final ErrorMapper errors;
+
+    /**
+     * @param errors answers a refusal of a later filter when the connection is to be closed after it
+     */
+    RequestGuard(ErrorMapper errors) {
+        this.errors = errors;
+    }
+
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         RequestId id = new RequestId(req.headers().first(REQUEST_ID).filter(v -> CLIENT_ID.matcher(v).matches())
@@ -73,9 +84,43 @@ final class RequestGuard implements Filter {
                             + " Retry later, or reuse a connection (keep-alive)");
         }
         checkFraming(req, res);
-        checkPath(req);
-        checkOrigin(req);
-        chain.proceed();
+        if (!asksToClose(req)) {
+            checkPath(req);
+            checkOrigin(req);
+            chain.proceed();
+            return;
+        }
+        // Helidon 4.3 answers such a request with "Connection: close" and then waits on the socket for another
+        // request until the idle timeout (helidon-io/helidon#12324): a client that reads to the end of the stream
+        // hangs, and the connection counts against --max-connections meanwhile. Once the answer is out, close. A
+        // refusal (400 here, 401, 403, 429 in a later filter) would be answered outside every filter, too late to
+        // close here: it is answered here, as the error handler answers it.
+        try {
+            checkPath(req);
+            checkOrigin(req);
+            chain.proceed();
+        } catch (ApiException e) {
+            if (res.isSent()) {
+                throw e;
+            }
+            errors.handle(req, res, e);
+        }
+        if (res.isSent()) {
+            throw new CloseConnectionException("the client asked to close the connection");
+        }
+    }
+
+    /** Whether the request's {@code Connection} header has the {@code close} option (RFC 9110 section 7.6.1). */
+    private static boolean asksToClose(RoutingRequest req) {
+        if (!req.headers().contains(HeaderNames.CONNECTION)) {
+            return false;
+        }
+        for (String value : req.headers().get(HeaderNames.CONNECTION).allValues(true)) {
+            if (value.trim().equalsIgnoreCase("close")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The id of a request, or {@code -} if it has none (it never reached this filter). */

@@ -196,6 +196,47 @@ class ConnectionLimitsIT {
     }
 
     @Test
+    void connectionClose_answeredThenClosed_keepAliveStaysOpen() throws Exception {
+        try (TestServer server = TestServer.start(dir.resolve("data"))) {
+            String auth = "Authorization: Basic " + java.util.Base64.getEncoder().encodeToString(
+                    (TestServer.ADMIN + ":" + TestServer.PASSWORD).getBytes(StandardCharsets.UTF_8)) + "\r\n";
+            // A handler's answer, a handler's error, a filter's refusal (outside the handlers) and a request check's.
+            Map<String, String> requests = Map.of(
+                    "GET " + HealthChecks.LIVE_PATH + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", "200",
+                    "POST " + TestServer.LIBRARIES + "/none/functions/f/invoke HTTP/1.1\r\nHost: a\r\n" + auth
+                            + "Connection: keep-alive, Close\r\nContent-Length: 2\r\n\r\n{}", "404",
+                    "GET " + WhoAmIService.PATH + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", "401",
+                    "GET /whoami%25 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", "400");
+            for (Map.Entry<String, String> request : requests.entrySet()) {
+                try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                    // Far below the idle timeout: the server must close, not time the connection out.
+                    socket.setSoTimeout(5_000);
+                    socket.getOutputStream().write(request.getKey().getBytes(StandardCharsets.US_ASCII));
+                    String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    assertTrue(answer.startsWith("HTTP/1.1 " + request.getValue() + " "), answer);
+                    int body = answer.indexOf("\r\n\r\n") + 4;
+                    String length = answer.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT)
+                            .startsWith("content-length:")).findFirst().orElseThrow().substring(15).trim();
+                    assertEquals(Integer.parseInt(length), answer.length() - body, "the whole answer came: " + answer);
+                }
+            }
+            // Without the option the connection stays for the next request.
+            try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                socket.setSoTimeout(5_000);
+                byte[] live = ("GET " + HealthChecks.LIVE_PATH + " HTTP/1.1\r\nHost: a\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII);
+                for (int i = 0; i < 2; i++) {
+                    socket.getOutputStream().write(live);
+                    byte[] buffer = new byte[4096];
+                    int n = socket.getInputStream().read(buffer);
+                    assertTrue(n > 0 && new String(buffer, 0, n, StandardCharsets.US_ASCII)
+                            .startsWith("HTTP/1.1 200 "), "request " + (i + 1) + " on one connection");
+                }
+            }
+        }
+    }
+
+    @Test
     void answeredRequests_leaveNoDeadlinesBehind() {
         try (TestServer server = TestServer.start(dir.resolve("data"))) {
             server.admin().body("function f() { return 1; }").post(TestServer.LIBRARIES + "/kept").then()
