@@ -84,28 +84,23 @@ final class RequestGuard implements Filter {
                             + " Retry later, or reuse a connection (keep-alive)");
         }
         checkFraming(req, res);
-        if (!asksToClose(req)) {
-            checkPath(req);
-            checkOrigin(req);
-            chain.proceed();
-            return;
-        }
-        // Helidon 4.3 answers such a request with "Connection: close" and then waits on the socket for another
-        // request until the idle timeout (helidon-io/helidon#12324): a client that reads to the end of the stream
-        // hangs, and the connection counts against --max-connections meanwhile. Once the answer is out, close. A
-        // refusal (400 here, 401, 403, 429 in a later filter) would be answered outside every filter, too late to
-        // close here: it is answered here, as the error handler answers it.
+        // Helidon 4.3 answers a request that asks to close with "Connection: close" and then waits on the socket for
+        // another request until the idle timeout (helidon-io/helidon#12324): a client that reads to the end of the
+        // stream hangs, and the connection counts against --max-connections meanwhile. Once the answer is out, close.
+        // A refusal (400 here, 401, 403, 429 in a later filter) would be answered outside every filter, too late to
+        // close here: for such a request it is answered here, as the error handler answers it.
+        boolean close = asksToClose(req);
         try {
             checkPath(req);
             checkOrigin(req);
             chain.proceed();
         } catch (ApiException e) {
-            if (res.isSent()) {
+            if (!close || res.isSent()) {
                 throw e;
             }
             errors.handle(req, res, e);
         }
-        if (res.isSent()) {
+        if (close && res.isSent()) {
             throw new CloseConnectionException("the client asked to close the connection");
         }
     }
