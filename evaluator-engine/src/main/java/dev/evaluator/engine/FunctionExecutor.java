@@ -1,9 +1,7 @@
 package dev.evaluator.engine;
 
-import dev.evaluator.runtime.CallHandle;
 import dev.evaluator.runtime.CallLimits;
 import dev.evaluator.runtime.CallResult;
-import dev.evaluator.runtime.CancelCause;
 import dev.evaluator.runtime.JsCallCancelledException;
 import dev.evaluator.runtime.JsExecutionException;
 import dev.evaluator.runtime.JsFunction;
@@ -66,10 +64,14 @@ public final class FunctionExecutor {
     private final CallLimits limits;
     private final FunctionStats stats = new FunctionStats();
     private final RunningCalls running;
+    private final PresenceWatch presence = new PresenceWatch(PRESENCE_CHECK);
     /** The entry points, as the runtime's list of calls names them. */
     static final String INVOKE = "invoke";
     static final String QUERY = "query";
-    /** How often a waiting call asks whether its client is still there: a gone client's call ends within 1 s. */
+    /**
+     * How long a call waits before its client is first asked whether it is still there, and then about how often
+     * (twice as often): a gone client's call ends within 1 s.
+     */
     static final Duration PRESENCE_CHECK = Duration.ofMillis(200);
 
     /**
@@ -187,7 +189,7 @@ public final class FunctionExecutor {
             LibrarySource source = new LibrarySource(FunctionCatalog.sourceKey(id), id.name(), library.code());
             CallResult result = client == ClientPresence.STAYS
                     ? runtime.call(source, function, argsJson, callLimits, who)
-                    : watched(runtime.submit(source, function, argsJson, callLimits, who), client);
+                    : presence.await(runtime.submit(source, function, argsJson, callLimits, who), client);
             long nanos = System.nanoTime() - started;
             stats.record(id, function, nanos, false, false);
             sqlFunction.ifPresent(f -> stats.recordSqlFunction(f, nanos, false, false));
@@ -214,22 +216,6 @@ public final class FunctionExecutor {
                         case STACK -> "it recursed too deeply";
                     });
         }
-    }
-
-    /**
-     * Wait for a call while its client is there: asked every {@link #PRESENCE_CHECK}, a client found gone stops the
-     * call (a queued one never starts), and the wait ends with the cancellation.
-     */
-    private static CallResult watched(CallHandle handle, ClientPresence client) {
-        Optional<CallResult> result = handle.await(PRESENCE_CHECK);
-        boolean cancelled = false;
-        while (result.isEmpty()) {
-            if (!cancelled && client.gone()) {
-                cancelled = handle.cancel(CancelCause.CLIENT_GONE);
-            }
-            result = handle.await(PRESENCE_CHECK);
-        }
-        return result.get();
     }
 
     /**

@@ -1,8 +1,5 @@
 package dev.evaluator.runtime;
 
-import java.time.Duration;
-import java.util.Optional;
-
 /**
  * A call submitted with {@link JsRuntime#submit}: its id at once, its outcome when it is over, and a way to stop it,
  * for example when the HTTP client that asked for it disconnects.
@@ -27,20 +24,6 @@ public interface CallHandle {
      *                                    itself is not stopped: cancel it for that)
      */
     CallResult await();
-
-    /**
-     * Wait for the outcome at most this long: a caller that must watch something else while the call runs (is its
-     * client still there?) waits in steps.
-     *
-     * @param atMost how long to wait
-     * @return the outcome, or empty if the call is not over yet
-     * @throws JsExecutionException     as {@link #await()}
-     * @throws JsCallCancelledException as {@link #await()}
-     * @throws JsSyntaxException        as {@link #await()}
-     * @throws IllegalArgumentException as {@link #await()}
-     * @throws IllegalStateException    as {@link #await()}
-     */
-    Optional<CallResult> await(Duration atMost);
 
     /**
      * Stop the call: a queued call is removed and never starts, a running one is stopped (its context closed, which

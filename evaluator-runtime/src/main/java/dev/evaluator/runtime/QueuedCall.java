@@ -3,12 +3,9 @@ package dev.evaluator.runtime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One call from submission to outcome: what to run, for whom, its state in the scheduler, and its cancellation.
@@ -64,17 +61,6 @@ final class QueuedCall implements CallHandle {
     public CallResult await() {
         try {
             return outcome.get();
-        } catch (InterruptedException | ExecutionException | CancellationException e) {
-            throw failure(e);
-        }
-    }
-
-    @Override
-    public Optional<CallResult> await(Duration atMost) {
-        try {
-            return Optional.of(outcome.get(atMost.toNanos(), TimeUnit.NANOSECONDS));
-        } catch (TimeoutException e) {
-            return Optional.empty();
         } catch (InterruptedException | ExecutionException | CancellationException e) {
             throw failure(e);
         }
