@@ -52,11 +52,26 @@ final class ClientConnections {
      * @return a check that turns true once the request's connection is no longer open
      */
     ClientPresence presence(ServerRequest req) {
-        String connection = available ? key(req.localPeer().address(), req.remotePeer().address()) : null;
-        if (connection == null) {
+        if (!available) {
             return ClientPresence.STAYS;
         }
-        return () -> !established().contains(connection);
+        // The connection's key is written only if the client is ever asked for (most calls end before that).
+        SocketAddress local = req.localPeer().address();
+        SocketAddress remote = req.remotePeer().address();
+        return new ClientPresence() {
+            private String connection;
+
+            @Override
+            public boolean gone() {
+                if (connection == null) {
+                    connection = key(local, remote);
+                    if (connection == null) {
+                        return false;
+                    }
+                }
+                return !established().contains(connection);
+            }
+        };
     }
 
     /** The open connections, read again when the last reading is older than {@link #MAX_AGE_NANOS}. */
