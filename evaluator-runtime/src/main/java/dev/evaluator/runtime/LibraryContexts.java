@@ -8,12 +8,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 /**
  * An execution slot: the library contexts loaded in it, least recently used first, and the console its contexts log
- * to. A context belongs to one library and one caller (namespace and user), so what a library keeps in top-level
- * variables is never seen by another caller. Beyond its capacity, the least recently used context is closed. Used by
- * one thread at a time, the one holding the slot; only {@link #requestRelease(String)} may be called by any thread.
+ * to, and the slot's own worker thread. A context belongs to one library and one caller (namespace and user), so
+ * what a library keeps in top-level variables is never seen by another caller. Beyond its capacity, the least
+ * recently used context is closed. Used by one thread at a time, the one holding the slot (its worker, or an
+ * in-process caller running a call on its own thread); only {@link #requestRelease(String)} and the worker's hand-off
+ * may be called by any thread.
  */
 final class LibraryContexts {
     private final ConsoleCapture console = new ConsoleCapture();
@@ -22,6 +27,11 @@ final class LibraryContexts {
     private final Set<String> releases = ConcurrentHashMap.newKeySet();
     /** When the slot was last given back, for closing idle slots; guarded by the scheduler's lock. */
     private long lastUsedNanos = System.nanoTime();
+    /** The call handed to the slot's worker thread and not taken yet. */
+    private final AtomicReference<CallScheduler.Start> handed = new AtomicReference<>();
+    /** The slot's worker thread, once it has one. */
+    private volatile Thread worker;
+    private volatile boolean workerStopped;
 
     LibraryContexts(int capacity) {
         this.loaded = new LinkedHashMap<>(16, 0.75f, true) {
@@ -157,6 +167,62 @@ final class LibraryContexts {
 
     long lastUsedNanos() {
         return lastUsedNanos;
+    }
+
+    /**
+     * Hand a call started in this slot to the slot's worker thread, starting the thread with the slot's first call.
+     * A slot is handed at most one call at a time: only while it is free, and it is free again only once that call
+     * is over.
+     *
+     * @param start   the call
+     * @param threads makes the slot's thread, not started
+     * @return false if the worker is stopped (the runtime is closed, or the slot is gone)
+     */
+    boolean handToWorker(CallScheduler.Start start, Function<LibraryContexts, Thread> threads) {
+        if (workerStopped) {
+            return false;
+        }
+        handed.set(start);
+        Thread thread = worker;
+        if (thread == null) {
+            synchronized (this) {
+                thread = worker;
+                if (thread == null) {
+                    worker = threads.apply(this);
+                    worker.start();
+                    return true;
+                }
+            }
+        }
+        LockSupport.unpark(thread);
+        return true;
+    }
+
+    /**
+     * On the slot's worker thread: wait for the next call handed to the slot.
+     *
+     * @return the call, or null once the worker is stopped
+     */
+    CallScheduler.Start nextForWorker() {
+        while (true) {
+            CallScheduler.Start start = handed.getAndSet(null);
+            if (start != null) {
+                return start;
+            }
+            if (workerStopped) {
+                return null;
+            }
+            LockSupport.park(this);
+        }
+    }
+
+    /** End the slot's worker thread once it has run what it was handed. */
+    void stopWorker() {
+        workerStopped = true;
+        Thread thread = worker;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
     }
 
     void used(long nanos) {

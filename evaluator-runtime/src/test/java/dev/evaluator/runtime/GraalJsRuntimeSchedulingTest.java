@@ -6,11 +6,13 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -151,6 +153,64 @@ class GraalJsRuntimeSchedulingTest {
     }
 
     @Test
+    void workers_oneThreadPerSlot_endedWithTheirSlotAndWithTheRuntime() throws Exception {
+        Set<Thread> before = workerThreads();
+        // Grown only for a namespace below its share (not for calls that run long: the first ones load the library).
+        RuntimeSettings settings = new RuntimeSettings(2, 64, 8).withMaxWorkers(3)
+                .withGrowth(Duration.ofSeconds(30), Duration.ofMillis(500));
+        JsRuntime runtime = JsRuntime.create(settings);
+        try {
+            // 32 callers of one namespace at once, as many connections would: the calls queue for the 2 slots, and
+            // each slot's calls run on its own thread (a pool of threads waiting for tasks had 5 or 6 for 2 slots).
+            List<CompletableFuture<Object>> calls = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                calls.add(CompletableFuture.supplyAsync(() -> {
+                    for (int j = 0; j < 20; j++) {
+                        runtime.call(LIBRARY, "ok", "[\"x\"]", LIMITS, in("n"));
+                    }
+                    return null;
+                }, virtual));
+            }
+            for (CompletableFuture<Object> call : calls) {
+                call.get();
+            }
+            assertEquals(2, runtime.stats().workers());
+            assertEquals(2, started(before).size(), "threads for 2 slots: " + started(before));
+
+            CompletableFuture<Object> spinA = call(runtime, "a", "spin", "a-spin", LIMITS);
+            CompletableFuture<Object> spinB = call(runtime, "b", "spin", "b-spin", LIMITS);
+            await("both slots spin", () -> count(runtime, CallInfo.State.RUNNING) == 2);
+            call(runtime, "c", "ok", "c-ok", LIMITS).get();
+            assertEquals(3, runtime.stats().workers());
+            assertEquals(3, started(before).size(), "threads for 3 slots: " + started(before));
+            runtime.calls().forEach(call -> runtime.cancel(call.id(), CancelCause.KILLED));
+            spinA.get();
+            spinB.get();
+            await("the pool shrinks back", () -> runtime.stats().workers() == 2);
+            // At once, not after an idle thread's keep-alive (30 s).
+            long shrunk = System.nanoTime();
+            await("the closed slot's thread ends", () -> started(before).size() == 2);
+            assertTrue(System.nanoTime() - shrunk < TimeUnit.SECONDS.toNanos(5), "the thread outlived its slot");
+        } finally {
+            runtime.close();
+        }
+        await("the runtime's threads end with it", () -> started(before).isEmpty());
+    }
+
+    private static Set<Thread> workerThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().startsWith("js-call-") && thread.isAlive())
+                .collect(Collectors.toSet());
+    }
+
+    /** Worker threads alive now that were not before. */
+    private static Set<Thread> started(Set<Thread> before) {
+        Set<Thread> now = workerThreads();
+        now.removeAll(before);
+        return now;
+    }
+
+    @Test
     void call_runawayNamespaceAndAnActiveOne_runawayHoldsOnlyItsShareAndTheOtherNeverWaits() throws Exception {
         // No growth: what keeps b's slot free is the reservation alone (a FIFO queue, or one that lets a namespace
         // take every free slot while nobody else waits at that instant, gives both slots to a's spins).
@@ -275,7 +335,9 @@ class GraalJsRuntimeSchedulingTest {
     void cancel_queuedCallByItsHandle_neverStarts() throws Exception {
         try (JsRuntime runtime = JsRuntime.create(new RuntimeSettings(1, 64, 8).withMaxWorkers(1))) {
             CallHandle spin = runtime.submit(LIBRARY, "spin", "[]", LIMITS, in("a"));
-            await("the spin runs", () -> count(runtime, CallInfo.State.RUNNING) == 1);
+            // Listed as running once it has its slot; its worker looks its library up just after.
+            await("the spin runs", () -> count(runtime, CallInfo.State.RUNNING) == 1
+                    && runtime.stats().libraryCacheMisses() + runtime.stats().libraryCacheHits() == 1);
             LibrarySource marker = new LibrarySource("scheduling/marker", "marker", "function f() { return 1; }");
             CallHandle queued = runtime.submit(marker, "f", "[]", LIMITS, new Caller("b", "bob", "query"));
             CallInfo listed = runtime.calls().get(1);
