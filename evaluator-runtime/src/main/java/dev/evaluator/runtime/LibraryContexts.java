@@ -179,10 +179,11 @@ final class LibraryContexts {
      * @return false if the worker is stopped (the runtime is closed, or the slot is gone)
      */
     boolean handToWorker(CallScheduler.Start start, Function<LibraryContexts, Thread> threads) {
-        if (workerStopped) {
+        handed.set(start);
+        // Stopped meanwhile: the worker may have ended without seeing the call; taken back unless it took it.
+        if (workerStopped && handed.compareAndSet(start, null)) {
             return false;
         }
-        handed.set(start);
         Thread thread = worker;
         if (thread == null) {
             synchronized (this) {
@@ -210,7 +211,8 @@ final class LibraryContexts {
                 return start;
             }
             if (workerStopped) {
-                return null;
+                // A call handed before the stop was seen is still run; one handed after is taken back.
+                return handed.getAndSet(null);
             }
             LockSupport.park(this);
         }
