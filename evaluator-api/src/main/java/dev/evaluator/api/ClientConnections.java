@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import io.helidon.common.socket.PeerInfo;
 import io.helidon.webserver.http.ServerRequest;
 
 /**
@@ -55,16 +56,22 @@ final class ClientConnections {
         if (!available) {
             return ClientPresence.STAYS;
         }
-        // The connection's key is written only if the client is ever asked for (most calls end before that).
-        SocketAddress local = req.localPeer().address();
-        SocketAddress remote = req.remotePeer().address();
+        // The connection's addresses (a system call each) and key are read only if the client is ever asked for:
+        // most calls end before that.
+        PeerInfo local = req.localPeer();
+        PeerInfo remote = req.remotePeer();
         return new ClientPresence() {
             private String connection;
 
             @Override
             public boolean gone() {
                 if (connection == null) {
-                    connection = key(local, remote);
+                    try {
+                        connection = key(local.address(), remote.address());
+                    } catch (RuntimeException e) {
+                        // The socket closed as its call ended: nothing to stop.
+                        return false;
+                    }
                     if (connection == null) {
                         return false;
                     }
