@@ -4,10 +4,18 @@
 # makes one tenant's allocation burst (a call holding its whole memory budget) a pause for everyone; with G1,
 # bench/isolation.sh measured 60 to 560 ms p99 for another namespace's calls, with ZGC 18 ms (README, Performance).
 # A collector chosen in EVALUATOR_JAVA_OPTS (or BENCH_JAVA_OPTS) replaces it.
-# jvm_defaults_for JVMCI_DIR USER_OPTS
+# jvm_defaults_for JVMCI_DIR USER_OPTS (JVMCI_DIR is the build's jvmci/, beside its libs/)
 jvm_defaults_for() {
     jvm_defaults=(-XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI "--upgrade-module-path=$1"
         --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
+    # RocksDB's native library, which the build unpacks beside its jar in libs/, is found on the library path
+    # (then the JVM's default one): without it, rocksdbjni extracts 17 MB into a new file in java.io.tmpdir on every
+    # start, left behind whenever the process is killed, and fails where /tmp is mounted noexec. Not when the user
+    # sets a library path (whose own copy or the jar's is then used).
+    case " ${2:-} " in
+        *" -Djava.library.path="*) ;;
+        *) jvm_defaults+=("-Djava.library.path=$(dirname "$1")/libs:/usr/java/packages/lib:/usr/lib64:/lib64:/lib:/usr/lib") ;;
+    esac
     case " ${2:-} " in
         *" -XX:+Use"*GC" "*) ;;
         *) jvm_defaults+=(-XX:+UseZGC) ;;

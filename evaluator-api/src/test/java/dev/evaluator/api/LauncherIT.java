@@ -31,15 +31,22 @@ class LauncherIT {
 
     @Test
     void imageStartScript_startsWithTheJitPassesTheHealthCheckAndStopsCleanly() throws Exception {
-        // The Dockerfile's ENV, with a free port and a temporary data directory.
+        // The Dockerfile's ENV, with a free port and a temporary data directory (and temporary files apart).
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
         Map<String, String> env = Map.of("EVALUATOR_SKIP_BUILD", "1", "EVALUATOR_PORT", "0",
                 "EVALUATOR_DATA_DIR", dir.resolve("data").toString(),
-                "EVALUATOR_JAVA_OPTS", "-XX:MaxRAMPercentage=75",
+                "EVALUATOR_JAVA_OPTS", "-XX:MaxRAMPercentage=75 -Djava.io.tmpdir=" + tmp,
                 "EVALUATOR_ADMIN_PASSWORD", TestServer.PASSWORD);
         int port;
         try (ServerProcess server = ServerProcess.start(List.of("bash", ROOT.resolve("evaluator").toString()), env)) {
             port = server.awaitListening();
             assertTrue(server.stdoutLines().getLast().contains("JavaScript JIT active"), server.stdoutLines().toString());
+            // RocksDB's native library is loaded from beside its jar, not extracted into a temporary file again.
+            try (var files = Files.list(tmp)) {
+                List<String> extracted = files.map(file -> file.getFileName().toString())
+                        .filter(name -> name.startsWith("librocksdbjni")).toList();
+                assertEquals(List.of(), extracted);
+            }
 
             Result up = healthcheck(port);
             assertEquals(0, up.exit(), up.output());
