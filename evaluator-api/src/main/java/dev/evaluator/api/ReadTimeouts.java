@@ -60,7 +60,8 @@ final class ReadTimeouts implements Http1ConnectionListener, AutoCloseable {
     private final Map<ConnectionContext, Long> awaited = new ConcurrentHashMap<>();
     /** Bodies awaited. */
     private final Set<Body> bodies = ConcurrentHashMap.newKeySet();
-    private final Thread sweeper;
+    /** Started with the first request, so that a server whose start fails leaves no thread behind. */
+    private volatile Thread sweeper;
     private volatile boolean closed;
 
     ReadTimeouts(Duration headerTimeout, Duration bodyTimeout) {
@@ -69,7 +70,6 @@ final class ReadTimeouts implements Http1ConnectionListener, AutoCloseable {
         this.headerNanos = headerTimeout.toNanos();
         this.bodyNanos = bodyTimeout.toNanos();
         this.sweepNanos = sweepPeriod(headerTimeout, bodyTimeout).toNanos();
-        this.sweeper = Thread.ofPlatform().name("read-timeouts").daemon().start(this::sweep);
     }
 
     /** How often late requests are looked for: a tenth of the shorter timeout, from 10 ms to 250 ms. */
@@ -83,6 +83,15 @@ final class ReadTimeouts implements Http1ConnectionListener, AutoCloseable {
     @Override
     public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
         awaited.put(ctx, System.nanoTime() + headerNanos);
+        if (sweeper == null) {
+            startSweeper();
+        }
+    }
+
+    private synchronized void startSweeper() {
+        if (sweeper == null && !closed) {
+            sweeper = Thread.ofPlatform().name("read-timeouts").daemon().start(this::sweep);
+        }
     }
 
     @Override
@@ -147,7 +156,13 @@ final class ReadTimeouts implements Http1ConnectionListener, AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        LockSupport.unpark(sweeper);
+        Thread thread;
+        synchronized (this) {
+            closed = true;
+            thread = sweeper;
+        }
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
     }
 }
