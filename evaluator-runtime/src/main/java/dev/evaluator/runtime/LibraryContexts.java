@@ -169,6 +169,10 @@ final class LibraryContexts {
         return lastUsedNanos;
     }
 
+    void used(long nanos) {
+        lastUsedNanos = nanos;
+    }
+
     /**
      * Hand a call started in this slot to the slot's worker thread, starting the thread with the slot's first call.
      * A slot is handed at most one call at a time: only while it is free, and it is free again only once that call
@@ -225,9 +229,5 @@ final class LibraryContexts {
         if (thread != null) {
             LockSupport.unpark(thread);
         }
-    }
-
-    void used(long nanos) {
-        lastUsedNanos = nanos;
     }
 }
