@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Execution slots, the fair queue in front of them, and the pool of worker threads that runs calls in them.
@@ -77,6 +78,8 @@ final class CallScheduler implements AutoCloseable {
     private final Runner runner;
     private final BooleanSupplier heapPressure;
     private final AtomicInteger threadCount = new AtomicInteger();
+    /** Makes a slot's worker thread (one object, not a new method reference per hand-off). */
+    private final Function<LibraryContexts, Thread> workers = this::newWorker;
     private final ScheduledExecutorService adjuster;
     private final AtomicLong ids = new AtomicLong();
     private final LongAdder busyRejections = new LongAdder();
@@ -570,7 +573,7 @@ final class CallScheduler implements AutoCloseable {
         for (Start start : starts) {
             if (start.slot() == own) {
                 mine = start;
-            } else if (!start.slot().handToWorker(start, this::newWorker)) {
+            } else if (!start.slot().handToWorker(start, workers)) {
                 // Only after close: the call must not wait forever.
                 lock.lock();
                 try {
@@ -594,23 +597,29 @@ final class CallScheduler implements AutoCloseable {
 
     /** A slot's worker: run each call handed to the slot, and the next one its release dispatches, until stopped. */
     private void work(LibraryContexts slot) {
-        while (true) {
-            Start current = slot.nextForWorker();
-            if (current == null) {
-                return;
-            }
-            while (current != null) {
-                Runnable deliver = execute(current.call(), current.slot());
-                List<Start> starts;
-                lock.lock();
-                try {
-                    starts = releaseLocked(current.call(), current.slot());
-                } finally {
-                    lock.unlock();
+        try {
+            while (true) {
+                Start current = slot.nextForWorker();
+                if (current == null) {
+                    return;
                 }
-                deliver.run();
-                current = startAll(starts, slot);
+                while (current != null) {
+                    Runnable deliver = execute(current.call(), current.slot());
+                    List<Start> starts;
+                    lock.lock();
+                    try {
+                        starts = releaseLocked(current.call(), current.slot());
+                    } finally {
+                        lock.unlock();
+                    }
+                    deliver.run();
+                    current = startAll(starts, slot);
+                }
             }
+        } finally {
+            // Ended by an error outside the call's own handling (an OutOfMemoryError while the heap is exhausted):
+            // the slot's next call gets a new thread instead of waiting for this one.
+            slot.workerEnded(workers);
         }
     }
 

@@ -190,17 +190,36 @@ final class LibraryContexts {
         }
         Thread thread = worker;
         if (thread == null) {
-            synchronized (this) {
-                thread = worker;
-                if (thread == null) {
-                    worker = threads.apply(this);
-                    worker.start();
-                    return true;
-                }
+            startWorker(threads);
+        } else {
+            LockSupport.unpark(thread);
+        }
+        return true;
+    }
+
+    /** Start the slot's worker thread unless it has one. */
+    private synchronized void startWorker(Function<LibraryContexts, Thread> threads) {
+        if (worker == null) {
+            worker = threads.apply(this);
+            worker.start();
+        }
+    }
+
+    /**
+     * On the slot's worker thread, as it ends: a call handed to it meanwhile (it may have been woken for it just
+     * before) gets a new thread, unless the worker was stopped.
+     *
+     * @param threads makes the slot's thread, not started
+     */
+    void workerEnded(Function<LibraryContexts, Thread> threads) {
+        synchronized (this) {
+            if (worker == Thread.currentThread()) {
+                worker = null;
             }
         }
-        LockSupport.unpark(thread);
-        return true;
+        if (!workerStopped && handed.get() != null) {
+            startWorker(threads);
+        }
     }
 
     /**
@@ -218,6 +237,9 @@ final class LibraryContexts {
                 // A call handed before the stop was seen is still run; one handed after is taken back.
                 return handed.getAndSet(null);
             }
+            // An interrupt left over from a call must not keep the idle worker from sleeping (a pool's worker has its
+            // interrupt cleared between tasks too).
+            Thread.interrupted();
             LockSupport.park(this);
         }
     }
