@@ -13,7 +13,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Stops the calls whose clients went away: one thread asks each waiting call's client, every half
  * {@code checkAfter}, whether it is still there, once the call has waited {@code checkAfter} (calls that end sooner
- * never cause a check), and cancels the call of a client found gone. The waiters themselves wait without a timeout.
+ * never cause a check), and cancels the call of a client found gone. The waiters themselves wait without a timeout;
+ * a waiter of a call that is over is woken again by the watch, in case its wake-up was lost.
  * <p>
  * Waiting in timed steps instead, each waiter asking for itself, armed and cancelled a timer per call on the virtual
  * threads' scheduler: its thread woke for most calls, 5 us of CPU and a context switch per call on 2 cores. The thread
@@ -27,6 +28,7 @@ final class PresenceWatch {
         final CallHandle handle;
         final ClientPresence client;
         final long since;
+        final Thread waiter = Thread.currentThread();
         boolean cancelled;
 
         Watched(CallHandle handle, ClientPresence client, long since) {
@@ -71,6 +73,12 @@ final class PresenceWatch {
             LockSupport.parkNanos(this, checkAfterNanos / 2);
             long now = System.nanoTime();
             for (Watched watched : waiting) {
+                if (watched.handle.isDone()) {
+                    // Over, and its waiter still waits: the wake-up was lost (an OutOfMemoryError in the worker as it
+                    // woke the waiter, when the heap is exhausted). Waiting has no timeout, so this is its backstop.
+                    LockSupport.unpark(watched.waiter);
+                    continue;
+                }
                 // Only this thread reads and writes cancelled.
                 if (!watched.cancelled && now - watched.since >= checkAfterNanos) {
                     try {

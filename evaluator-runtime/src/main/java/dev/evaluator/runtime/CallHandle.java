@@ -35,4 +35,11 @@ public interface CallHandle {
      * @throws NullPointerException if the cause is null
      */
     boolean cancel(CancelCause cause);
+
+    /**
+     * Whether the outcome is known: {@link #await()} would return or throw at once.
+     *
+     * @return true once the call is over
+     */
+    boolean isDone();
 }

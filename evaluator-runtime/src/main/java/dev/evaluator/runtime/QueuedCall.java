@@ -66,6 +66,11 @@ final class QueuedCall implements CallHandle {
         }
     }
 
+    @Override
+    public boolean isDone() {
+        return outcome.isDone();
+    }
+
     /** What the waiter gets when the outcome is a failure, or waiting failed. */
     private RuntimeException failure(Exception thrown) {
         if (thrown instanceof InterruptedException) {
